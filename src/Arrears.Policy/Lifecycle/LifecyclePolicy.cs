@@ -1,0 +1,225 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using NodaTime;
+
+namespace Arrears.Policy;
+
+/// <summary>
+/// An immutable, validated lifecycle policy: how long an overdue account keeps its service (grace), how long a suspended
+/// account's data is kept (retention), where each deadline's boundary lies, and who is told what over which channels.
+/// </summary>
+/// <remarks>
+/// The rules the engine applies with a policy are those of the lifecycle specification (docs/spec/lifecycle.md). Presets
+/// for real products are in <see cref="PolicyPresets"/>. Create a policy from <see cref="LifecyclePolicyOptions"/>;
+/// every problem is reported at once in a <see cref="PolicyValidationException"/>.
+/// </remarks>
+public sealed class LifecyclePolicy
+{
+    private readonly NotificationRoute[] _routes;
+
+    private LifecyclePolicy(LifecyclePolicyOptions options)
+    {
+        Name = options.Name;
+        Grace = options.Grace;
+        GraceBoundary = options.GraceBoundary;
+        Retention = options.Retention;
+        RetentionBoundary = options.RetentionBoundary;
+        Tolerance = options.Tolerance;
+        ResumeMinimumBalance = options.ResumeMinimumBalance;
+        PurgeWarnings = [.. options.PurgeWarnings.Distinct().OrderDescending()];
+        Channels = [.. options.Channels];
+        _routes = new NotificationRoute[Enum.GetValues<NotificationKind>().Length];
+        foreach (var kind in Enum.GetValues<NotificationKind>())
+        {
+            _routes[(int)kind] = options.Routes.TryGetValue(kind, out var route)
+                ? route with { Channels = route.Channels.Count == 0 ? Channels : [.. route.Channels] }
+                : new NotificationRoute(Audience.Everyone, Channels);
+        }
+
+        Routes = Enum.GetValues<NotificationKind>().ToFrozenDictionary(kind => kind, kind => _routes[(int)kind]);
+    }
+
+    /// <summary>Gets the policy's name (a preset's name, or <c>custom</c>).</summary>
+    public string Name { get; }
+
+    /// <summary>Gets how long an overdue account keeps its service before suspension (exact elapsed time).</summary>
+    public Duration Grace { get; }
+
+    /// <summary>Gets the boundary of the suspension deadline.</summary>
+    public DeadlineBoundary GraceBoundary { get; }
+
+    /// <summary>Gets how long a suspended account's data is kept before the purge (exact elapsed time).</summary>
+    public Duration Retention { get; }
+
+    /// <summary>Gets the boundary of the purge deadline.</summary>
+    public DeadlineBoundary RetentionBoundary { get; }
+
+    /// <summary>Gets the tolerated debt: the account is in arrears when its balance is below minus this.</summary>
+    public decimal Tolerance { get; }
+
+    /// <summary>Gets the minimum balance required to leave Suspended, if any (besides not being in arrears).</summary>
+    public decimal? ResumeMinimumBalance { get; }
+
+    /// <summary>Gets the purge warning offsets, largest first, without duplicates.</summary>
+    public IReadOnlyList<Duration> PurgeWarnings { get; }
+
+    /// <summary>Gets the default notification channels.</summary>
+    public IReadOnlyList<string> Channels { get; }
+
+    /// <summary>Gets the resolved audience and channels of every notification kind.</summary>
+    public IReadOnlyDictionary<NotificationKind, NotificationRoute> Routes { get; }
+
+    /// <summary>Creates a validated policy.</summary>
+    /// <param name="options">The settings; they are copied, so later changes to them do not affect the policy.</param>
+    /// <returns>The policy.</returns>
+    /// <exception cref="PolicyValidationException">One or more settings are invalid; every problem is listed.</exception>
+    public static LifecyclePolicy Create(LifecyclePolicyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = Validate(options);
+        return errors.Count > 0 ? throw new PolicyValidationException(errors) : new LifecyclePolicy(options);
+    }
+
+    /// <summary>Lists every problem of a set of options without creating a policy.</summary>
+    /// <param name="options">The settings.</param>
+    /// <returns>Each problem, naming the field and the value; empty when the options are valid.</returns>
+    public static IReadOnlyList<string> Validate(LifecyclePolicyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Name))
+        {
+            errors.Add($"name: must not be empty, got \"{options.Name}\"");
+        }
+
+        if (options.Grace < Duration.Zero)
+        {
+            errors.Add($"grace: must not be negative, got \"{IsoDuration.Format(options.Grace)}\"");
+        }
+
+        if (!Enum.IsDefined(options.GraceBoundary))
+        {
+            errors.Add($"graceBoundary: must be Inclusive or Exclusive, got \"{options.GraceBoundary}\"");
+        }
+
+        if (options.Retention < Duration.Zero)
+        {
+            errors.Add($"retention: must not be negative, got \"{IsoDuration.Format(options.Retention)}\"");
+        }
+
+        if (!Enum.IsDefined(options.RetentionBoundary))
+        {
+            errors.Add($"retentionBoundary: must be Inclusive or Exclusive, got \"{options.RetentionBoundary}\"");
+        }
+
+        if (options.Tolerance < 0)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"tolerance: must not be negative, got \"{options.Tolerance}\""));
+        }
+
+        for (var i = 0; i < options.PurgeWarnings.Count; i++)
+        {
+            if (options.PurgeWarnings[i] <= Duration.Zero)
+            {
+                errors.Add($"purgeWarnings[{i}]: must be positive, got \"{IsoDuration.Format(options.PurgeWarnings[i])}\"");
+            }
+        }
+
+        if (options.Channels.Count == 0)
+        {
+            errors.Add("channels: must name at least one channel, got []");
+        }
+
+        ValidateChannels("channels", options.Channels, errors);
+        foreach (var (kind, route) in options.Routes)
+        {
+            if (!Enum.IsDefined(kind))
+            {
+                errors.Add($"routes: unknown notification kind, got \"{kind}\"");
+                continue;
+            }
+
+            if (route is null)
+            {
+                errors.Add($"routes.{kind}: must not be null");
+                continue;
+            }
+
+            if ((route.Audience & ~Audience.Everyone) != 0)
+            {
+                errors.Add($"routes.{kind}.audience: unknown audience, got \"{route.Audience}\"");
+            }
+
+            ValidateChannels($"routes.{kind}.channels", route.Channels ?? [], errors);
+        }
+
+        return errors;
+    }
+
+    /// <summary>Returns the audience and channels of a notification kind.</summary>
+    /// <param name="kind">The kind.</param>
+    /// <returns>The resolved route.</returns>
+    public NotificationRoute RouteFor(NotificationKind kind) => _routes[(int)kind];
+
+    /// <summary>Returns options holding this policy's settings, to derive a changed policy.</summary>
+    /// <returns>A new, independent options object.</returns>
+    public LifecyclePolicyOptions ToOptions()
+    {
+        var options = new LifecyclePolicyOptions
+        {
+            Name = Name,
+            Grace = Grace,
+            GraceBoundary = GraceBoundary,
+            Retention = Retention,
+            RetentionBoundary = RetentionBoundary,
+            Tolerance = Tolerance,
+            ResumeMinimumBalance = ResumeMinimumBalance,
+        };
+        options.PurgeWarnings.Clear();
+        foreach (var warning in PurgeWarnings)
+        {
+            options.PurgeWarnings.Add(warning);
+        }
+
+        options.Channels.Clear();
+        foreach (var channel in Channels)
+        {
+            options.Channels.Add(channel);
+        }
+
+        foreach (var kind in Enum.GetValues<NotificationKind>())
+        {
+            var route = _routes[(int)kind];
+            if (route.Audience != Audience.Everyone || !route.Channels.SequenceEqual(Channels, StringComparer.Ordinal))
+            {
+                options.Routes[kind] = route;
+            }
+        }
+
+        return options;
+    }
+
+    /// <summary>Returns a one-line summary such as <c>tencent-api-gateway: grace PT24H inclusive, retention P180D inclusive</c>.</summary>
+    /// <returns>The summary.</returns>
+    public override string ToString() =>
+        $"{Name}: grace {IsoDuration.Format(Grace)} {GraceBoundary.ToString().ToLowerInvariant()}, retention {IsoDuration.Format(Retention)} {RetentionBoundary.ToString().ToLowerInvariant()}";
+
+    private static void ValidateChannels(string field, IList<string> channels, List<string> errors)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < channels.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(channels[i]))
+            {
+                errors.Add($"{field}[{i}]: must not be empty, got \"{channels[i]}\"");
+            }
+            else if (!seen.Add(channels[i]))
+            {
+                errors.Add($"{field}[{i}]: duplicate channel, got \"{channels[i]}\"");
+            }
+        }
+    }
+
+    private static void ValidateChannels(string field, IReadOnlyList<string> channels, List<string> errors) =>
+        ValidateChannels(field, channels as IList<string> ?? [.. channels], errors);
+}
