@@ -197,6 +197,66 @@ public sealed class Ledger
         }
     }
 
+    /// <summary>
+    /// Returns the "Bill Details" view of an interval: the charges (<see cref="LedgerEntryKind.Charge"/> entries) whose
+    /// <see cref="LedgerEntry.At"/> lies in <paramref name="interval"/>, summed per product and billing item.
+    /// </summary>
+    /// <param name="interval">The half-open interval <c>[start, end)</c>; an interval without a start or end is unbounded on that side.</param>
+    /// <returns>
+    /// One line per (product, billing item) with at least one charge, ordered by product then billing item (ordinal, lines
+    /// without a product or item first). Payments, credits and refunds are not part of the view.
+    /// </returns>
+    public IReadOnlyList<BillDetailLine> BillDetails(Interval interval)
+    {
+        var first = interval.HasStart ? LowerBound(interval.Start) : 0;
+        var last = interval.HasEnd ? LowerBound(interval.End) : _entries.Count;
+        var lines = new Dictionary<(string? Product, string? BillingItem), (int Count, decimal Amount)>();
+        for (var i = first; i < last; i++)
+        {
+            var entry = _entries[i];
+            if (entry.Kind != LedgerEntryKind.Charge)
+            {
+                continue;
+            }
+
+            var key = (entry.Product, entry.BillingItem);
+            lines[key] = lines.TryGetValue(key, out var line) ? (line.Count + 1, line.Amount + entry.Amount) : (1, entry.Amount);
+        }
+
+        var result = new List<BillDetailLine>(lines.Count);
+        foreach (var ((product, billingItem), (count, amount)) in lines)
+        {
+            result.Add(new BillDetailLine(product, billingItem, count, amount));
+        }
+
+        result.Sort(static (a, b) =>
+        {
+            var byProduct = string.CompareOrdinal(a.Product, b.Product);
+            return byProduct != 0 ? byProduct : string.CompareOrdinal(a.BillingItem, b.BillingItem);
+        });
+        return result;
+    }
+
+    /// <summary>Returns the index of the first entry with <c>At &gt;= instant</c> (the number of entries strictly before it).</summary>
+    private int LowerBound(Instant instant)
+    {
+        int lo = 0, hi = _entries.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_entries[mid].At < instant)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
     /// <summary>Returns the index of the first entry with <c>At &gt; instant</c> (the number of entries at or before it).</summary>
     private int UpperBound(Instant instant)
     {

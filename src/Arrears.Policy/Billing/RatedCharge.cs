@@ -1,0 +1,80 @@
+using NodaTime;
+
+namespace Arrears.Policy;
+
+/// <summary>A charge produced by <see cref="Rating.Rate"/> from the usage of one billing item in one cycle (and, for a tiered item, one tier).</summary>
+/// <remarks>
+/// Ids are deterministic, so rating the same usage again yields the same ids and appending the charges to a
+/// <see cref="Ledger"/> again is a no-op: <c>"{item}:{cycleStart}"</c> for a flat price and
+/// <c>"{item}:{cycleStart}:t{n}"</c> for the part priced by tier <c>n</c> (1-based; <c>Tiers.Count + 1</c> is the price
+/// beyond the last tier) of a tiered item. <c>cycleStart</c> is an ISO 8601 UTC instant such as <c>2026-01-01T01:00:00Z</c>.
+/// </remarks>
+public sealed record RatedCharge
+{
+    /// <summary>Initializes a rated charge.</summary>
+    /// <param name="id">The charge id; not empty.</param>
+    /// <param name="item">The billing item id; not empty.</param>
+    /// <param name="product">The product of the billing item, if any.</param>
+    /// <param name="cycleStart">The start of the cycle (inclusive).</param>
+    /// <param name="cycleEnd">The end of the cycle (exclusive); equal to the start for the cycle <c>none</c>.</param>
+    /// <param name="at">The instant the charge takes effect on the balance: <c>cycleEnd + settlementDelay</c>.</param>
+    /// <param name="amount">The amount, rounded to the currency's minor units; strictly positive.</param>
+    /// <exception cref="ArgumentException">A value is out of range; the message names the field and the value.</exception>
+    public RatedCharge(string id, string item, string? product, Instant cycleStart, Instant cycleEnd, Instant at, decimal amount)
+    {
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            throw new ArgumentException($"id: must not be empty, got \"{id}\"", nameof(id));
+        }
+
+        if (string.IsNullOrWhiteSpace(item))
+        {
+            throw new ArgumentException($"item: must not be empty, got \"{item}\"", nameof(item));
+        }
+
+        if (cycleEnd < cycleStart)
+        {
+            throw new ArgumentException(
+                $"cycleEnd: must not be before cycleStart \"{Invariant.Format(cycleStart)}\", got \"{Invariant.Format(cycleEnd)}\"", nameof(cycleEnd));
+        }
+
+        if (amount <= 0)
+        {
+            throw new ArgumentException($"amount: must be positive, got \"{Invariant.Format(amount)}\"", nameof(amount));
+        }
+
+        Id = id;
+        Item = item;
+        Product = product;
+        CycleStart = cycleStart;
+        CycleEnd = cycleEnd;
+        At = at;
+        Amount = amount;
+    }
+
+    /// <summary>Gets the charge id.</summary>
+    public string Id { get; }
+
+    /// <summary>Gets the billing item id.</summary>
+    public string Item { get; }
+
+    /// <summary>Gets the product of the billing item, if any.</summary>
+    public string? Product { get; }
+
+    /// <summary>Gets the start of the cycle (inclusive).</summary>
+    public Instant CycleStart { get; }
+
+    /// <summary>Gets the end of the cycle (exclusive); equal to <see cref="CycleStart"/> for the cycle <c>none</c>.</summary>
+    public Instant CycleEnd { get; }
+
+    /// <summary>Gets the instant the charge takes effect on the balance.</summary>
+    public Instant At { get; }
+
+    /// <summary>Gets the amount, rounded to the currency's minor units; strictly positive.</summary>
+    public decimal Amount { get; }
+
+    /// <summary>Returns the ledger entry of kind <see cref="LedgerEntryKind.Charge"/> for this charge, carrying its product and billing item.</summary>
+    /// <returns>The entry.</returns>
+    public LedgerEntry ToLedgerEntry() =>
+        new(Id, LedgerEntryKind.Charge, At, Amount) { Product = Product, BillingItem = Item };
+}
