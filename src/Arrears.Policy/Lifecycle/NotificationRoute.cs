@@ -7,4 +7,14 @@ public sealed record NotificationRoute(Audience Audience, IReadOnlyList<string> 
 {
     /// <summary>Gets a route that sends nothing.</summary>
     public static NotificationRoute Silent { get; } = new(Audience.None, []);
+
+    /// <summary>Compares two routes by audience and by the channels in order.</summary>
+    /// <param name="other">The other route.</param>
+    /// <returns><see langword="true"/> when both have the same audience and channels.</returns>
+    public bool Equals(NotificationRoute? other) =>
+        other is not null && Audience == other.Audience &&
+        (Channels ?? []).SequenceEqual(other.Channels ?? [], StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Audience, Channels?.Count ?? 0);
 }
