@@ -1,0 +1,156 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using NodaTime;
+
+namespace Arrears.Policy.Tests.Lifecycle;
+
+/// <summary>
+/// The laws of the lifecycle specification, as FsCheck properties over generated histories aimed at the deadline boundaries.
+/// A failing case prints as a scenario of the simulate contract (and the evaluation instants), replayable with the CLI.
+/// </summary>
+[Properties(Arbitrary = [typeof(LawArbitraries)], MaxTest = 1000)]
+public sealed class LifecycleLaws
+{
+    private static Evaluation Once(LawCase c, Ledger? ledger = null) =>
+        LifecycleEngine.Evaluate(c.Policy(), c.Account(), ledger ?? c.Ledger(), AccountState.Initial(), c.Until);
+
+    private static (List<Transition> Transitions, List<NotificationIntent> Notifications, AccountState State) Stepwise(LawCase c, IEnumerable<Instant> instants, Ledger? ledger = null)
+    {
+        var policy = c.Policy();
+        var account = c.Account();
+        ledger ??= c.Ledger();
+        var state = AccountState.Initial();
+        var transitions = new List<Transition>();
+        var notifications = new List<NotificationIntent>();
+        foreach (var instant in instants)
+        {
+            var evaluation = LifecycleEngine.Evaluate(policy, account, ledger, state, instant);
+            state = evaluation.State;
+            transitions.AddRange(evaluation.Transitions);
+            notifications.AddRange(evaluation.Notifications);
+        }
+
+        return (transitions, notifications, state);
+    }
+
+    private static string Show(IEnumerable<Transition> transitions) =>
+        string.Join(" | ", transitions.Select(t => $"{t.At} {t.From}->{t.To} {t.Reason} #{t.Episode}{(t.IsLate ? " late" : string.Empty)}"));
+
+    /// <summary>Laws 1, 5 and 6: boundaries, causality, deadlines that never move, and cures inside the window, against an independent model.</summary>
+    [Property]
+    public Property Evaluate_AgreesWithTheEpisodeModel(LawCase c)
+    {
+        var actual = Once(c);
+        var expected = ReferenceModel.Run(c);
+
+        var transitionsAgree = expected.Transitions.SequenceEqual(actual.Transitions.Select(t => (t.At, t.From, t.To, t.Reason, t.Episode)));
+        var eventsAgree = expected.Events.Order().SequenceEqual(actual.Notifications.Select(n => (n.At, n.Kind)).Distinct().Order());
+        return (transitionsAgree && eventsAgree).Label(
+            $"expected {string.Join(" | ", expected.Transitions)}; events {string.Join(", ", expected.Events.Order())}{Environment.NewLine}" +
+            $"actual   {Show(actual.Transitions)}; events {string.Join(", ", actual.Notifications.Select(n => (n.At, n.Kind)).Distinct().Order())}");
+    }
+
+    /// <summary>Law 2: any increasing sequence of evaluations ending at T gives what one evaluation at T gives.</summary>
+    [Property]
+    public Property Evaluate_IsScheduleIndependent(LawCase c)
+    {
+        var single = Once(c);
+        var stepwise = Stepwise(c, [.. c.Evaluations, c.Until]);
+
+        var sameTransitions = single.Transitions.SequenceEqual(stepwise.Transitions);
+        var sameKeys = single.Notifications.Select(n => n.Key).Order(StringComparer.Ordinal)
+            .SequenceEqual(stepwise.Notifications.Select(n => n.Key).Order(StringComparer.Ordinal), StringComparer.Ordinal);
+        var sameState = single.State.Lifecycle == stepwise.State.Lifecycle && single.State.AlarmArmed == stepwise.State.AlarmArmed;
+        return (sameTransitions && sameKeys && sameState).Label($"once: {Show(single.Transitions)}{Environment.NewLine}stepwise: {Show(stepwise.Transitions)}");
+    }
+
+    /// <summary>Law 3: evaluating twice at the same instant yields nothing new.</summary>
+    [Property]
+    public bool Evaluate_TwiceAtTheSameInstant_YieldsNothingNew(LawCase c)
+    {
+        var ledger = c.Ledger();
+        var first = Once(c, ledger);
+        var again = LifecycleEngine.Evaluate(c.Policy(), c.Account(), ledger, first.State, c.Until);
+        return !again.HasChanges && again.State == first.State && again.NextReviewAt == first.NextReviewAt;
+    }
+
+    /// <summary>Law 4: Purged is absorbing, whatever entries follow.</summary>
+    [Property]
+    public Property Evaluate_PurgedIsAbsorbing(LawCase c)
+    {
+        var ledger = c.Ledger();
+        var first = Once(c, ledger);
+        if (first.State.Lifecycle.Status != AccountStatus.Purged)
+        {
+            return Prop.ToProperty(first.Transitions.All(t => t.From != AccountStatus.Purged)).Classify(true, "not purged");
+        }
+
+        ledger.Append(new LedgerEntry("after-pay", LedgerEntryKind.Payment, c.Until + Duration.FromHours(1), 1_000m));
+        ledger.Append(new LedgerEntry("after-charge", LedgerEntryKind.Charge, c.Until + Duration.FromHours(2), 5_000m));
+        var later = LifecycleEngine.Evaluate(c.Policy(), c.Account(), ledger, first.State, c.Until + Duration.FromDays(400));
+        return (!later.HasChanges && later.State.Lifecycle.Status == AccountStatus.Purged && later.NextReviewAt is null).ToProperty().Classify(true, "purged");
+    }
+
+    /// <summary>Law 7: the arrival order of entries never matters (nor does splitting them into batches).</summary>
+    [Property]
+    public Property Evaluate_ArrivalOrderNeverMatters(LawCase c, int seed)
+    {
+        var random = new Random(seed);
+        var shuffled = c.Entries.OrderBy(_ => random.Next()).ToList();
+        var ledger = new Ledger(EngineHarness.Cny, c.Opening);
+        foreach (var batch in shuffled.Chunk(Math.Max(1, random.Next(1, 4))))
+        {
+            ledger.Append(batch.Select(e => e.ToLedgerEntry()));
+        }
+
+        // Replaying a prefix changes nothing either.
+        ledger.Append(shuffled.Take(random.Next(0, shuffled.Count + 1)).Select(e => e.ToLedgerEntry()));
+
+        var inOrder = Once(c);
+        var anyOrder = Once(c, ledger);
+        return (inOrder.Transitions.SequenceEqual(anyOrder.Transitions) && inOrder.Notifications.SequenceEqual(anyOrder.Notifications))
+            .Label(Show(anyOrder.Transitions));
+    }
+
+    /// <summary>Law 8: with no new entries nothing happens before the reported next review instant, and something does at it.</summary>
+    [Property]
+    public Property Evaluate_NothingChangesBeforeNextReviewAndSomethingDoesAtIt(LawCase c)
+    {
+        var ledger = c.Ledger();
+        var first = Once(c, ledger);
+        var lastEntry = ledger.Entries[^1].At;
+        if (first.NextReviewAt is not { } next)
+        {
+            var muchLater = LifecycleEngine.Evaluate(c.Policy(), c.Account(), ledger, first.State, Instant.Max(c.Until, lastEntry) + Duration.FromDays(1000));
+            return Prop.ToProperty(c.Until < lastEntry || !muchLater.HasChanges).Classify(true, "no review");
+        }
+
+        if (lastEntry > c.Until && lastEntry <= next)
+        {
+            return Prop.ToProperty(true).Classify(true, "entries ahead");
+        }
+
+        var justBefore = LifecycleEngine.Evaluate(c.Policy(), c.Account(), ledger, first.State, next - Duration.Epsilon);
+        var at = LifecycleEngine.Evaluate(c.Policy(), c.Account(), ledger, justBefore.State, next);
+        return (next > c.Until && !justBefore.HasChanges && justBefore.NextReviewAt == next && at.HasChanges && at.Transitions.Concat<object>(at.Notifications).Any())
+            .Label($"next review {next}: before {Show(justBefore.Transitions)}; at {Show(at.Transitions)}")
+            .Classify(true, "review");
+    }
+
+    /// <summary>Law 9: keys are unique, and each notifying transition fans out to exactly audience × channels intents.</summary>
+    [Property]
+    public Property Evaluate_KeysAreUniqueAndFanOutIsAudienceTimesChannels(LawCase c)
+    {
+        var stepwise = Stepwise(c, [.. c.Evaluations, c.Until]);
+        var keysUnique = stepwise.Notifications.Select(n => n.Key).Distinct(StringComparer.Ordinal).Count() == stepwise.Notifications.Count;
+        const int audienceTimesChannels = 2 * 2;
+        var fanOut = stepwise.Notifications
+            .GroupBy(n => (n.At, n.Kind, n.Episode, Qualifier: n.Key[..n.Key.LastIndexOf('/', n.Key.LastIndexOf('/') - 1)]))
+            .All(g => g.Count() == audienceTimesChannels &&
+                      g.Select(n => (n.Recipient, n.Channel)).Distinct().Count() == audienceTimesChannels);
+        var notifying = stepwise.Transitions.Count(t => t.Reason != TransitionReason.Paid);
+        var transitionIntents = stepwise.Notifications.Count(n => n.Kind is NotificationKind.Overdue or NotificationKind.Suspended or NotificationKind.Resumed or NotificationKind.Purged);
+        return (keysUnique && fanOut && transitionIntents == notifying * audienceTimesChannels).Label($"{stepwise.Notifications.Count} intents");
+    }
+}
