@@ -113,7 +113,7 @@ public static class LifecycleEngine
         if (state.LastEvaluatedAt is { } last && now <= last)
         {
             // Evaluating again at (or, with clock skew between hosts, before) an instant already evaluated: nothing new.
-            return new Evaluation(state, [], [], NextReview(products, lifecycles, last), ledger.BalanceAt(now));
+            return new Evaluation(state, Array.Empty<Transition>(), Array.Empty<NotificationIntent>(), NextReview(products, lifecycles, last), ledger.BalanceAt(now));
         }
 
         var run = new Run(products, account, ledger);
@@ -167,8 +167,8 @@ public static class LifecycleEngine
             noCopy: true);
         return new Evaluation(
             newState,
-            run.Transitions is null ? [] : run.Transitions,
-            run.Notifications is null ? [] : run.Notifications,
+            (IReadOnlyList<Transition>?)run.Transitions ?? Array.Empty<Transition>(),
+            (IReadOnlyList<NotificationIntent>?)run.Notifications ?? Array.Empty<NotificationIntent>(),
             NextReview(products, lifecycles, now),
             ledger.BalanceAt(now));
     }

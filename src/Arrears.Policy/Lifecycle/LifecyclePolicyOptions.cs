@@ -16,6 +16,11 @@ namespace Arrears.Policy;
 /// </example>
 public sealed class LifecyclePolicyOptions
 {
+    /// <summary>Initializes options holding the documented defaults (those of the <c>tencent-api-gateway</c> preset).</summary>
+    public LifecyclePolicyOptions()
+    {
+    }
+
     /// <summary>Gets or sets the policy's name. Default: <c>custom</c>.</summary>
     public string Name { get; set; } = "custom";
 

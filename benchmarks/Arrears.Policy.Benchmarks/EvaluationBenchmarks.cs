@@ -1,0 +1,58 @@
+using BenchmarkDotNet.Attributes;
+using NodaTime;
+
+namespace Arrears.Policy.Benchmarks;
+
+/// <summary>
+/// One account evaluated by the pure engine. "Idle" accounts have nothing to do (the common case in bulk runs) and must not
+/// allocate; "CatchUp" replays a whole episode (Overdue, Suspended, two warnings, Purged) in one late evaluation.
+/// </summary>
+[MemoryDiagnoser]
+public class EvaluationBenchmarks
+{
+    private static readonly Instant Start = Instant.FromUtc(2026, 1, 1, 0, 0);
+    private readonly LifecyclePolicy _policy = PolicyPresets.TencentApiGateway.Policy;
+    private readonly AccountProfile _account = new("acct-1", "owner@example.com") { Collaborators = ["dev@example.com"], BalanceAlarm = 10m };
+    private Ledger _healthy = null!;
+    private Ledger _overdue = null!;
+    private AccountState _healthyState;
+    private AccountState _overdueState;
+    private Instant _healthyNow;
+    private Instant _overdueNow;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        // A healthy account: a month of hourly charges covered by daily top-ups, last evaluated an hour ago.
+        _healthy = new Ledger(Currency.FromCode("CNY"), 100m);
+        var entries = new List<LedgerEntry>();
+        for (var hour = 0; hour < 24 * 30; hour++)
+        {
+            entries.Add(new LedgerEntry($"c{hour}", LedgerEntryKind.Charge, Start + Duration.FromHours(hour), 1.00m));
+            if (hour % 24 == 0)
+            {
+                entries.Add(new LedgerEntry($"p{hour}", LedgerEntryKind.Payment, Start + Duration.FromHours(hour), 24.00m));
+            }
+        }
+
+        _healthy.Append(entries);
+        _healthyNow = Start + Duration.FromDays(31);
+        _healthyState = LifecycleEngine.Evaluate(_policy, _account, _healthy, AccountState.Initial(), _healthyNow - Duration.FromHours(1)).State;
+
+        // An overdue account in the middle of its grace period: nothing to do until the deadline.
+        _overdue = new Ledger(Currency.FromCode("CNY"));
+        _overdue.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, Start, 25m));
+        _overdueNow = Start + Duration.FromHours(12);
+        _overdueState = LifecycleEngine.Evaluate(_policy, _account, _overdue, AccountState.Initial(), _overdueNow - Duration.FromHours(1)).State;
+    }
+
+    [Benchmark(Baseline = true)]
+    public Instant? IdleHealthy() => LifecycleEngine.Evaluate(_policy, _account, _healthy, _healthyState, _healthyNow).NextReviewAt;
+
+    [Benchmark]
+    public Instant? IdleOverdue() => LifecycleEngine.Evaluate(_policy, _account, _overdue, _overdueState, _overdueNow).NextReviewAt;
+
+    [Benchmark]
+    public int CatchUpWholeEpisode() =>
+        LifecycleEngine.Evaluate(_policy, _account, _overdue, AccountState.Initial(), Start + Duration.FromDays(400)).Notifications.Count;
+}

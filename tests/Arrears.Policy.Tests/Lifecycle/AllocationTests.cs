@@ -1,0 +1,57 @@
+using NodaTime;
+using static Arrears.Policy.Tests.Lifecycle.EngineHarness;
+
+namespace Arrears.Policy.Tests.Lifecycle;
+
+/// <summary>
+/// Allocation is deterministic (unlike time), so the "nothing to do allocates nothing" promise is checked here as well as
+/// measured by the benchmarks.
+/// </summary>
+public sealed class AllocationTests
+{
+    [Fact]
+    public void Evaluate_NothingToDo_AllocatesNothing()
+    {
+        var account = new AccountProfile("acct", "owner@example.com") { Collaborators = ["dev@example.com"], BalanceAlarm = 5m };
+        var overdue = new EngineHarness(account: account).Charge(T0, 25m);
+        overdue.EvaluateAt(T0 + Duration.FromHours(1));
+        var healthy = new EngineHarness(account: account, opening: 100m).Charge(T0, 25m).Pay(T0 + Duration.FromHours(2), 5m);
+        healthy.EvaluateAt(T0 + Duration.FromHours(3));
+
+        // Warm up (JIT, static initialisers), then measure.
+        Run(overdue, healthy, 0);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var changes = Run(overdue, healthy, 1);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, changes);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void Evaluate_SomethingHappens_Allocates()
+    {
+        // The measurement itself must be able to see allocations.
+        var h = new EngineHarness().Charge(T0, 25m);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var result = LifecycleEngine.Evaluate(h.Policy, h.Account, h.Ledger, h.State, T0 + Duration.FromHours(1));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(result.HasChanges);
+        Assert.True(allocated > 0);
+    }
+
+    private static int Run(EngineHarness overdue, EngineHarness healthy, int round)
+    {
+        var changes = 0;
+        for (var minute = 1; minute <= 50; minute++)
+        {
+            var offset = Duration.FromMinutes((round * 60) + minute);
+            var a = LifecycleEngine.Evaluate(overdue.Policy, overdue.Account, overdue.Ledger, overdue.State, T0 + Duration.FromHours(2) + offset);
+            var b = LifecycleEngine.Evaluate(healthy.Policy, healthy.Account, healthy.Ledger, healthy.State, T0 + Duration.FromHours(4) + offset);
+            changes += a.Transitions.Count + a.Notifications.Count + b.Transitions.Count + b.Notifications.Count;
+        }
+
+        return changes;
+    }
+}
