@@ -32,6 +32,14 @@ public sealed class CurrencyTests
     }
 
     [Fact]
+    public void FromCode_Null_ThrowsNamingNull()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Currency.FromCode(null!));
+
+        Assert.StartsWith("currency: unknown ISO 4217 code, got null", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TryFromCode_Null_ReturnsFalse()
     {
         Assert.False(Currency.TryFromCode(null, out var currency));
