@@ -74,7 +74,7 @@ public readonly struct BillingCycle : IEquatable<BillingCycle>
         if (length <= Duration.Zero || length >= OneDay)
         {
             throw new ArgumentException(
-                $"cycle: a fixed cycle must be positive and shorter than one day (use \"P1D\" for a calendar day), got \"{FormatDuration(length)}\"",
+                $"cycle: a fixed cycle must be positive and shorter than one day (use \"P1D\" for a calendar day), got \"{Invariant.Format(length)}\"",
                 nameof(length));
         }
 
@@ -125,7 +125,7 @@ public readonly struct BillingCycle : IEquatable<BillingCycle>
     public override string ToString() => Kind switch
     {
         BillingCycleKind.None => NoneText,
-        BillingCycleKind.Fixed => FormatDuration(_length),
+        BillingCycleKind.Fixed => Invariant.Format(_length),
         BillingCycleKind.Day => "P1D",
         BillingCycleKind.Week => "P1W",
         _ => "P1M",
@@ -198,22 +198,6 @@ public readonly struct BillingCycle : IEquatable<BillingCycle>
 
         error = $"cycle: must be \"none\", a sub-day duration such as \"PT1H\", \"P1D\", \"P1W\" or \"P1M\", got \"{text}\"";
         return false;
-    }
-
-    private static string FormatDuration(Duration duration) =>
-        duration == Duration.Zero
-            ? "PT0S"
-            : PeriodPattern.NormalizingIso.Format(PeriodFromDuration(duration));
-
-    private static Period PeriodFromDuration(Duration duration)
-    {
-        // Period.FromNanoseconds takes a long; days are split off first so any Duration fits.
-        var builder = new PeriodBuilder
-        {
-            Days = duration.Days,
-            Nanoseconds = duration.NanosecondOfDay,
-        };
-        return builder.Build().Normalize();
     }
 
     private static Interval FixedCycleContaining(Instant instant, Duration length)

@@ -30,7 +30,7 @@ public readonly struct Currency : IEquatable<Currency>
         // Four decimal places.
         ["CLF"] = 4, ["UYW"] = 4,
         // Two decimal places.
-        ["AED"] = 2, ["AFN"] = 2, ["ALL"] = 2, ["AMD"] = 2, ["AOA"] = 2, ["ARS"] = 2, ["AUD"] = 2, ["AWG"] = 2,
+        ["AED"] = 2, ["AFN"] = 2, ["ALL"] = 2, ["AMD"] = 2, ["ANG"] = 2, ["AOA"] = 2, ["ARS"] = 2, ["AUD"] = 2, ["AWG"] = 2,
         ["AZN"] = 2, ["BAM"] = 2, ["BBD"] = 2, ["BDT"] = 2, ["BGN"] = 2, ["BMD"] = 2, ["BND"] = 2, ["BOB"] = 2,
         ["BRL"] = 2, ["BSD"] = 2, ["BTN"] = 2, ["BWP"] = 2, ["BYN"] = 2, ["BZD"] = 2, ["CAD"] = 2, ["CDF"] = 2,
         ["CHF"] = 2, ["CNY"] = 2, ["COP"] = 2, ["CRC"] = 2, ["CUP"] = 2, ["CVE"] = 2, ["CZK"] = 2, ["DKK"] = 2,
@@ -45,7 +45,7 @@ public readonly struct Currency : IEquatable<Currency>
         ["RUB"] = 2, ["SAR"] = 2, ["SBD"] = 2, ["SCR"] = 2, ["SDG"] = 2, ["SEK"] = 2, ["SGD"] = 2, ["SHP"] = 2,
         ["SLE"] = 2, ["SOS"] = 2, ["SRD"] = 2, ["SSP"] = 2, ["STN"] = 2, ["SVC"] = 2, ["SYP"] = 2, ["SZL"] = 2,
         ["THB"] = 2, ["TJS"] = 2, ["TMT"] = 2, ["TOP"] = 2, ["TRY"] = 2, ["TTD"] = 2, ["TWD"] = 2, ["TZS"] = 2,
-        ["UAH"] = 2, ["USD"] = 2, ["UZS"] = 2, ["VES"] = 2, ["WST"] = 2, ["XCD"] = 2, ["YER"] = 2, ["ZAR"] = 2,
+        ["UAH"] = 2, ["USD"] = 2, ["UZS"] = 2, ["VES"] = 2, ["WST"] = 2, ["XCD"] = 2, ["XCG"] = 2, ["YER"] = 2, ["ZAR"] = 2,
         ["ZMW"] = 2, ["ZWG"] = 2,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
@@ -80,7 +80,9 @@ public readonly struct Currency : IEquatable<Currency>
             return currency;
         }
 
-        throw new ArgumentException($"currency: unknown ISO 4217 code, got \"{code}\"", nameof(code));
+        throw new ArgumentException(
+            code is null ? "currency: unknown ISO 4217 code, got null" : $"currency: unknown ISO 4217 code, got \"{code}\"",
+            nameof(code));
     }
 
     /// <summary>Looks up a currency by its ISO 4217 code.</summary>
