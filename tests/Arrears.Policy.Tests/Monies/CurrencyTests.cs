@@ -1,4 +1,4 @@
-namespace Arrears.Policy.Tests.Money;
+namespace Arrears.Policy.Tests.Monies;
 
 public sealed class CurrencyTests
 {

@@ -4,7 +4,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 
-namespace Arrears.Policy.Tests.Money;
+namespace Arrears.Policy.Tests.Monies;
 
 using Money = Arrears.Policy.Money;
 

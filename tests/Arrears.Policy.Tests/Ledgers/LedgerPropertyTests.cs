@@ -4,7 +4,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using NodaTime;
 
-namespace Arrears.Policy.Tests.Ledger;
+namespace Arrears.Policy.Tests.Ledgers;
 
 using Ledger = Arrears.Policy.Ledger;
 

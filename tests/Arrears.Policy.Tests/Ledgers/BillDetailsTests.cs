@@ -1,6 +1,6 @@
 using NodaTime;
 
-namespace Arrears.Policy.Tests.Ledger;
+namespace Arrears.Policy.Tests.Ledgers;
 
 using Ledger = Arrears.Policy.Ledger;
 
