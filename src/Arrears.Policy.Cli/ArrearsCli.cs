@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.Reflection;
 using Arrears.Policy.Cli.Demo;
 using Spectre.Console;
 
@@ -72,6 +73,11 @@ internal static class ArrearsCli
     {
         var root = new RootCommand("Simulate, explain and diagram account lifecycles of prepaid cloud billing (Arrears.Policy).");
         root.Options.Add(io.Verbose);
+        foreach (var version in root.Options.OfType<VersionOption>())
+        {
+            // The tool's own version, also when it runs inside another process (tests).
+            version.Action = new VersionAction();
+        }
 
         var scenario = new Argument<string>("SCENARIO") { Description = "The scenario JSON file (see docs/spec/simulate-contract.md), or - for standard input." };
         var format = new Option<string?>("--format")
@@ -108,6 +114,20 @@ internal static class ArrearsCli
         root.Subcommands.Add(demo);
 
         return root;
+    }
+}
+
+/// <summary>Prints the version of the tool's assembly (without the source revision suffix).</summary>
+internal sealed class VersionAction : SynchronousCommandLineAction
+{
+    public static string Version { get; } =
+        (typeof(ArrearsCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0").Split('+')[0];
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        parseResult.InvocationConfiguration.Output.WriteLine(Version);
+        return ArrearsCli.Success;
     }
 }
 

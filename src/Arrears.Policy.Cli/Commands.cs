@@ -8,7 +8,8 @@ namespace Arrears.Policy.Cli;
 /// <summary>The actions of the simulate, explain, validate, diagram and policies commands.</summary>
 internal static class Commands
 {
-    private static readonly InstantPattern TableInstant = InstantPattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd HH':'mm':'ss;FFFFFFFFF");
+    private static readonly InstantPattern TableMinutes = InstantPattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd HH':'mm");
+    private static readonly InstantPattern TableSeconds = InstantPattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd HH':'mm':'ss;FFFFFFFFF");
 
     public static async Task<int> SimulateAsync(CliIo io, string path, string? format, CancellationToken cancellationToken)
     {
@@ -99,13 +100,13 @@ internal static class Commands
     {
         _ = cancellationToken;
         var console = io.CreateConsole();
-        var table = new Table().Border(TableBorder.Rounded).Title("Policy presets");
-        table.AddColumn("Preset");
+        var table = new Table().Border(TableBorder.Simple).Title("Policy presets");
+        table.AddColumn(new TableColumn("Preset").NoWrap());
         table.AddColumn("Grace");
         table.AddColumn("Retention");
         table.AddColumn("Warnings");
         table.AddColumn("Tolerance");
-        table.AddColumn("Resume at");
+        table.AddColumn("Resume");
         foreach (var preset in PolicyPresets.All)
         {
             var p = preset.Policy;
@@ -132,7 +133,9 @@ internal static class Commands
         return Task.FromResult(ArrearsCli.Success);
     }
 
-    public static string FormatInstant(Instant instant) => TableInstant.Format(instant);
+    /// <summary>Formats an instant for a table: <c>2026-02-02 08:30</c>, with seconds only when they are not zero.</summary>
+    public static string FormatInstant(Instant instant) =>
+        instant.InUtc().Second == 0 && instant.InUtc().NanosecondOfSecond == 0 ? TableMinutes.Format(instant) : TableSeconds.Format(instant);
 
     private static string Short(DeadlineBoundary boundary) => boundary == DeadlineBoundary.Inclusive ? "incl" : "excl";
 

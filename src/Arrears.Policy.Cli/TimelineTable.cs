@@ -7,7 +7,7 @@ namespace Arrears.Policy.Cli;
 internal static class TimelineTable
 {
     /// <summary>One row of the table.</summary>
-    public sealed record Row(Instant At, string Event, string Details);
+    public sealed record Row(Instant At, string Event, string Details, string Amount = "");
 
     public static void Write(IAnsiConsole console, Scenario scenario, Timeline timeline)
     {
@@ -15,8 +15,8 @@ internal static class TimelineTable
         rows.AddRange(scenario.Entries
             .Where(e => e.At <= scenario.Until)
             .DistinctBy(e => e.Id, StringComparer.Ordinal)
-            .Select(e => new Row(e.At, e.Kind.ToString().ToLowerInvariant(), $"{e.Id} {Sign(e)}{timeline.Currency.Format(e.Amount)}")));
-        rows.AddRange(timeline.Charges.Select(c => new Row(c.At, "charge", $"{c.Id} -{timeline.Currency.Format(c.Amount)}")));
+            .Select(e => new Row(e.At, e.Kind.ToString().ToLowerInvariant(), e.Id, Sign(e) + timeline.Currency.Format(e.Amount))));
+        rows.AddRange(timeline.Charges.Select(c => new Row(c.At, "charge", c.Id, "-" + timeline.Currency.Format(c.Amount))));
         Write(console, timeline, rows, $"{timeline.Account} ({timeline.Currency.Code}), policy {scenario.Policy.Name}, until {Commands.FormatInstant(scenario.Until)} UTC", scenario.OpeningBalance);
     }
 
@@ -37,6 +37,7 @@ internal static class TimelineTable
         table.AddColumn("At (UTC)");
         table.AddColumn("Event");
         table.AddColumn("Details");
+        table.AddColumn(new TableColumn("Amount").RightAligned());
         table.AddColumn(new TableColumn("Balance").RightAligned());
 
         Instant? previous = null;
@@ -48,6 +49,7 @@ internal static class TimelineTable
                 first ? Commands.FormatInstant(row.At) : string.Empty,
                 Markup.Escape(row.Event),
                 Markup.Escape(row.Details),
+                Markup.Escape(row.Amount),
                 first ? timeline.Currency.Format(BalanceAt(timeline, openingBalance, row.At)) : string.Empty);
         }
 

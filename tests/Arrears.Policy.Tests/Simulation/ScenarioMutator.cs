@@ -62,7 +62,7 @@ public sealed class ScenarioMutator(int seed)
                 obj[Pick(["note", "balanceAlrm", "Grace", "id2", "amount ", "x"])] = RandomValue();
                 return root;
             case 2 when target is JsonArray array && array.Count > 0:
-                array.Add(array[_random.Next(array.Count)]!.DeepClone());
+                array.Add(array[_random.Next(array.Count)]?.DeepClone());
                 return root;
             case 3 when target is JsonValue value && value.TryGetValue<string>(out var text):
                 return Replace(root, target, JsonValue.Create(Garble(text)));
