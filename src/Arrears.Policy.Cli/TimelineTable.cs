@@ -21,8 +21,16 @@ internal static class TimelineTable
     }
 
     /// <summary>Writes the table from ledger rows plus the timeline's transitions and notifications.</summary>
-    public static void Write(IAnsiConsole console, Timeline timeline, IEnumerable<Row> ledgerRows, string title, decimal openingBalance)
+    public static void Write(IAnsiConsole console, Timeline timeline, IEnumerable<Row> ledgerRows, string title, decimal openingBalance, bool listRecipients = true)
     {
+        string Recipients(IEnumerable<NotificationIntent> group)
+        {
+            var recipients = group.Select(n => n.Recipient).Distinct(StringComparer.Ordinal).ToList();
+            return listRecipients || recipients.Count == 1
+                ? string.Join(", ", recipients)
+                : recipients.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " recipients";
+        }
+
         var rows = new List<(Row Row, int Order)>();
         rows.AddRange(ledgerRows.Select(r => (r, 0)));
         rows.AddRange(timeline.Transitions.Select(t => (new Row(t.At, t.To.ToString(), $"{t.Reason} (was {t.From}){(t.IsLate ? ", late" : string.Empty)}"), 1)));
@@ -31,7 +39,7 @@ internal static class TimelineTable
             .Select(g => (new Row(
                 g.Key.At,
                 "notify",
-                $"{g.Key.Kind}: {string.Join(", ", g.Select(n => n.Recipient).Distinct(StringComparer.Ordinal))} ({string.Join(", ", g.Select(n => n.Channel).Distinct(StringComparer.Ordinal))})"), 2)));
+                $"{g.Key.Kind}: {Recipients(g)} ({string.Join(", ", g.Select(n => n.Channel).Distinct(StringComparer.Ordinal))})"), 2)));
 
         var table = new Table().Border(TableBorder.Simple).Title(Markup.Escape(title));
         table.AddColumn("At (UTC)");

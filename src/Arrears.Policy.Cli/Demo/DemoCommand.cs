@@ -134,14 +134,15 @@ internal static class DemoCommand
         {
             console.WriteLine();
             console.Write(new Rule($"{account.Profile.Id}: {Markup.Escape(title)}").LeftJustified());
-            var rows = account.Payments.Select(p => new TimelineTable.Row(p.At, "payment", $"{p.Id} +{p.Amount.ToString("0.00", CultureInfo.InvariantCulture)}"));
+            var rows = account.Payments.Select(p => new TimelineTable.Row(p.At, "payment", p.Id, "+" + p.Amount.ToString("0.00", CultureInfo.InvariantCulture)));
             var timeline = demo.TimelineOf(account);
             TimelineTable.Write(
                 console,
                 timeline,
                 rows,
                 string.Create(CultureInfo.InvariantCulture, $"{account.Profile.Id}: {account.Behaviour}, {account.CallsPerHour:0} calls/hour, opening {account.OpeningBalance:0.00} CNY ({account.Charges.Count} hourly charges not shown)"),
-                account.OpeningBalance);
+                account.OpeningBalance,
+                listRecipients: false);
         }
     }
 
