@@ -1,0 +1,148 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Reflection;
+using Arrears.Policy.Cli.Demo;
+using Spectre.Console;
+
+namespace Arrears.Policy.Cli;
+
+/// <summary>The <c>arrears</c> command line: simulate, explain, validate, diagram, policies and demo.</summary>
+/// <remarks>
+/// Exit codes: 0 success; 2 invalid input or usage (one line per problem on standard error, nothing on standard output);
+/// 1 an internal error (no stack trace unless <c>--verbose</c>).
+/// </remarks>
+internal static class ArrearsCli
+{
+    public const int Success = 0;
+    public const int InternalError = 1;
+    public const int InvalidInput = 2;
+
+    /// <summary>Runs the tool with the process's console settings.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin) =>
+        RunAsync(args, stdout, stderr, stdin, CliConsole.Detect());
+
+    /// <summary>Runs the tool in process: parses <paramref name="args"/>, runs the command and returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin, CliConsole console, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var io = new CliIo(stdout, stderr, stdin, console);
+        var root = BuildCommand(io);
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0 && parseResult.Action is ParseErrorAction)
+        {
+            foreach (var error in parseResult.Errors)
+            {
+                await stderr.WriteLineAsync(error.Message).ConfigureAwait(false);
+            }
+
+            var command = parseResult.CommandResult.Command;
+            await stderr.WriteLineAsync($"Run 'arrears{(command is RootCommand ? string.Empty : " " + command.Name)} --help' for usage.").ConfigureAwait(false);
+            return InvalidInput;
+        }
+
+        var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await stderr.WriteLineAsync("arrears: cancelled").ConfigureAwait(false);
+            return InternalError;
+        }
+#pragma warning disable CA1031 // The tool's last line of defence: any failure becomes exit code 1 with a one-line message.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            var verbose = parseResult.GetValue(io.Verbose);
+            await stderr.WriteLineAsync($"arrears: internal error: {exception.GetType().Name}: {exception.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
+            if (verbose)
+            {
+                await stderr.WriteLineAsync(exception.ToString()).ConfigureAwait(false);
+            }
+            else
+            {
+                await stderr.WriteLineAsync("Run again with --verbose for the stack trace.").ConfigureAwait(false);
+            }
+
+            return InternalError;
+        }
+    }
+
+    private static RootCommand BuildCommand(CliIo io)
+    {
+        var root = new RootCommand("Simulate, explain and diagram account lifecycles of prepaid cloud billing (Arrears.Policy).");
+        root.Options.Add(io.Verbose);
+        foreach (var version in root.Options.OfType<VersionOption>())
+        {
+            // The tool's own version, also when it runs inside another process (tests).
+            version.Action = new VersionAction();
+        }
+
+        var scenario = new Argument<string>("SCENARIO") { Description = "The scenario JSON file (see docs/spec/simulate-contract.md), or - for standard input." };
+        var format = new Option<string?>("--format")
+        {
+            Description = "Output format: json (the default when standard output is redirected) or table (the default on a terminal).",
+            HelpName = "json|table",
+        };
+        format.AcceptOnlyFromAmong("json", "table");
+        var simulate = new Command("simulate", "Replay a scenario and print its lifecycle timeline (JSON for machines, a table for people).") { scenario, format };
+        simulate.SetAction((parseResult, cancellationToken) => Commands.SimulateAsync(io, parseResult.GetValue(scenario)!, parseResult.GetValue(format), cancellationToken));
+        root.Subcommands.Add(simulate);
+
+        var explainScenario = new Argument<string>("SCENARIO") { Description = "The scenario JSON file, or - for standard input." };
+        var explain = new Command("explain", "Replay a scenario and tell its timeline in sentences a support agent can read.") { explainScenario };
+        explain.SetAction((parseResult, cancellationToken) => Commands.ExplainAsync(io, parseResult.GetValue(explainScenario)!, cancellationToken));
+        root.Subcommands.Add(explain);
+
+        var validateScenario = new Argument<string>("SCENARIO") { Description = "The scenario JSON file, or - for standard input." };
+        var validate = new Command("validate", "Check a scenario without running it: prints \"valid\", or every problem with its JSON path.") { validateScenario };
+        validate.SetAction((parseResult, cancellationToken) => Commands.ValidateAsync(io, parseResult.GetValue(validateScenario)!, cancellationToken));
+        root.Subcommands.Add(validate);
+
+        var policy = new Argument<string>("POLICY") { Description = "A preset name (see 'arrears policies') or a policy JSON file." };
+        var diagram = new Command("diagram", "Print a policy as a Mermaid state diagram with its parameters on the edges.") { policy };
+        diagram.SetAction((parseResult, cancellationToken) => Commands.DiagramAsync(io, parseResult.GetValue(policy)!, cancellationToken));
+        root.Subcommands.Add(diagram);
+
+        var policies = new Command("policies", "List the built-in policy presets, their parameters and sources.");
+        policies.SetAction((_, cancellationToken) => Commands.PoliciesAsync(io, cancellationToken));
+        root.Subcommands.Add(policies);
+
+        var demo = new Command("demo", "Replay a built-in population of API Gateway accounts hour by hour for 200 days, as a host would.");
+        demo.SetAction((_, cancellationToken) => DemoCommand.RunAsync(io, cancellationToken));
+        root.Subcommands.Add(demo);
+
+        return root;
+    }
+}
+
+/// <summary>Prints the version of the tool's assembly (without the source revision suffix).</summary>
+internal sealed class VersionAction : SynchronousCommandLineAction
+{
+    public static string Version { get; } =
+        (typeof(ArrearsCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0").Split('+')[0];
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        parseResult.InvocationConfiguration.Output.WriteLine(Version);
+        return ArrearsCli.Success;
+    }
+}
+
+/// <summary>The standard streams of one run, and how to draw on them.</summary>
+internal sealed class CliIo(TextWriter stdout, TextWriter stderr, TextReader stdin, CliConsole console)
+{
+    public TextWriter Out { get; } = stdout;
+
+    public TextWriter Error { get; } = stderr;
+
+    public TextReader In { get; } = stdin;
+
+    public CliConsole Console { get; } = console;
+
+    public Option<bool> Verbose { get; } = new("--verbose") { Description = "Show the stack trace of an internal error.", Recursive = true };
+
+    public IAnsiConsole CreateConsole() => Console.Create(Out);
+}

@@ -1,0 +1,198 @@
+using System.Globalization;
+using NodaTime;
+using NodaTime.Text;
+using Spectre.Console;
+
+namespace Arrears.Policy.Cli;
+
+/// <summary>The actions of the simulate, explain, validate, diagram and policies commands.</summary>
+internal static class Commands
+{
+    private static readonly InstantPattern TableMinutes = InstantPattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd HH':'mm");
+    private static readonly InstantPattern TableSeconds = InstantPattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd HH':'mm':'ss;FFFFFFFFF");
+
+    public static async Task<int> SimulateAsync(CliIo io, string path, string? format, CancellationToken cancellationToken)
+    {
+        var scenario = await ReadScenarioAsync(io, path, cancellationToken).ConfigureAwait(false);
+        if (scenario is null)
+        {
+            return ArrearsCli.InvalidInput;
+        }
+
+        var timeline = Simulator.Run(scenario);
+        var asTable = format is null ? io.Console.Interactive : string.Equals(format, "table", StringComparison.Ordinal);
+        if (asTable)
+        {
+            TimelineTable.Write(io.CreateConsole(), scenario, timeline);
+        }
+        else
+        {
+            await io.Out.WriteLineAsync(TimelineJson.Write(timeline)).ConfigureAwait(false);
+        }
+
+        return ArrearsCli.Success;
+    }
+
+    public static async Task<int> ExplainAsync(CliIo io, string path, CancellationToken cancellationToken)
+    {
+        var scenario = await ReadScenarioAsync(io, path, cancellationToken).ConfigureAwait(false);
+        if (scenario is null)
+        {
+            return ArrearsCli.InvalidInput;
+        }
+
+        foreach (var sentence in TimelineExplainer.Explain(scenario, Simulator.Run(scenario)))
+        {
+            await io.Out.WriteLineAsync(sentence).ConfigureAwait(false);
+        }
+
+        return ArrearsCli.Success;
+    }
+
+    public static async Task<int> ValidateAsync(CliIo io, string path, CancellationToken cancellationToken)
+    {
+        var scenario = await ReadScenarioAsync(io, path, cancellationToken).ConfigureAwait(false);
+        if (scenario is null)
+        {
+            return ArrearsCli.InvalidInput;
+        }
+
+        await io.Out.WriteLineAsync("valid").ConfigureAwait(false);
+        return ArrearsCli.Success;
+    }
+
+    public static async Task<int> DiagramAsync(CliIo io, string policyOrFile, CancellationToken cancellationToken)
+    {
+        LifecyclePolicy policy;
+        if (PolicyPresets.TryGet(policyOrFile, out var preset))
+        {
+            policy = preset.Policy;
+        }
+        else if (File.Exists(policyOrFile) || policyOrFile == "-" || policyOrFile.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            var text = await ReadTextAsync(io, policyOrFile, cancellationToken).ConfigureAwait(false);
+            if (text is null)
+            {
+                return ArrearsCli.InvalidInput;
+            }
+
+            var read = ScenarioJson.ReadPolicy(text);
+            if (!read.IsValid)
+            {
+                await WriteErrorsAsync(io, read.Errors).ConfigureAwait(false);
+                return ArrearsCli.InvalidInput;
+            }
+
+            policy = read.Policy;
+        }
+        else
+        {
+            await io.Error.WriteLineAsync(
+                $"policy: unknown preset \"{policyOrFile}\" and no such file; known presets: {string.Join(", ", PolicyPresets.Names)}").ConfigureAwait(false);
+            return ArrearsCli.InvalidInput;
+        }
+
+        await io.Out.WriteAsync(PolicyDiagram.ToMermaid(policy)).ConfigureAwait(false);
+        return ArrearsCli.Success;
+    }
+
+    public static Task<int> PoliciesAsync(CliIo io, CancellationToken cancellationToken)
+    {
+        _ = cancellationToken;
+        var console = io.CreateConsole();
+        var table = new Table().Border(TableBorder.Simple).Title("Policy presets");
+        table.AddColumn(new TableColumn("Preset").NoWrap());
+        table.AddColumn("Grace");
+        table.AddColumn("Retention");
+        table.AddColumn("Warnings");
+        table.AddColumn("Tolerance");
+        table.AddColumn("Resume");
+        foreach (var preset in PolicyPresets.All)
+        {
+            var p = preset.Policy;
+            table.AddRow(
+                Markup.Escape(preset.Name),
+                $"{IsoDuration.Format(p.Grace)} {Short(p.GraceBoundary)}",
+                $"{IsoDuration.Format(p.Retention)} {Short(p.RetentionBoundary)}",
+                p.PurgeWarnings.Count == 0 ? "none" : string.Join(" ", p.PurgeWarnings.Select(IsoDuration.Format)),
+                p.Tolerance.ToString(CultureInfo.InvariantCulture),
+                p.ResumeMinimumBalance?.ToString(CultureInfo.InvariantCulture) ?? "-");
+        }
+
+        console.Write(table);
+        console.WriteLine("incl = inclusive boundary, excl = exclusive boundary.");
+        foreach (var preset in PolicyPresets.All)
+        {
+            console.WriteLine();
+            console.Write(new Text($"{preset.Name}: {preset.Product}", new Style(decoration: Decoration.Bold)));
+            console.WriteLine();
+            console.WriteLine(preset.Summary);
+            console.WriteLine($"Source: {preset.Source} (read on {LocalDatePattern.Iso.Format(preset.ReadOn)})");
+        }
+
+        return Task.FromResult(ArrearsCli.Success);
+    }
+
+    /// <summary>Formats an instant for a table: <c>2026-02-02 08:30</c>, with seconds only when they are not zero.</summary>
+    public static string FormatInstant(Instant instant) =>
+        instant.InUtc().Second == 0 && instant.InUtc().NanosecondOfSecond == 0 ? TableMinutes.Format(instant) : TableSeconds.Format(instant);
+
+    private static string Short(DeadlineBoundary boundary) => boundary == DeadlineBoundary.Inclusive ? "incl" : "excl";
+
+    /// <summary>Reads and checks a scenario; on any problem writes one line per problem to standard error and returns null.</summary>
+    private static async Task<Scenario?> ReadScenarioAsync(CliIo io, string path, CancellationToken cancellationToken)
+    {
+        var text = await ReadTextAsync(io, path, cancellationToken).ConfigureAwait(false);
+        if (text is null)
+        {
+            return null;
+        }
+
+        var read = ScenarioJson.Read(text);
+        if (!read.IsValid)
+        {
+            await WriteErrorsAsync(io, read.Errors).ConfigureAwait(false);
+            return null;
+        }
+
+        return read.Scenario;
+    }
+
+    private static async Task WriteErrorsAsync(CliIo io, IReadOnlyList<ScenarioError> errors)
+    {
+        foreach (var error in errors)
+        {
+            await io.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<string?> ReadTextAsync(CliIo io, string path, CancellationToken cancellationToken)
+    {
+        if (path == "-")
+        {
+            return await io.In.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Directory.Exists(path))
+        {
+            await io.Error.WriteLineAsync($"{path}: is a directory, expected a JSON file").ConfigureAwait(false);
+            return null;
+        }
+
+        if (!File.Exists(path))
+        {
+            await io.Error.WriteLineAsync($"{path}: file not found").ConfigureAwait(false);
+            return null;
+        }
+
+        try
+        {
+            return await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            await io.Error.WriteLineAsync($"{path}: cannot be read: {exception.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using NodaTime;
+using Spectre.Console;
+
+namespace Arrears.Policy.Cli;
+
+/// <summary>Draws a timeline for people: one row per ledger entry, charge, transition and notification, with the balance after each instant.</summary>
+internal static class TimelineTable
+{
+    /// <summary>One row of the table.</summary>
+    public sealed record Row(Instant At, string Event, string Details, string Amount = "");
+
+    public static void Write(IAnsiConsole console, Scenario scenario, Timeline timeline)
+    {
+        var rows = new List<Row>();
+        rows.AddRange(scenario.Entries
+            .Where(e => e.At <= scenario.Until)
+            .DistinctBy(e => e.Id, StringComparer.Ordinal)
+            .Select(e => new Row(e.At, e.Kind.ToString().ToLowerInvariant(), e.Id, Sign(e) + timeline.Currency.Format(e.Amount))));
+        rows.AddRange(timeline.Charges.Select(c => new Row(c.At, "charge", c.Id, "-" + timeline.Currency.Format(c.Amount))));
+        Write(console, timeline, rows, $"{timeline.Account} ({timeline.Currency.Code}), policy {scenario.Policy.Name}, until {Commands.FormatInstant(scenario.Until)} UTC", scenario.OpeningBalance);
+    }
+
+    /// <summary>Writes the table from ledger rows plus the timeline's transitions and notifications.</summary>
+    public static void Write(IAnsiConsole console, Timeline timeline, IEnumerable<Row> ledgerRows, string title, decimal openingBalance, bool listRecipients = true)
+    {
+        string Recipients(IEnumerable<NotificationIntent> group)
+        {
+            var recipients = group.Select(n => n.Recipient).Distinct(StringComparer.Ordinal).ToList();
+            return listRecipients || recipients.Count == 1
+                ? string.Join(", ", recipients)
+                : recipients.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " recipients";
+        }
+
+        var rows = new List<(Row Row, int Order)>();
+        rows.AddRange(ledgerRows.Select(r => (r, 0)));
+        rows.AddRange(timeline.Transitions.Select(t => (new Row(t.At, t.To.ToString(), $"{t.Reason} (was {t.From}){(t.IsLate ? ", late" : string.Empty)}"), 1)));
+        rows.AddRange(timeline.Notifications
+            .GroupBy(n => (n.At, n.Kind))
+            .Select(g => (new Row(
+                g.Key.At,
+                "notify",
+                $"{g.Key.Kind}: {Recipients(g)} ({string.Join(", ", g.Select(n => n.Channel).Distinct(StringComparer.Ordinal))})"), 2)));
+
+        var table = new Table().Border(TableBorder.Simple).Title(Markup.Escape(title));
+        table.AddColumn("At (UTC)");
+        table.AddColumn("Event");
+        table.AddColumn("Details");
+        table.AddColumn(new TableColumn("Amount").RightAligned());
+        table.AddColumn(new TableColumn("Balance").RightAligned());
+
+        Instant? previous = null;
+        foreach (var (row, _) in rows.OrderBy(r => r.Row.At).ThenBy(r => r.Order))
+        {
+            var first = row.At != previous;
+            previous = row.At;
+            table.AddRow(
+                first ? Commands.FormatInstant(row.At) : string.Empty,
+                Markup.Escape(row.Event),
+                Markup.Escape(row.Details),
+                Markup.Escape(row.Amount),
+                first ? timeline.Currency.Format(BalanceAt(timeline, openingBalance, row.At)) : string.Empty);
+        }
+
+        console.Write(table);
+        var next = timeline.Final.NextReviewAt is { } at ? Commands.FormatInstant(at) + " UTC" : "none";
+        console.WriteLine($"Final: {timeline.Final.State}, balance {timeline.Currency.Format(timeline.Final.Balance)} {timeline.Currency.Code}, next review {next}");
+    }
+
+    private static string Sign(LedgerEntry entry) => entry.IsCredit ? "+" : "-";
+
+    private static decimal BalanceAt(Timeline timeline, decimal opening, Instant at)
+    {
+        var balance = opening;
+        foreach (var step in timeline.BalanceSteps)
+        {
+            if (step.At > at)
+            {
+                break;
+            }
+
+            balance = step.Balance;
+        }
+
+        return balance;
+    }
+}

@@ -1,0 +1,410 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Arrears.Policy;
+
+/// <summary>
+/// Reads typed fields out of a <see cref="JsonDocument"/> and collects every problem with its JSON path and value,
+/// instead of stopping at the first one.
+/// </summary>
+internal sealed class JsonFields
+{
+    /// <summary>The largest amount (in absolute value) a scenario may hold, so that no sum of a ledger can overflow <see cref="decimal"/>.</summary>
+    public const decimal MaxAmount = 1_000_000_000_000_000m;
+
+    /// <summary>The longest duration a scenario may hold (36500 days, about a century, well inside NodaTime's range).</summary>
+    public static readonly Duration MaxDuration = Duration.FromDays(36500);
+
+    /// <summary>The earliest instant a scenario may hold.</summary>
+    public static readonly Instant MinInstant = Instant.FromUtc(1, 1, 1, 0, 0);
+
+    /// <summary>The latest instant a scenario may hold; deadlines up to three maximal durations later still fit NodaTime's range.</summary>
+    public static readonly Instant MaxInstant = Instant.FromUtc(8999, 12, 31, 23, 59, 59);
+
+    private const int MaxQuotedLength = 64;
+
+    public List<ScenarioError> Errors { get; } = [];
+
+    public int Count => Errors.Count;
+
+    public void Add(string path, string message) => Errors.Add(new ScenarioError(path, message));
+
+    /// <summary>Joins an object path and a field name: <c>account</c> + <c>id</c> is <c>account.id</c>; odd names are quoted.</summary>
+    public static string Field(string path, string name)
+    {
+        var simple = name.Length > 0;
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '$'))
+            {
+                simple = false;
+                break;
+            }
+        }
+
+        var segment = simple ? name : "[" + Quote(name) + "]";
+        return path.Length == 0 ? (simple ? segment : "$" + segment) : simple ? path + "." + segment : path + segment;
+    }
+
+    /// <summary>Appends an index: <c>entries</c> + 3 is <c>entries[3]</c>.</summary>
+    public static string Index(string path, int index) => string.Create(CultureInfo.InvariantCulture, $"{path}[{index}]");
+
+    /// <summary>Describes a JSON value for a message: strings and numbers as written (shortened), objects and arrays by kind.</summary>
+    public static string Describe(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => Quote(element.GetString() ?? string.Empty),
+        _ => Shorten(element.GetRawText()),
+    };
+
+    /// <summary>Quotes a string for a message as a one-line JSON string, shortened when long.</summary>
+    public static string Quote(string value)
+    {
+        var shortened = value.Length > MaxQuotedLength ? value[..MaxQuotedLength] + "…" : value;
+        var sb = new StringBuilder(shortened.Length + 2).Append('"');
+        foreach (var c in shortened)
+        {
+            switch (c)
+            {
+                case '"':
+                    sb.Append("\\\"");
+                    break;
+                case '\\':
+                    sb.Append("\\\\");
+                    break;
+                case '\n':
+                    sb.Append("\\n");
+                    break;
+                case '\r':
+                    sb.Append("\\r");
+                    break;
+                case '\t':
+                    sb.Append("\\t");
+                    break;
+                default:
+                    if (char.IsControl(c) || char.IsSurrogate(c) || c is '\u2028' or '\u2029')
+                    {
+                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return sb.Append('"').ToString();
+    }
+
+    /// <summary>
+    /// Lists the fields of an object, reporting duplicate and unknown fields. Returns <see langword="null"/> (and reports)
+    /// when the element is not an object.
+    /// </summary>
+    public Dictionary<string, JsonElement>? ReadObject(JsonElement element, string path, IReadOnlyList<string> known)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            Add(path.Length == 0 ? "$" : path, $"must be a JSON object, got {Describe(element)}");
+            return null;
+        }
+
+        var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            var name = property.Name;
+            var fieldPath = Field(path, name);
+            if (!known.Contains(name, StringComparer.Ordinal))
+            {
+                var suggestion = Suggest(name, known);
+                Add(fieldPath, suggestion is null ? "unknown field" : $"unknown field, did you mean \"{suggestion}\"?");
+                continue;
+            }
+
+            if (!fields.TryAdd(name, property.Value))
+            {
+                Add(fieldPath, "duplicate field");
+            }
+        }
+
+        return fields;
+    }
+
+    /// <summary>Returns the elements of an array field, or reports that the value is not an array.</summary>
+    public JsonElement[]? ReadArray(JsonElement element, string path)
+    {
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            Add(path, $"must be a JSON array, got {Describe(element)}");
+            return null;
+        }
+
+        return [.. element.EnumerateArray()];
+    }
+
+    /// <summary>Reads an optional array field: missing is an empty array.</summary>
+    public JsonElement[]? ReadOptionalArray(Dictionary<string, JsonElement> fields, string path, string name) =>
+        fields.TryGetValue(name, out var element) ? ReadArray(element, Field(path, name)) : [];
+
+    /// <summary>Reads a string field; reports missing (when required), wrong types and (when not allowed) empty strings.</summary>
+    public string? ReadString(Dictionary<string, JsonElement> fields, string path, string name, bool required, bool allowEmpty = false)
+    {
+        if (!fields.TryGetValue(name, out var element))
+        {
+            if (required)
+            {
+                Add(Field(path, name), "is required");
+            }
+
+            return null;
+        }
+
+        return ReadString(element, Field(path, name), allowEmpty);
+    }
+
+    /// <summary>Reads a string value.</summary>
+    public string? ReadString(JsonElement element, string path, bool allowEmpty = false)
+    {
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            Add(path, $"must be a string, got {Describe(element)}");
+            return null;
+        }
+
+        var value = element.GetString()!;
+        if (!allowEmpty && string.IsNullOrWhiteSpace(value))
+        {
+            Add(path, $"must not be empty, got {Quote(value)}");
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary>Reads a decimal held in a JSON string, such as <c>"12.50"</c>.</summary>
+    public decimal? ReadDecimal(Dictionary<string, JsonElement> fields, string path, string name, bool required) =>
+        fields.TryGetValue(name, out var element)
+            ? ReadDecimal(element, Field(path, name))
+            : Missing<decimal>(path, name, required);
+
+    /// <summary>Reads a decimal value held in a JSON string.</summary>
+    public decimal? ReadDecimal(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Number)
+        {
+            Add(path, $"must be a decimal in a JSON string such as \"12.50\" (a JSON number could lose precision), got {Describe(element)}");
+            return null;
+        }
+
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            Add(path, $"must be a decimal in a JSON string such as \"12.50\", got {Describe(element)}");
+            return null;
+        }
+
+        var text = element.GetString()!;
+        if (!IsDecimalSyntax(text) ||
+            !decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+        {
+            Add(path, $"must be a decimal such as \"12.50\", got {Quote(text)}");
+            return null;
+        }
+
+        if (Math.Abs(value) > MaxAmount)
+        {
+            Add(path, $"must be between -{Invariant.Format(MaxAmount)} and {Invariant.Format(MaxAmount)}, got {Quote(text)}");
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary>Reads an ISO 8601 UTC instant such as <c>"2026-01-01T00:00:00Z"</c>.</summary>
+    public Instant? ReadInstant(Dictionary<string, JsonElement> fields, string path, string name, bool required)
+    {
+        if (!fields.TryGetValue(name, out var element))
+        {
+            return Missing<Instant>(path, name, required);
+        }
+
+        var fieldPath = Field(path, name);
+        const string Expected = "must be an ISO 8601 UTC instant such as \"2026-01-01T00:00:00Z\"";
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            Add(fieldPath, $"{Expected}, got {Describe(element)}");
+            return null;
+        }
+
+        var text = element.GetString()!;
+        var parsed = InstantPattern.ExtendedIso.Parse(text);
+        if (!parsed.Success)
+        {
+            Add(fieldPath, $"{Expected}, got {Quote(text)}");
+            return null;
+        }
+
+        if (parsed.Value < MinInstant || parsed.Value > MaxInstant)
+        {
+            Add(fieldPath, $"must be between {Invariant.Format(MinInstant)} and {Invariant.Format(MaxInstant)}, got {Quote(text)}");
+            return null;
+        }
+
+        return parsed.Value;
+    }
+
+    /// <summary>Reads a non-negative ISO 8601 duration such as <c>"PT24H"</c>.</summary>
+    public Duration? ReadDuration(Dictionary<string, JsonElement> fields, string path, string name, bool required) =>
+        fields.TryGetValue(name, out var element)
+            ? ReadDuration(element, Field(path, name))
+            : Missing<Duration>(path, name, required);
+
+    /// <summary>Reads a non-negative ISO 8601 duration value.</summary>
+    public Duration? ReadDuration(JsonElement element, string path)
+    {
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            Add(path, $"must be an ISO 8601 duration in a JSON string such as \"PT24H\", got {Describe(element)}");
+            return null;
+        }
+
+        var text = element.GetString()!;
+        if (!IsoDuration.TryParse(text, out var duration, out var error))
+        {
+            Add(path, $"{error}, got {Quote(text)}");
+            return null;
+        }
+
+        if (duration < NodaTime.Duration.Zero)
+        {
+            Add(path, $"must not be negative, got {Quote(text)}");
+            return null;
+        }
+
+        if (duration > MaxDuration)
+        {
+            Add(path, $"must be at most \"{IsoDuration.Format(MaxDuration)}\", got {Quote(text)}");
+            return null;
+        }
+
+        return duration;
+    }
+
+    /// <summary>Reads a string that must be one of a set of words (case-sensitive).</summary>
+    public string? OneOf(Dictionary<string, JsonElement> fields, string path, string name, bool required, IReadOnlyList<string> allowed)
+    {
+        if (!fields.TryGetValue(name, out var element))
+        {
+            if (required)
+            {
+                Add(Field(path, name), "is required");
+            }
+
+            return null;
+        }
+
+        var fieldPath = Field(path, name);
+        var choices = string.Join(", ", allowed.Select(a => "\"" + a + "\""));
+        if (element.ValueKind != JsonValueKind.String || !allowed.Contains(element.GetString(), StringComparer.Ordinal))
+        {
+            Add(fieldPath, $"must be one of {choices}, got {Describe(element)}");
+            return null;
+        }
+
+        return element.GetString();
+    }
+
+    /// <summary>Reports a missing required field; returns <see langword="null"/>.</summary>
+    public T? Missing<T>(string path, string name, bool required)
+        where T : struct
+    {
+        if (required)
+        {
+            Add(Field(path, name), "is required");
+        }
+
+        return null;
+    }
+
+    private static bool IsDecimalSyntax(string text)
+    {
+        // Digits with an optional leading minus and one decimal point: no exponent, no spaces, no thousands separators.
+        var i = 0;
+        if (text.Length > 0 && text[0] == '-')
+        {
+            i = 1;
+        }
+
+        var digits = 0;
+        var points = 0;
+        for (; i < text.Length; i++)
+        {
+            if (char.IsAsciiDigit(text[i]))
+            {
+                digits++;
+            }
+            else if (text[i] == '.' && points == 0)
+            {
+                points++;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return digits > 0;
+    }
+
+    private static string Shorten(string raw) => raw.Length > MaxQuotedLength ? raw[..MaxQuotedLength] + "…" : raw;
+
+    private static string? Suggest(string name, IReadOnlyList<string> known)
+    {
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var candidate in known)
+        {
+            var distance = Distance(name, candidate);
+            if (distance < bestDistance)
+            {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+
+        return bestDistance <= Math.Max(1, Math.Min(3, name.Length / 3)) ? best : null;
+    }
+
+    private static int Distance(string a, string b)
+    {
+        if (Math.Abs(a.Length - b.Length) > 3 || a.Length > 64)
+        {
+            return int.MaxValue;
+        }
+
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+}

@@ -1,0 +1,117 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Arrears.Policy;
+
+/// <summary>
+/// Writes a <see cref="Timeline"/> as the JSON document of the simulate contract (docs/spec/simulate-contract.md):
+/// <c>account</c>, <c>charges</c>, <c>transitions</c>, <c>notifications</c> and <c>final</c>.
+/// </summary>
+/// <remarks>
+/// Amounts are JSON strings with exactly the currency's minor units (<c>"-4.00"</c> for CNY, <c>"12"</c> for JPY);
+/// instants are ISO 8601 UTC (<c>2026-01-01T02:30:00Z</c>, with fractional seconds only when present). A transition
+/// carries <c>"late": true</c> only when a late ledger entry caused it (<see cref="Transition.IsLate"/>).
+/// </remarks>
+public static class TimelineJson
+{
+    private static readonly JsonWriterOptions Indented = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions Compact = new() { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Writes a timeline as a JSON document.</summary>
+    /// <param name="timeline">The timeline.</param>
+    /// <param name="indented">Whether to indent the document (two spaces); otherwise it is written on one line.</param>
+    /// <returns>The JSON text, without a trailing new line.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="timeline"/> is null.</exception>
+    public static string Write(Timeline timeline, bool indented = true)
+    {
+        ArgumentNullException.ThrowIfNull(timeline);
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, indented ? Indented : Compact))
+        {
+            Write(writer, timeline);
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>Writes a timeline as one JSON object to a writer (which is flushed, not disposed).</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="timeline">The timeline.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static void Write(Utf8JsonWriter writer, Timeline timeline)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(timeline);
+        var currency = timeline.Currency;
+
+        writer.WriteStartObject();
+        writer.WriteString("account", timeline.Account);
+
+        writer.WriteStartArray("charges");
+        foreach (var charge in timeline.Charges)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", charge.Id);
+            writer.WriteString("item", charge.Item);
+            writer.WriteString("at", Invariant.Format(charge.At));
+            writer.WriteString("amount", currency.Format(charge.Amount));
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+
+        writer.WriteStartArray("transitions");
+        foreach (var transition in timeline.Transitions)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("at", Invariant.Format(transition.At));
+            writer.WriteString("from", transition.From.ToString());
+            writer.WriteString("to", transition.To.ToString());
+            writer.WriteString("reason", transition.Reason.ToString());
+            if (transition.Product is not null)
+            {
+                writer.WriteString("product", transition.Product);
+            }
+
+            if (transition.IsLate)
+            {
+                writer.WriteBoolean("late", true);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+
+        writer.WriteStartArray("notifications");
+        foreach (var notification in timeline.Notifications)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("at", Invariant.Format(notification.At));
+            writer.WriteString("kind", notification.Kind.ToString());
+            writer.WriteString("recipient", notification.Recipient);
+            writer.WriteString("channel", notification.Channel);
+            writer.WriteString("key", notification.Key);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+
+        writer.WriteStartObject("final");
+        writer.WriteString("state", timeline.Final.State.ToString());
+        writer.WriteString("balance", currency.Format(timeline.Final.Balance));
+        if (timeline.Final.NextReviewAt is { } next)
+        {
+            writer.WriteString("nextReviewAt", Invariant.Format(next));
+        }
+        else
+        {
+            writer.WriteNull("nextReviewAt");
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Arrears.Policy.Tests.Simulation;
+
+namespace Arrears.Policy.Cli.Tests;
+
+public class FuzzTests
+{
+    [Fact]
+    public void Simulate_TenThousandMutatedScenarios_NeverAnInternalError()
+    {
+        var bases = Cli.ExampleNames().Select(n => File.ReadAllText(Cli.Example(n + ".scenario.json"))).ToList();
+        var mutator = new ScenarioMutator(seed: 5);
+        var outcomes = new Dictionary<int, int>();
+        for (var i = 0; i < 10_000; i++)
+        {
+            var json = mutator.Mutate(bases[i % bases.Count]);
+            var (exit, stdout, stderr) = Cli.RunWithInput(json, "simulate", "-");
+            outcomes[exit] = outcomes.GetValueOrDefault(exit) + 1;
+            switch (exit)
+            {
+                case 0:
+                    Assert.Equal("", stderr);
+                    using (var document = JsonDocument.Parse(stdout))
+                    {
+                        Assert.Equal(JsonValueKind.Object, document.RootElement.GetProperty("final").ValueKind);
+                    }
+
+                    break;
+                case 2:
+                    Assert.Equal("", stdout);
+                    Assert.All(Cli.Lines(stderr), line => Assert.Matches(@"^(\$|[A-Za-z]).*: .+", line));
+                    break;
+                default:
+                    Assert.Fail($"case {i}: exit {exit}\n{stderr}\n{json}");
+                    break;
+            }
+        }
+
+        // Both outcomes must be exercised in numbers, or the fuzzing proves little.
+        Assert.True(outcomes.GetValueOrDefault(0) > 200 && outcomes.GetValueOrDefault(2) > 5000 && outcomes.Values.Sum() == 10_000, string.Join(", ", outcomes));
+    }
+}
