@@ -13,31 +13,35 @@ public sealed class ReadmeQuickStartTests
     public void QuickStart_Run_GivesTheResultsTheReadmeStates()
     {
         // README quick start: begin
-        var cny = Currency.FromCode("CNY");
-        var ledger = new Ledger(cny, openingBalance: 10m);
-
-        // Entries take effect at their own instant, whatever order they arrive in.
-        ledger.Append(new LedgerEntry("p1", LedgerEntryKind.Payment, Instant.FromUtc(2026, 2, 3, 9, 0), 20.00m));
+        var policy = PolicyPresets.TencentApiGateway.Policy;   // 24 hours of grace, 180 days of retention
+        var account = new AccountProfile("acct-1", "owner@example.com") { Collaborators = ["dev@example.com"] };
+        var ledger = new Ledger(Currency.FromCode("CNY"));
         ledger.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, Instant.FromUtc(2026, 2, 1, 8, 30), 25.00m));
+        ledger.Append(new LedgerEntry("p1", LedgerEntryKind.Payment, Instant.FromUtc(2026, 2, 1, 20, 0), 5.00m));
 
-        // Appending the same entry again is a no-op: replays are safe.
-        var replay = ledger.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, Instant.FromUtc(2026, 2, 1, 8, 30), 25.00m));
+        // Evaluate as a host would, keeping the returned state for the next evaluation.
+        var state = AccountState.Initial();
+        var evaluation = LifecycleEngine.Evaluate(policy, account, ledger, state, Instant.FromUtc(2026, 2, 3, 0, 0));
+        state = evaluation.State;
 
-        var feb2 = Instant.FromUtc(2026, 2, 2, 0, 0);
-        var feb4 = Instant.FromUtc(2026, 2, 4, 0, 0);
-        decimal owed = ledger.BalanceAt(feb2);                   // -15 (10 − 25)
-        bool inArrears = ledger.IsInArrearsAt(feb2);             // true
-        bool paidUp = !ledger.IsInArrearsAt(feb4);               // true: balance 5 after the payment
-        string shown = new Money(owed, cny).ToString();          // "-15.00 CNY"
+        // "2026-02-01T08:30:00Z Active -> Overdue (InArrears)", "2026-02-02T08:30:00Z Overdue -> Suspended (GraceExpired)"
+        var steps = evaluation.Transitions.Select(t => $"{t.At} {t.From} -> {t.To} ({t.Reason})").ToList();
+        int intents = evaluation.Notifications.Count;   // 8: Overdue and Suspended, to 2 recipients by Email and SMS
+        Instant? next = evaluation.NextReviewAt;        // 2026-07-25T08:30:00Z: the purge warning 7 days ahead
+
+        // Paying the arrears within the retention period resumes the service.
+        ledger.Append(new LedgerEntry("p2", LedgerEntryKind.Payment, Instant.FromUtc(2026, 2, 3, 9, 0), 20.00m));
+        var later = LifecycleEngine.Evaluate(policy, account, ledger, state, Instant.FromUtc(2026, 2, 3, 10, 0));
+        var resumed = later.Transitions.Single();       // Suspended -> Active at 2026-02-03T09:00:00Z (Resumed)
         // README quick start: end
 
-        Assert.Equal(-15m, owed);
-        Assert.True(inArrears);
-        Assert.True(paidUp);
-        Assert.Equal(5m, ledger.BalanceAt(feb4));
-        Assert.Equal("-15.00 CNY", shown);
-        Assert.Equal(new AppendResult(Added: 0, Replayed: 1), replay);
-        Assert.Equal(2, ledger.Count);
+        Assert.Equal(["2026-02-01T08:30:00Z Active -> Overdue (InArrears)", "2026-02-02T08:30:00Z Overdue -> Suspended (GraceExpired)"], steps);
+        Assert.Equal(8, intents);
+        Assert.Equal(Instant.FromUtc(2026, 7, 25, 8, 30), next);
+        Assert.Equal(
+            (Instant.FromUtc(2026, 2, 3, 9, 0), AccountStatus.Suspended, AccountStatus.Active, TransitionReason.Resumed),
+            (resumed.At, resumed.From, resumed.To, resumed.Reason));
+        Assert.Equal(AccountStatus.Active, later.State.Lifecycle.Status);
     }
 
     [Fact]
