@@ -19,8 +19,10 @@ namespace Arrears.Policy;
 /// </para>
 /// <para>
 /// Entries that become known after an evaluation already passed their instant count from their own instant for the
-/// balance, but decisions already taken stand: their effect is applied at the first instant this evaluation looks at, and
-/// the transitions they cause are marked <see cref="Transition.IsLate"/>.
+/// balance, but decisions already taken stand. Their effect lands at the first instant this evaluation looks at (the
+/// evaluation instant, unless an entry or a deadline comes first), before anything else happens at that instant, so a
+/// late payment made before a deadline that has not been acted on yet still prevents it, whatever the deadline's boundary.
+/// The transitions they cause are marked <see cref="Transition.IsLate"/>.
 /// </para>
 /// </remarks>
 /// <example>
@@ -145,6 +147,13 @@ public static class LifecycleEngine
                 }
             }
 
+            if (cursor == state.LastEvaluatedAt && cursor is { } previousInstant)
+            {
+                // 0. Entries that became known after the previous evaluation had passed their instants: their effect lands
+                // at the first instant this evaluation looks at, before anything else happens there.
+                run.ApplyLateEntries(t, ledger.BalanceAt(previousInstant), lifecycles);
+            }
+
             run.Process(t, lifecycles);
             if (t == now)
             {
@@ -204,7 +213,7 @@ public static class LifecycleEngine
                 var purgeAt = s.PurgeAt!.Value;
                 var suspendAt = s.SuspendAt!.Value;
                 Instant? next = purgeAt;
-                var warnings = policy.PurgeWarnings;
+                var warnings = policy.RouteFor(NotificationKind.PurgeWarning).Audience == Audience.None ? [] : policy.PurgeWarnings;
                 for (var w = 0; w < warnings.Count; w++)
                 {
                     var warnAt = purgeAt - warnings[w];
@@ -241,7 +250,6 @@ public static class LifecycleEngine
         private readonly AccountProfile _account;
         private readonly Ledger _ledger;
         private decimal _balance;
-        private bool _late;
 
         public Run(ReadOnlySpan<ProductPolicy> products, AccountProfile account, Ledger ledger)
         {
@@ -256,12 +264,20 @@ public static class LifecycleEngine
 
         public List<NotificationIntent>? Notifications { get; private set; }
 
+        /// <summary>
+        /// Step 0: with the balance the previous evaluation would have seen had it known every entry, applies the cure checks
+        /// and entering Overdue at <paramref name="t"/>, the first instant this evaluation looks at. With entries known on
+        /// time the state already agrees with that balance and nothing happens; otherwise the transitions are late.
+        /// </summary>
+        public void ApplyLateEntries(Instant t, decimal balanceSeenLate, scoped Span<LifecycleState> lifecycles)
+        {
+            _balance = balanceSeenLate;
+            CureAndEnter(t, lifecycles, isLate: true);
+        }
+
         public void Process(Instant t, scoped Span<LifecycleState> lifecycles)
         {
             _balance = _ledger.BalanceAt(t);
-
-            // A change of arrears at an instant without entries can only come from entries that arrived late.
-            _late = !_ledger.HasEntriesAt(t);
 
             // 1. Exclusive deadlines equal to t fire before the instant's entries.
             for (var i = 0; i < lifecycles.Length; i++)
@@ -285,7 +301,7 @@ public static class LifecycleEngine
                 if (AlarmArmed && _balance < alarm)
                 {
                     AlarmArmed = false;
-                    Notify(NotificationKind.BalanceLow, t, productIndex: -1, lifecycles[0].Episode, warning: null);
+                    Notify(NotificationKind.BalanceLow, t, productIndex: -1, episode: 0, warning: null);
                 }
                 else if (!AlarmArmed && _balance >= alarm)
                 {
@@ -293,39 +309,8 @@ public static class LifecycleEngine
                 }
             }
 
-            // 3. Cure checks.
-            for (var i = 0; i < lifecycles.Length; i++)
-            {
-                var policy = _products[i].Policy;
-                ref var s = ref lifecycles[i];
-                var inArrears = _balance < -policy.Tolerance;
-                if (s.Status == AccountStatus.Overdue && !inArrears)
-                {
-                    Record(i, t, AccountStatus.Overdue, AccountStatus.Active, TransitionReason.Paid, s.Episode, _late);
-                    s = new LifecycleState(AccountStatus.Active, s.Episode, null, null, null);
-                }
-                else if (s.Status == AccountStatus.Suspended && !inArrears &&
-                         (policy.ResumeMinimumBalance is not { } minimum || _balance >= minimum))
-                {
-                    Record(i, t, AccountStatus.Suspended, AccountStatus.Active, TransitionReason.Resumed, s.Episode, _late);
-                    s = new LifecycleState(AccountStatus.Active, s.Episode, null, null, null);
-                    Notify(NotificationKind.Resumed, t, i, s.Episode, warning: null);
-                }
-            }
-
-            // 4. Entering Overdue starts a new episode with a fresh grace period.
-            for (var i = 0; i < lifecycles.Length; i++)
-            {
-                var policy = _products[i].Policy;
-                ref var s = ref lifecycles[i];
-                if (s.Status == AccountStatus.Active && _balance < -policy.Tolerance)
-                {
-                    var episode = s.Episode + 1;
-                    s = new LifecycleState(AccountStatus.Overdue, episode, t, t + policy.Grace, null);
-                    Record(i, t, AccountStatus.Active, AccountStatus.Overdue, TransitionReason.InArrears, episode, _late);
-                    Notify(NotificationKind.Overdue, t, i, episode, warning: null);
-                }
-            }
+            // 3. and 4. Cure checks, then entering Overdue.
+            CureAndEnter(t, lifecycles, isLate: false);
 
             // 5. Inclusive deadlines, purge warnings, and deadlines created during this instant that are not in the future.
             for (var i = 0; i < lifecycles.Length; i++)
@@ -353,6 +338,43 @@ public static class LifecycleEngine
                     {
                         Purge(ref s, i, t);
                     }
+                }
+            }
+        }
+
+        private void CureAndEnter(Instant t, scoped Span<LifecycleState> lifecycles, bool isLate)
+        {
+            // 3. Cure checks.
+            for (var i = 0; i < lifecycles.Length; i++)
+            {
+                var policy = _products[i].Policy;
+                ref var s = ref lifecycles[i];
+                var inArrears = _balance < -policy.Tolerance;
+                if (s.Status == AccountStatus.Overdue && !inArrears)
+                {
+                    Record(i, t, AccountStatus.Overdue, AccountStatus.Active, TransitionReason.Paid, s.Episode, isLate);
+                    s = new LifecycleState(AccountStatus.Active, s.Episode, null, null, null);
+                }
+                else if (s.Status == AccountStatus.Suspended && !inArrears &&
+                         (policy.ResumeMinimumBalance is not { } minimum || _balance >= minimum))
+                {
+                    Record(i, t, AccountStatus.Suspended, AccountStatus.Active, TransitionReason.Resumed, s.Episode, isLate);
+                    s = new LifecycleState(AccountStatus.Active, s.Episode, null, null, null);
+                    Notify(NotificationKind.Resumed, t, i, s.Episode, warning: null);
+                }
+            }
+
+            // 4. Entering Overdue starts a new episode with a fresh grace period.
+            for (var i = 0; i < lifecycles.Length; i++)
+            {
+                var policy = _products[i].Policy;
+                ref var s = ref lifecycles[i];
+                if (s.Status == AccountStatus.Active && _balance < -policy.Tolerance)
+                {
+                    var episode = s.Episode + 1;
+                    s = new LifecycleState(AccountStatus.Overdue, episode, t, t + policy.Grace, null);
+                    Record(i, t, AccountStatus.Active, AccountStatus.Overdue, TransitionReason.InArrears, episode, isLate);
+                    Notify(NotificationKind.Overdue, t, i, episode, warning: null);
                 }
             }
         }

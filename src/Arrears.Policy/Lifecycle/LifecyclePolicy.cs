@@ -26,7 +26,7 @@ public sealed class LifecyclePolicy
         RetentionBoundary = options.RetentionBoundary;
         Tolerance = options.Tolerance;
         ResumeMinimumBalance = options.ResumeMinimumBalance;
-        PurgeWarnings = [.. options.PurgeWarnings.Distinct().OrderDescending()];
+        PurgeWarnings = [.. options.PurgeWarnings.OrderDescending()];
         Channels = [.. options.Channels];
         _routes = new NotificationRoute[Enum.GetValues<NotificationKind>().Length];
         foreach (var kind in Enum.GetValues<NotificationKind>())
@@ -60,7 +60,7 @@ public sealed class LifecyclePolicy
     /// <summary>Gets the minimum balance required to leave Suspended, if any (besides not being in arrears).</summary>
     public decimal? ResumeMinimumBalance { get; }
 
-    /// <summary>Gets the purge warning offsets, largest first, without duplicates.</summary>
+    /// <summary>Gets the purge warning offsets, largest first.</summary>
     public IReadOnlyList<Duration> PurgeWarnings { get; }
 
     /// <summary>Gets the default notification channels.</summary>
@@ -117,11 +117,16 @@ public sealed class LifecyclePolicy
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"tolerance: must not be negative, got \"{options.Tolerance}\""));
         }
 
+        var warnings = new HashSet<Duration>();
         for (var i = 0; i < options.PurgeWarnings.Count; i++)
         {
             if (options.PurgeWarnings[i] <= Duration.Zero)
             {
                 errors.Add($"purgeWarnings[{i}]: must be positive, got \"{IsoDuration.Format(options.PurgeWarnings[i])}\"");
+            }
+            else if (!warnings.Add(options.PurgeWarnings[i]))
+            {
+                errors.Add($"purgeWarnings[{i}]: duplicate warning offset, got \"{IsoDuration.Format(options.PurgeWarnings[i])}\"");
             }
         }
 
@@ -150,7 +155,13 @@ public sealed class LifecyclePolicy
                 errors.Add($"routes.{kind}.audience: unknown audience, got \"{route.Audience}\"");
             }
 
-            ValidateChannels($"routes.{kind}.channels", route.Channels ?? [], errors);
+            if (route.Channels is null)
+            {
+                errors.Add($"routes.{kind}.channels: must not be null (use an empty list for the policy's channels)");
+                continue;
+            }
+
+            ValidateChannels($"routes.{kind}.channels", route.Channels, errors);
         }
 
         return errors;

@@ -42,7 +42,7 @@ public sealed class LifecyclePolicyOptions
     /// <summary>Gets or sets an extra condition for leaving Suspended: the balance must be at least this. Default: none.</summary>
     public decimal? ResumeMinimumBalance { get; set; }
 
-    /// <summary>Gets the offsets before the purge deadline at which a <see cref="NotificationKind.PurgeWarning"/> is sent. Default: 7 days and 1 day. Each must be positive.</summary>
+    /// <summary>Gets the offsets before the purge deadline at which a <see cref="NotificationKind.PurgeWarning"/> is sent. Default: 7 days and 1 day. Each must be positive and appear once.</summary>
     public IList<Duration> PurgeWarnings { get; } = [Duration.FromDays(7), Duration.FromDays(1)];
 
     /// <summary>Gets the channels every notification goes over unless a route says otherwise. Default: <c>Email</c> and <c>SMS</c>. At least one.</summary>

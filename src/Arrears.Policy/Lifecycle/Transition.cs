@@ -10,8 +10,9 @@ namespace Arrears.Policy;
 /// <param name="Episode">The arrears episode it belongs to.</param>
 /// <param name="Product">The product whose lifecycle changed, or <see langword="null"/> for a single-product account.</param>
 /// <param name="IsLate">
-/// <see langword="true"/> when a ledger entry that became known after an earlier evaluation had already passed its instant
-/// caused the transition; it then takes effect at the first instant the engine looked at after seeing the entry.
+/// <see langword="true"/> when ledger entries that became known after the previous evaluation had already passed their
+/// instants caused the transition; it then takes effect at the first instant the evaluation that saw them looked at,
+/// before anything else at that instant.
 /// </param>
 public sealed record Transition(
     Instant At,
@@ -31,7 +32,7 @@ public sealed record Transition(
 /// <param name="Recipient">Who receives it.</param>
 /// <param name="Channel">The channel, as the policy names it (for example <c>Email</c>).</param>
 /// <param name="Key">The idempotency key: account, product, episode, kind (with warning offset or alarm instant), recipient and channel.</param>
-/// <param name="Episode">The arrears episode it belongs to (0 before the first).</param>
+/// <param name="Episode">The arrears episode it belongs to (0 before the first, and for the account-level <see cref="NotificationKind.BalanceLow"/>).</param>
 /// <param name="Product">The product, or <see langword="null"/> for a single-product account or an account-level alarm.</param>
 /// <param name="Balance">The account balance at <paramref name="At"/>, after that instant's entries.</param>
 public sealed record NotificationIntent(

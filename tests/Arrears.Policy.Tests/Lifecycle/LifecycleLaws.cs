@@ -92,25 +92,115 @@ public sealed class LifecycleLaws
         return (!later.HasChanges && later.State.Lifecycle.Status == AccountStatus.Purged && later.NextReviewAt is null).ToProperty().Classify(true, "purged");
     }
 
-    /// <summary>Law 7: the arrival order of entries never matters (nor does splitting them into batches).</summary>
+    /// <summary>
+    /// Law 7: the arrival order of entries never matters. Entries arrive shuffled, in batches, each at some evaluation before
+    /// the first one that passes its instant, with replays of what already arrived; the result is that of one evaluation.
+    /// </summary>
     [Property]
     public Property Evaluate_ArrivalOrderNeverMatters(LawCase c, int seed)
     {
         var random = new Random(seed);
-        var shuffled = c.Entries.OrderBy(_ => random.Next()).ToList();
+        var schedule = c.Evaluations.Append(c.Until).ToList();
+        var pending = c.Entries.OrderBy(_ => random.Next()).ToList();
         var ledger = new Ledger(EngineHarness.Cny, c.Opening);
-        foreach (var batch in shuffled.Chunk(Math.Max(1, random.Next(1, 4))))
+        var state = AccountState.Initial();
+        var transitions = new List<Transition>();
+        var keys = new List<string>();
+        foreach (var instant in schedule)
         {
-            ledger.Append(batch.Select(e => e.ToLedgerEntry()));
+            // Everything due by this evaluation arrives now, plus a random share of what is due later, in random order.
+            var arriving = pending.Where(e => e.At <= instant || random.Next(3) == 0).ToList();
+            pending.RemoveAll(arriving.Contains);
+            foreach (var batch in arriving.Chunk(Math.Max(1, random.Next(1, 4))))
+            {
+                ledger.Append(batch.Select(e => e.ToLedgerEntry()));
+            }
+
+            ledger.Append(ledger.Entries.Take(random.Next(0, ledger.Count + 1)).ToList());
+            var evaluation = LifecycleEngine.Evaluate(c.Policy(), c.Account(), ledger, state, instant);
+            state = evaluation.State;
+            transitions.AddRange(evaluation.Transitions);
+            keys.AddRange(evaluation.Notifications.Select(n => n.Key));
         }
 
-        // Replaying a prefix changes nothing either.
-        ledger.Append(shuffled.Take(random.Next(0, shuffled.Count + 1)).Select(e => e.ToLedgerEntry()));
+        var once = Once(c);
+        return (once.Transitions.SequenceEqual(transitions) &&
+                once.Notifications.Select(n => n.Key).Order(StringComparer.Ordinal).SequenceEqual(keys.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+            .Label($"once: {Show(once.Transitions)}{Environment.NewLine}arriving: {Show(transitions)}");
+    }
 
-        var inOrder = Once(c);
-        var anyOrder = Once(c, ledger);
-        return (inOrder.Transitions.SequenceEqual(anyOrder.Transitions) && inOrder.Notifications.SequenceEqual(anyOrder.Notifications))
-            .Label(Show(anyOrder.Transitions));
+    /// <summary>
+    /// Late entries: decisions already taken are never rewritten; late transitions are stamped at the first instant the
+    /// evaluation looks at, before any other; and the state afterwards agrees with the balance.
+    /// </summary>
+    [Property]
+    public Property Evaluate_LateEntriesNeverRewriteDecisions(LawCase c, int seed)
+    {
+        var random = new Random(seed);
+        var middle = c.Evaluations.Count > 0 ? c.Evaluations[random.Next(c.Evaluations.Count)] : LawCase.T0 + Duration.FromHours(12);
+        var late = c.Entries.Skip(1).Where(_ => random.Next(2) == 0).ToHashSet();
+        var ledger = new Ledger(EngineHarness.Cny, c.Opening);
+        ledger.Append(c.Entries.Where(e => !late.Contains(e)).Select(e => e.ToLedgerEntry()));
+        var policy = c.Policy();
+        var account = c.Account();
+
+        var first = LifecycleEngine.Evaluate(policy, account, ledger, AccountState.Initial(), middle);
+        ledger.Append(late.Select(e => e.ToLedgerEntry()));
+        var until = c.Until > middle ? c.Until : middle + Duration.FromHours(1);
+        var second = LifecycleEngine.Evaluate(policy, account, ledger, first.State, until);
+
+        var lateOnes = second.Transitions.Where(t => t.IsLate).ToList();
+        var allAfter = second.Transitions.All(t => t.At > middle);
+        var lateFirst = lateOnes.Count == 0 ||
+                        (lateOnes.All(t => t.At == lateOnes[0].At) && second.Transitions.TakeWhile(t => t.IsLate).Count() == lateOnes.Count);
+        var anyLateEntry = late.Any(e => e.At <= middle);
+        var lateOnlyWithLateEntries = anyLateEntry || lateOnes.Count == 0;
+        var balance = ledger.BalanceAt(until);
+        var s = second.State.Lifecycle;
+        var consistent = s.Status switch
+        {
+            AccountStatus.Active => balance >= -c.Tolerance,
+            AccountStatus.Overdue => balance < -c.Tolerance && s.SuspendAt > until,
+            AccountStatus.Suspended => (balance < -c.Tolerance || (c.ResumeMinimum is { } min && balance < min)) && s.PurgeAt > until,
+            _ => true,
+        };
+        // A deadline acted on in the second evaluation found the account still in arrears just before it, late entries included.
+        bool Resumable(decimal b) => b >= -c.Tolerance && (c.ResumeMinimum is not { } m || b >= m);
+        // (Unless the episode or the suspension began at that same instant: a zero grace or retention.)
+        var deadlinesEarned = second.Transitions.All(t => t.Reason switch
+        {
+            TransitionReason.GraceExpired => ledger.BalanceAt(t.At - Duration.Epsilon) < -c.Tolerance ||
+                                             second.Transitions.Any(o => o.At == t.At && o.Reason == TransitionReason.InArrears),
+            TransitionReason.RetentionExpired => !Resumable(ledger.BalanceAt(t.At - Duration.Epsilon)) ||
+                                                 second.Transitions.Any(o => o.At == t.At && o.Reason == TransitionReason.GraceExpired),
+            _ => true,
+        });
+        return (allAfter && lateFirst && lateOnlyWithLateEntries && consistent && deadlinesEarned)
+            .Label($"evaluated at {middle}, then {until}; late entries {string.Join(", ", late.Select(e => e.Id))}{Environment.NewLine}first: {Show(first.Transitions)}{Environment.NewLine}second: {Show(second.Transitions)}")
+            .Classify(anyLateEntry, "with late entries");
+    }
+
+    /// <summary>Products are independent: each product's lifecycle is the one it would have on its own under its policy.</summary>
+    [Property]
+    public Property Evaluate_EachProductBehavesAsOnItsOwn(LawCase c, LawCase other)
+    {
+        var mine = c.Policy();
+        var theirs = other.Policy();
+        ProductPolicy[] products = [new("a", mine), new("b", theirs)];
+        var ledger = c.Ledger();
+        var both = LifecycleEngine.Evaluate(products, c.Account(), ledger, AccountState.Initial(2), c.Until);
+
+        bool Same(string product, LifecyclePolicy policy)
+        {
+            var alone = LifecycleEngine.Evaluate(policy, c.Account(), ledger, AccountState.Initial(), c.Until);
+            var inBoth = both.Transitions.Where(t => t.Product == product).Select(t => t with { Product = null });
+            var intents = both.Notifications.Where(n => n.Product == product).Select(n => (n.At, n.Kind, n.Recipient, n.Channel, Key: n.Key.Replace($"/{product}/", "/", StringComparison.Ordinal)));
+            return alone.Transitions.SequenceEqual(inBoth) &&
+                   alone.Notifications.Where(n => n.Kind != NotificationKind.BalanceLow).Select(n => (n.At, n.Kind, n.Recipient, n.Channel, n.Key)).SequenceEqual(intents);
+        }
+
+        var alarmsOnce = both.Notifications.Where(n => n.Kind == NotificationKind.BalanceLow).All(n => n.Product is null);
+        return (Same("a", mine) && Same("b", theirs) && alarmsOnce).Label(Show(both.Transitions));
     }
 
     /// <summary>Law 8: with no new entries nothing happens before the reported next review instant, and something does at it.</summary>

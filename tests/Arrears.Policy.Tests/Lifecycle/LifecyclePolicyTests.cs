@@ -44,6 +44,20 @@ public sealed class LifecyclePolicyTests
     }
 
     [Fact]
+    public void Create_DuplicateWarningOrNullRouteChannels_IsRejected()
+    {
+        var options = new LifecyclePolicyOptions();
+        options.PurgeWarnings.Add(Duration.FromDays(7));
+        options.Routes[NotificationKind.Resumed] = new NotificationRoute(Audience.Creator, null!);
+
+        var ex = Assert.Throws<PolicyValidationException>(() => LifecyclePolicy.Create(options));
+
+        Assert.Equal(
+            ["purgeWarnings[2]: duplicate warning offset, got \"P7D\"", "routes.Resumed.channels: must not be null (use an empty list for the policy's channels)"],
+            ex.Errors);
+    }
+
+    [Fact]
     public void Create_Defaults_MatchTheSpecification()
     {
         var policy = LifecyclePolicy.Create(new LifecyclePolicyOptions());
