@@ -81,7 +81,7 @@ public readonly struct BillingCycle : IEquatable<BillingCycle>
         return new BillingCycle(BillingCycleKind.Fixed, length);
     }
 
-    /// <summary>Parses a cycle: <c>none</c> (or the seed's <c>-</c>), a sub-day ISO 8601 duration such as <c>PT1H</c> or <c>PT15M</c>, or <c>P1D</c>, <c>P1W</c>, <c>P1M</c>.</summary>
+    /// <summary>Parses a cycle: <c>none</c> (or <c>-</c>), a sub-day ISO 8601 duration such as <c>PT1H</c> or <c>PT15M</c>, or <c>P1D</c>, <c>P1W</c>, <c>P1M</c>.</summary>
     /// <param name="text">The text to parse (case-sensitive).</param>
     /// <returns>The cycle.</returns>
     /// <exception cref="ArgumentException">The text is not a cycle; the message names the value.</exception>
