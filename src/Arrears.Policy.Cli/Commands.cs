@@ -27,7 +27,7 @@ internal static class Commands
         }
         else
         {
-            await io.Out.WriteLineAsync(TimelineJson.Write(timeline)).ConfigureAwait(false);
+            await io.Out.WriteLineAsync(TimelineJson.ToJson(timeline)).ConfigureAwait(false);
         }
 
         return ArrearsCli.Success;

@@ -24,7 +24,7 @@ public class ExampleTests
         var read = ScenarioJson.Read(File.ReadAllText(ExamplePath(name + ".scenario.json")));
         Assert.True(read.IsValid, string.Join(Environment.NewLine, read.Errors));
 
-        var actual = TimelineJson.Write(Simulator.Run(read.Scenario));
+        var actual = TimelineJson.ToJson(Simulator.Run(read.Scenario));
 
         var differences = TimelineComparison.Differences(File.ReadAllText(ExamplePath(name + ".expected.json")), actual);
         Assert.True(differences.Count == 0, name + ":" + Environment.NewLine + string.Join(Environment.NewLine, differences));

@@ -27,7 +27,7 @@ public class ScenarioJsonFuzzTests
                 valid++;
                 Assert.Empty(result.Errors);
                 var timeline = Simulator.Run(result.Scenario);
-                Assert.NotEmpty(TimelineJson.Write(timeline));
+                Assert.NotEmpty(TimelineJson.ToJson(timeline));
             }
             else
             {

@@ -36,7 +36,7 @@ namespace Arrears.Policy;
 ///     return 2;
 /// }
 /// var timeline = Simulator.Run(result.Scenario);
-/// Console.WriteLine(TimelineJson.Write(timeline));
+/// Console.WriteLine(TimelineJson.ToJson(timeline));
 /// </code>
 /// </example>
 public static partial class ScenarioJson

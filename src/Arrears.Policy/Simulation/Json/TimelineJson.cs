@@ -23,7 +23,7 @@ public static class TimelineJson
     /// <param name="indented">Whether to indent the document (two spaces); otherwise it is written on one line.</param>
     /// <returns>The JSON text, without a trailing new line.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="timeline"/> is null.</exception>
-    public static string Write(Timeline timeline, bool indented = true)
+    public static string ToJson(Timeline timeline, bool indented = true)
     {
         ArgumentNullException.ThrowIfNull(timeline);
         using var buffer = new MemoryStream();
