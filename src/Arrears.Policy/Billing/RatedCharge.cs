@@ -9,6 +9,14 @@ namespace Arrears.Policy;
 /// <c>"{item}:{cycleStart}:t{n}"</c> for the part priced by tier <c>n</c> (1-based; <c>Tiers.Count + 1</c> is the price
 /// beyond the last tier) of a tiered item. <c>cycleStart</c> is an ISO 8601 UTC instant such as <c>2026-01-01T01:00:00Z</c>.
 /// </remarks>
+/// <example>
+/// <code>
+/// foreach (var charge in Rating.Rate(items, usage, Currency.FromCode("CNY"), DateTimeZone.Utc))
+/// {
+///     ledger.Append(charge.ToLedgerEntry());   // id "calls:2026-01-01T01:00:00Z", so re-rating the same usage is an idempotent replay
+/// }
+/// </code>
+/// </example>
 public sealed record RatedCharge
 {
     /// <summary>Initializes a rated charge.</summary>

@@ -4,6 +4,11 @@ namespace Arrears.Policy;
 
 /// <summary>A measured quantity of one billing item at one instant (for example 250000 API calls at 01:15).</summary>
 /// <remarks>Every property validates on construction and on <c>with</c>; errors name the field and the value.</remarks>
+/// <example>
+/// <code>
+/// var usage = new UsageRecord("calls", Instant.FromUtc(2026, 1, 1, 1, 15), 250000m);   // 250,000 API calls at 01:15 UTC
+/// </code>
+/// </example>
 public sealed record UsageRecord
 {
     /// <summary>Initializes a usage record.</summary>

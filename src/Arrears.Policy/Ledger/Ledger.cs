@@ -281,9 +281,23 @@ public sealed class Ledger
 /// <summary>The outcome of appending entries to a <see cref="Ledger"/>.</summary>
 /// <param name="Added">How many entries were new and were added.</param>
 /// <param name="Replayed">How many entries were identical replays of existing entries (no-ops).</param>
+/// <example>
+/// <code>
+/// var result = ledger.Append(entriesFromTheBank);   // safe to retry: entries already there are replays
+/// Console.WriteLine($"{result.Added} new, {result.Replayed} already known");
+/// </code>
+/// </example>
 public readonly record struct AppendResult(int Added, int Replayed);
 
 /// <summary>The balance of a ledger from one instant on.</summary>
 /// <param name="At">The instant of one or more entries.</param>
 /// <param name="Balance">The balance after applying every entry up to and including <paramref name="At"/>.</param>
+/// <example>
+/// <code>
+/// foreach (var step in ledger.BalanceSteps())
+/// {
+///     Console.WriteLine($"{step.At}: {step.Balance}");   // one line per instant with entries, in time order
+/// }
+/// </code>
+/// </example>
 public readonly record struct BalanceStep(Instant At, decimal Balance);

@@ -5,6 +5,16 @@ namespace Arrears.Policy;
 /// <summary>A lifecycle policy bound to one product of an account.</summary>
 /// <param name="Product">The product's name, or <see langword="null"/> for a single-product account; part of notification keys.</param>
 /// <param name="Policy">The product's lifecycle policy.</param>
+/// <example>
+/// <code>
+/// ProductPolicy[] products =
+/// [
+///     new("apigw", PolicyPresets.TencentApiGateway.Policy),
+///     new("cvm", PolicyPresets.TencentCvm.Policy),
+/// ];
+/// var evaluation = LifecycleEngine.Evaluate(products, account, ledger, AccountState.Initial(products.Length), now);
+/// </code>
+/// </example>
 public readonly record struct ProductPolicy(string? Product, LifecyclePolicy Policy);
 
 /// <summary>The result of one evaluation: the new state, what happened since the last evaluation, and when to look again.</summary>
@@ -12,6 +22,18 @@ public readonly record struct ProductPolicy(string? Product, LifecyclePolicy Pol
 /// An evaluation with nothing to do allocates nothing: the lists are then shared empty lists and
 /// <see cref="State"/> reuses the previous lifecycle array.
 /// </remarks>
+/// <example>
+/// <code>
+/// var evaluation = LifecycleEngine.Evaluate(policy, account, ledger, state, clock.GetCurrentInstant());
+/// foreach (var transition in evaluation.Transitions)
+/// {
+///     Console.WriteLine($"{transition.At}: {transition.From} -&gt; {transition.To} ({transition.Reason})");
+/// }
+///
+/// outbox.AddRange(evaluation.Notifications);            // deliver at least once; deduplicate by intent.Key
+/// scheduler.WakeAt(account.Id, evaluation.NextReviewAt); // null: nothing will happen without a new entry
+/// </code>
+/// </example>
 public readonly struct Evaluation
 {
     internal Evaluation(

@@ -13,6 +13,14 @@ namespace Arrears.Policy;
 /// for real products are in <see cref="PolicyPresets"/>. Create a policy from <see cref="LifecyclePolicyOptions"/>;
 /// every problem is reported at once in a <see cref="PolicyValidationException"/>.
 /// </remarks>
+/// <example>
+/// <code>
+/// var options = new LifecyclePolicyOptions { Name = "api-gateway-strict", Grace = Duration.FromHours(2), GraceBoundary = DeadlineBoundary.Exclusive };
+/// options.Routes[NotificationKind.PurgeWarning] = new NotificationRoute(Audience.Creator, ["Email"]);
+/// LifecyclePolicy policy = LifecyclePolicy.Create(options);
+/// // policy.ToString(): "api-gateway-strict: grace PT2H exclusive, retention P180D inclusive"
+/// </code>
+/// </example>
 public sealed class LifecyclePolicy
 {
     private readonly NotificationRoute[] _routes;

@@ -8,6 +8,15 @@ namespace Arrears.Policy;
 /// <param name="OverdueSince">When the current episode started; set while Overdue or Suspended.</param>
 /// <param name="SuspendAt">The suspension deadline of the current episode; set while Overdue or Suspended.</param>
 /// <param name="PurgeAt">The purge deadline; set while Suspended or Purged.</param>
+/// <example>
+/// <code>
+/// LifecycleState lifecycle = evaluation.State.Lifecycle;
+/// if (lifecycle.Status == AccountStatus.Overdue)
+/// {
+///     Console.WriteLine($"episode {lifecycle.Episode}: suspended at {lifecycle.SuspendAt} unless paid");
+/// }
+/// </code>
+/// </example>
 public readonly record struct LifecycleState(
     AccountStatus Status,
     int Episode,
@@ -26,6 +35,14 @@ public readonly record struct LifecycleState(
 /// <see cref="Lifecycles"/> holds one <see cref="LifecycleState"/> per product, in the order of the products the account
 /// is evaluated with (one for a single-product account). The balance alarm belongs to the account, not to a product.
 /// </remarks>
+/// <example>
+/// <code>
+/// // A new account, then the state each evaluation returns, persisted between evaluations.
+/// var state = AccountState.Initial();
+/// var evaluation = LifecycleEngine.Evaluate(policy, account, ledger, state, clock.GetCurrentInstant());
+/// state = evaluation.State;   // store it: status, episode, deadlines, alarm armed, last evaluated instant
+/// </code>
+/// </example>
 public readonly record struct AccountState
 {
     /// <summary>Initializes an account state.</summary>

@@ -3,6 +3,13 @@ namespace Arrears.Policy;
 /// <summary>Who receives one kind of notification, and over which channels.</summary>
 /// <param name="Audience">The recipients: creator, collaborators, both, or nobody.</param>
 /// <param name="Channels">The channel names (for example <c>Email</c> and <c>SMS</c>); empty means the policy's channels.</param>
+/// <example>
+/// <code>
+/// var options = PolicyPresets.TencentApiGateway.Policy.ToOptions();
+/// options.Routes[NotificationKind.BalanceLow] = new NotificationRoute(Audience.Creator, ["Email"]);   // the owner only, by email
+/// options.Routes[NotificationKind.Purged] = NotificationRoute.Silent;                               // not sent at all
+/// </code>
+/// </example>
 public sealed record NotificationRoute(Audience Audience, IReadOnlyList<string> Channels)
 {
     /// <summary>Gets a route that sends nothing.</summary>

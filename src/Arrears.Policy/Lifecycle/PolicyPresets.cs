@@ -10,10 +10,25 @@ namespace Arrears.Policy;
 /// <param name="Source">The public document the rules come from.</param>
 /// <param name="ReadOn">The date the document was read.</param>
 /// <param name="Policy">The policy.</param>
+/// <example>
+/// <code>
+/// PolicyPreset preset = PolicyPresets.Get("tencent-cvm");
+/// // preset.Policy.Grace == Duration.FromHours(2); preset.Source is the page the rules were read from, preset.ReadOn when
+/// </code>
+/// </example>
 public sealed record PolicyPreset(string Name, string Product, string Summary, Uri Source, LocalDate ReadOn, LifecyclePolicy Policy);
 
 /// <summary>Lifecycle policies of real products, as data. Each records its source and the date it was read.</summary>
 /// <remarks>See docs/presets.md for the quoted rules and how each was mapped onto a policy.</remarks>
+/// <example>
+/// <code>
+/// LifecyclePolicy gateway = PolicyPresets.TencentApiGateway.Policy;
+/// if (!PolicyPresets.TryGet(name, out var preset))
+/// {
+///     Console.Error.WriteLine($"known presets: {string.Join(", ", PolicyPresets.Names)}");
+/// }
+/// </code>
+/// </example>
 public static class PolicyPresets
 {
     /// <summary>

@@ -14,6 +14,12 @@ namespace Arrears.Policy;
 /// instants caused the transition; it then takes effect at the first instant the evaluation that saw them looked at,
 /// before anything else at that instant.
 /// </param>
+/// <example>
+/// <code>
+/// var suspended = evaluation.Transitions.FirstOrDefault(t =&gt; t.To == AccountStatus.Suspended);
+/// // suspended.At is the deadline itself (for example 2026-02-02T08:30:00Z), never the time of the evaluation
+/// </code>
+/// </example>
 public sealed record Transition(
     Instant At,
     AccountStatus From,
@@ -35,6 +41,15 @@ public sealed record Transition(
 /// <param name="Episode">The arrears episode it belongs to (0 before the first, and for the account-level <see cref="NotificationKind.BalanceLow"/>).</param>
 /// <param name="Product">The product, or <see langword="null"/> for a single-product account or an account-level alarm.</param>
 /// <param name="Balance">The account balance at <paramref name="At"/>, after that instant's entries.</param>
+/// <example>
+/// <code>
+/// foreach (var intent in evaluation.Notifications)
+/// {
+///     // "acct-1/1/Suspended/owner@example.com/SMS": the same key is never produced twice, so deliveries can be deduplicated.
+///     await notifier.SendAsync(intent.Recipient, intent.Channel, intent.Kind, intent.Key, cancellationToken);
+/// }
+/// </code>
+/// </example>
 public sealed record NotificationIntent(
     Instant At,
     NotificationKind Kind,

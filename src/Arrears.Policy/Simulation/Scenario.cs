@@ -10,6 +10,16 @@ namespace Arrears.Policy;
 /// <param name="Account">Who the account is and who hears about it.</param>
 /// <param name="Currency">The account's currency.</param>
 /// <param name="Until">The instant the replay stops at (inclusive); later entries and usage are ignored.</param>
+/// <example>
+/// <code>
+/// var scenario = new Scenario(PolicyPresets.TencentApiGateway.Policy, new AccountProfile("acct-1", "owner@example.com"),
+///     Currency.FromCode("CNY"), Instant.FromUtc(2026, 9, 1, 0, 0))
+/// {
+///     Entries = [new LedgerEntry("c1", LedgerEntryKind.Charge, Instant.FromUtc(2026, 1, 1, 5, 0), 12.50m)],
+/// };
+/// var timeline = Simulator.Run(scenario);
+/// </code>
+/// </example>
 public sealed record Scenario(LifecyclePolicy Policy, AccountProfile Account, Currency Currency, Instant Until)
 {
     /// <summary>Gets the opening balance (never negative). Default: 0.</summary>
@@ -32,6 +42,12 @@ public sealed record Scenario(LifecyclePolicy Policy, AccountProfile Account, Cu
 /// <param name="State">The lifecycle state.</param>
 /// <param name="Balance">The balance.</param>
 /// <param name="NextReviewAt">The next instant after <c>until</c> at which a deadline or warning would act with no new entry, if any.</param>
+/// <example>
+/// <code>
+/// var final = Simulator.Run(scenario).Final;
+/// // for the never-paid example: State = Purged, Balance = -9.00, NextReviewAt = null
+/// </code>
+/// </example>
 public sealed record TimelineFinal(AccountStatus State, decimal Balance, Instant? NextReviewAt);
 
 /// <summary>The lifecycle timeline of one account: what <c>arrears simulate</c> prints.</summary>
@@ -42,6 +58,13 @@ public sealed record TimelineFinal(AccountStatus State, decimal Balance, Instant
 /// <param name="Notifications">Every notification intent, in time order.</param>
 /// <param name="BalanceSteps">The balance after each instant with entries, in time order.</param>
 /// <param name="Final">The final state.</param>
+/// <example>
+/// <code>
+/// Timeline timeline = Simulator.Run(scenario);
+/// string json = TimelineJson.ToJson(timeline);                            // what `arrears simulate` prints
+/// IReadOnlyList&lt;string&gt; story = TimelineExplainer.Explain(scenario, timeline);   // what `arrears explain` prints
+/// </code>
+/// </example>
 public sealed record Timeline(
     string Account,
     Currency Currency,

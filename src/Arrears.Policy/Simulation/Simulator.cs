@@ -7,6 +7,16 @@ namespace Arrears.Policy;
 /// each at its own effective instant. Because evaluation is schedule independent, this is the same timeline a host evaluating
 /// the account many times would have produced.
 /// </remarks>
+/// <example>
+/// <code>
+/// var read = ScenarioJson.Read(File.ReadAllText("never-paid.scenario.json"));
+/// if (read.IsValid)
+/// {
+///     Timeline timeline = Simulator.Run(read.Scenario!);
+///     Console.WriteLine(timeline.Final);   // TimelineFinal { State = Purged, Balance = -9.00, NextReviewAt =  }
+/// }
+/// </code>
+/// </example>
 public static class Simulator
 {
     /// <summary>Replays a scenario.</summary>

@@ -9,6 +9,13 @@ namespace Arrears.Policy;
 /// with a day of exactly 24 hours (<c>P180D</c>, <c>PT24H</c>, <c>PT0S</c>, <c>P1DT12H</c>).
 /// </summary>
 /// <remarks>Years, months and weeks are rejected: their length is not a fixed duration.</remarks>
+/// <example>
+/// <code>
+/// Duration grace = IsoDuration.Parse("PT24H");        // 24 hours
+/// string text = IsoDuration.Format(Duration.FromDays(180));   // "P180D"
+/// bool ok = IsoDuration.TryParse("P1M", out _, out var error);   // false: a month has no fixed length
+/// </code>
+/// </example>
 public static class IsoDuration
 {
     /// <summary>Parses a duration such as <c>PT24H</c> or <c>P180D</c>.</summary>

@@ -40,6 +40,15 @@ public sealed class PublicApiConventionTests
 
     [Theory]
     [MemberData(nameof(SourceAssemblies.Names), MemberType = typeof(SourceAssemblies))]
+    public void PublicTypes_SourceAssembly_HaveExamples(string assemblyName)
+    {
+        var assembly = SourceAssemblies.Named(assemblyName);
+
+        AssertNone(PublicApiRules.TypesWithoutExamples(PublicApiRules.PublicTypes(assembly), PublicApiRules.DocumentationFileOf(assembly)));
+    }
+
+    [Theory]
+    [MemberData(nameof(SourceAssemblies.Names), MemberType = typeof(SourceAssemblies))]
     public void PublicTypes_SourceAssembly_AreFound(string assemblyName)
     {
         // Guards the other rules against passing vacuously because reflection found nothing to check.

@@ -205,6 +205,28 @@ internal static class PublicApiRules
         }
     }
 
+    /// <summary>
+    /// Rule (d): every public class and struct shows how it is used: its documentation entry has an <c>&lt;example&gt;</c>.
+    /// Enums, delegates and exceptions are exempt (their summary is their usage).
+    /// </summary>
+    public static IReadOnlyList<ApiViolation> TypesWithoutExamples(IEnumerable<Type> types, XDocument documentation)
+    {
+        var withExample = documentation.Descendants("member")
+            .Where(element => element.Element("example") is not null)
+            .Select(element => element.Attribute("name")?.Value)
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
+        return
+        [
+            .. types
+                .Where(type => !type.IsEnum && !typeof(Delegate).IsAssignableFrom(type) && !typeof(Exception).IsAssignableFrom(type) && !type.IsInterface)
+                .Select(DocumentationId.Of)
+                .Where(id => !withExample.Contains(id))
+                .Order(StringComparer.Ordinal)
+                .Select(id => new ApiViolation(id, "public type has no <example> in its documentation")),
+        ];
+    }
+
     /// <summary>Loads the XML documentation file generated next to an assembly.</summary>
     public static XDocument DocumentationFileOf(Assembly assembly)
     {

@@ -151,6 +151,27 @@ public sealed class PublicApiRulesTests
     }
 
     [Fact]
+    public void TypesWithoutExamples_HandMadeDocumentationFile_ReportsTypesButNotEnumsOrExceptions()
+    {
+        const string ns = "Arrears.Policy.Tests.Conventions.Samples";
+        var documentation = XDocument.Parse(
+            $"""
+            <doc>
+              <members>
+                <member name="T:{ns}.Clean"><summary>s</summary><example><code>new Clean();</code></example></member>
+                <member name="T:{ns}.SealedRecord"><summary>s</summary></member>
+              </members>
+            </doc>
+            """);
+
+        var violations = PublicApiRules.TypesWithoutExamples(
+            [typeof(Clean), typeof(SealedRecord), typeof(RecordStruct), typeof(Shade), typeof(InvalidOperationException)],
+            documentation);
+
+        AssertMembers([$"T:{ns}.RecordStruct", $"T:{ns}.SealedRecord"], violations);
+    }
+
+    [Fact]
     public void UndocumentedMembers_HandMadeDocumentationFile_ReportsMissingAndEmptyEntries()
     {
         const string type = "Arrears.Policy.Tests.Conventions.Samples.WithDateTimeProperty";

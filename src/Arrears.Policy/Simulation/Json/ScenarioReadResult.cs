@@ -5,6 +5,12 @@ namespace Arrears.Policy;
 /// <summary>One problem found in a scenario document: the JSON path of the offending field and what is wrong with its value.</summary>
 /// <param name="Path">The JSON path, for example <c>entries[3].amount</c>, or <c>$</c> for the document itself.</param>
 /// <param name="Message">What is wrong, naming the value, for example <c>must be positive, got "-5"</c>.</param>
+/// <example>
+/// <code>
+/// var error = new ScenarioError("entries[3].amount", "must be positive, got \"-5\"");
+/// Console.Error.WriteLine(error);   // entries[3].amount: must be positive, got "-5"
+/// </code>
+/// </example>
 public sealed record ScenarioError(string Path, string Message)
 {
     /// <summary>Returns <c>"{path}: {message}"</c>, for example <c>entries[3].amount: must be positive, got "-5"</c>.</summary>
@@ -13,6 +19,18 @@ public sealed record ScenarioError(string Path, string Message)
 }
 
 /// <summary>The outcome of reading a scenario document: either a <see cref="Policy.Scenario"/> or every problem found.</summary>
+/// <example>
+/// <code>
+/// var read = ScenarioJson.Read(json);
+/// if (!read.IsValid)
+/// {
+///     foreach (var error in read.Errors)
+///     {
+///         Console.Error.WriteLine(error);   // entries[3].amount: must be positive, got "-5"
+///     }
+/// }
+/// </code>
+/// </example>
 public sealed class ScenarioReadResult
 {
     internal ScenarioReadResult(Scenario? scenario, IReadOnlyList<ScenarioError> errors)
@@ -33,6 +51,12 @@ public sealed class ScenarioReadResult
 }
 
 /// <summary>The outcome of reading a policy (a preset name or a policy object): either a <see cref="LifecyclePolicy"/> or every problem found.</summary>
+/// <example>
+/// <code>
+/// var read = ScenarioJson.ReadPolicy("""{ "preset": "tencent-api-gateway", "grace": "PT2H" }""");
+/// Console.WriteLine(read.IsValid ? PolicyDiagram.ToMermaid(read.Policy!) : string.Join(Environment.NewLine, read.Errors));
+/// </code>
+/// </example>
 public sealed class PolicyReadResult
 {
     internal PolicyReadResult(LifecyclePolicy? policy, IReadOnlyList<ScenarioError> errors)

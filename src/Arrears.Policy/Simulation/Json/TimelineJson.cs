@@ -13,6 +13,15 @@ namespace Arrears.Policy;
 /// instants are ISO 8601 UTC (<c>2026-01-01T02:30:00Z</c>, with fractional seconds only when present). A transition
 /// carries <c>"late": true</c> only when a late ledger entry caused it (<see cref="Transition.IsLate"/>).
 /// </remarks>
+/// <example>
+/// <code>
+/// string json = TimelineJson.ToJson(Simulator.Run(scenario));
+///
+/// using var stream = File.Create("timeline.json");
+/// using var writer = new Utf8JsonWriter(stream);
+/// TimelineJson.Write(writer, Simulator.Run(scenario));
+/// </code>
+/// </example>
 public static class TimelineJson
 {
     private static readonly JsonWriterOptions Indented = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
