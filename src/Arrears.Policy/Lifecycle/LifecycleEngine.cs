@@ -379,6 +379,13 @@ public static class LifecycleEngine
             }
         }
 
+        /// <summary>
+        /// Escapes one segment of a notification key, so that distinct parts never join into the same key: <c>%</c> becomes
+        /// <c>%25</c> and <c>/</c> becomes <c>%2F</c>. Segments without either (the usual case) are returned as they are.
+        /// </summary>
+        private static string KeyPart(string part) =>
+            part.AsSpan().IndexOfAny('/', '%') < 0 ? part : part.Replace("%", "%25", StringComparison.Ordinal).Replace("/", "%2F", StringComparison.Ordinal);
+
         private static bool AllPurged(ReadOnlySpan<LifecycleState> lifecycles)
         {
             foreach (ref readonly var s in lifecycles)
@@ -424,7 +431,7 @@ public static class LifecycleEngine
             }
 
             var product = productIndex >= 0 ? _products[productIndex].Product : null;
-            var scope = product is null ? _account.Id : _account.Id + "/" + product;
+            var scope = product is null ? KeyPart(_account.Id) : KeyPart(_account.Id) + "/" + KeyPart(product);
             var qualifier = kind switch
             {
                 NotificationKind.PurgeWarning => $"{scope}/{episode.ToString(CultureInfo.InvariantCulture)}/PurgeWarning/{IsoDuration.Format(warning!.Value)}",
@@ -451,7 +458,7 @@ public static class LifecycleEngine
         {
             foreach (var channel in channels)
             {
-                Notifications!.Add(new NotificationIntent(t, kind, recipient, channel, $"{qualifier}/{recipient}/{channel}", episode, product, _balance));
+                Notifications!.Add(new NotificationIntent(t, kind, recipient, channel, $"{qualifier}/{KeyPart(recipient)}/{KeyPart(channel)}", episode, product, _balance));
             }
         }
     }

@@ -157,6 +157,28 @@ public sealed class NotificationTests
     }
 
     [Fact]
+    public void Evaluate_SlashesInKeyParts_AreEscapedSoKeysStayUnique()
+    {
+        // Unescaped, creator "r" over channel "A/B" and collaborator "r/A" over channel "B" would share "a/1/Overdue/r/A/B".
+        var policy = PolicyWith(o =>
+        {
+            o.Channels.Clear();
+            o.Channels.Add("A/B");
+            o.Channels.Add("B");
+        });
+        var account = new AccountProfile("a", "r") { Collaborators = ["r/A", "100%"] };
+        var h = new EngineHarness(policy, account).Charge(T0, 1m);
+
+        h.EvaluateAt(T0);
+
+        Assert.Equal(6, h.Notifications.Count);
+        Assert.Equal(6, h.Notifications.Select(n => n.Key).Distinct(StringComparer.Ordinal).Count());
+        Assert.Contains(h.Notifications, n => n.Key == "a/1/Overdue/r/A%2FB" && n.Channel == "A/B");
+        Assert.Contains(h.Notifications, n => n.Key == "a/1/Overdue/r%2FA/B" && n.Recipient == "r/A");
+        Assert.Contains(h.Notifications, n => n.Key == "a/1/Overdue/100%25/B");
+    }
+
+    [Fact]
     public void AccountProfile_CollaboratorRepeatsCreator_IsRejectedNamingTheValue()
     {
         var ex = Assert.Throws<ArgumentException>(() => new AccountProfile("acct", "owner@example.com") { Collaborators = ["dev@example.com", "owner@example.com"] });
