@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Reflection;
 using Arrears.Policy.Cli.Demo;
 using Spectre.Console;
@@ -18,25 +19,36 @@ internal static class ArrearsCli
     public const int InvalidInput = 2;
 
     /// <summary>Runs the tool with the process's console settings.</summary>
-    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin) =>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Stream stdin) =>
         RunAsync(args, stdout, stderr, stdin, CliConsole.Detect());
 
     /// <summary>Runs the tool in process: parses <paramref name="args"/>, runs the command and returns the exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin, CliConsole console, CancellationToken cancellationToken = default)
+    /// <param name="args">The arguments.</param>
+    /// <param name="stdout">Standard output.</param>
+    /// <param name="stderr">Standard error.</param>
+    /// <param name="stdin">Standard input as raw bytes (scenarios are UTF-8; nothing is decoded before the JSON reader sees it).</param>
+    /// <param name="console">Whether a person is watching, and the width.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Stream stdin, CliConsole console, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         var io = new CliIo(stdout, stderr, stdin, console);
         var root = BuildCommand(io);
         var parseResult = root.Parse(args);
-        if (parseResult.Errors.Count > 0 && parseResult.Action is ParseErrorAction)
+        var (problems, hint) = UsageProblems(root, io, parseResult);
+        if (problems.Count > 0)
         {
-            foreach (var error in parseResult.Errors)
+            foreach (var problem in problems)
             {
-                await stderr.WriteLineAsync(error.Message).ConfigureAwait(false);
+                await stderr.WriteLineAsync(problem).ConfigureAwait(false);
             }
 
-            var command = parseResult.CommandResult.Command;
-            await stderr.WriteLineAsync($"Run 'arrears{(command is RootCommand ? string.Empty : " " + command.Name)} --help' for usage.").ConfigureAwait(false);
+            if (hint)
+            {
+                var command = parseResult.CommandResult.Command;
+                await stderr.WriteLineAsync($"Run 'arrears{(command is RootCommand ? string.Empty : " " + command.Name)} --help' for usage.").ConfigureAwait(false);
+            }
+
             return InvalidInput;
         }
 
@@ -69,6 +81,72 @@ internal static class ArrearsCli
         }
     }
 
+    /// <summary>
+    /// Lists the usage problems of a command line, one line each: options nobody defined (<c>--bogus: unknown option</c>,
+    /// also where the parser would take them for a file name), stray arguments, a bad <c>--format</c>; and the parser's own
+    /// errors (a missing command or argument), which are followed by a hint to run <c>--help</c>.
+    /// </summary>
+    private static (List<string> Problems, bool Hint) UsageProblems(RootCommand root, CliIo io, ParseResult parseResult)
+    {
+        var problems = new List<string>();
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        var afterDoubleDash = false;
+        Token? previous = null;
+        foreach (var token in parseResult.Tokens)
+        {
+            if (token.Type == TokenType.DoubleDash)
+            {
+                afterDoubleDash = true;
+            }
+            else if (token.Type == TokenType.Argument && !afterDoubleDash && IsOptionLike(token.Value)
+                && !(previous is { Type: TokenType.Option } && previous.Value == io.Format.Name) && reported.Add(token.Value))
+            {
+                problems.Add($"{Terminal.Printable(token.Value)}: unknown option");
+            }
+
+            previous = token;
+        }
+
+        var unknownOptions = problems.Count > 0;
+        var command = parseResult.CommandResult.Command;
+        foreach (var token in parseResult.UnmatchedTokens)
+        {
+            // Once an option is unknown, which argument is which is a guess: the options are fixed first.
+            if (!unknownOptions && reported.Add(token))
+            {
+                problems.Add(command is RootCommand
+                    ? $"{Terminal.Printable(token)}: unknown command, expected one of {string.Join(", ", root.Subcommands.Select(c => c.Name))}"
+                    : $"{Terminal.Printable(token)}: unexpected argument");
+            }
+        }
+
+        if (parseResult.GetResult(io.Format) is { Tokens: [var formatToken] } && formatToken.Value is not ("json" or "table"))
+        {
+            problems.Add($"--format: must be json or table, got {Terminal.Quote(formatToken.Value)}");
+        }
+
+        var hint = false;
+        if (parseResult.Action is ParseErrorAction)
+        {
+            foreach (var error in parseResult.Errors)
+            {
+                if (error.Message.StartsWith("Unrecognized command or argument", StringComparison.Ordinal) ||
+                    (problems.Count > 0 && error.Message.StartsWith("Required command was not provided", StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                problems.Add(Terminal.Printable(error.Message.ReplaceLineEndings(" ")));
+                hint = true;
+            }
+        }
+
+        return (problems, hint);
+    }
+
+    /// <summary>Whether a word on the command line looks like an option: <c>--name</c> or <c>-x</c>, but not the lone <c>-</c> (standard input).</summary>
+    private static bool IsOptionLike(string token) => token.Length > 1 && token[0] == '-';
+
     private static RootCommand BuildCommand(CliIo io)
     {
         var root = new RootCommand("Simulate, explain and diagram account lifecycles of prepaid cloud billing (Arrears.Policy).");
@@ -80,12 +158,7 @@ internal static class ArrearsCli
         }
 
         var scenario = new Argument<string>("SCENARIO") { Description = "The scenario JSON file (see docs/spec/simulate-contract.md), or - for standard input." };
-        var format = new Option<string?>("--format")
-        {
-            Description = "Output format: json (the default when standard output is redirected) or table (the default on a terminal).",
-            HelpName = "json|table",
-        };
-        format.AcceptOnlyFromAmong("json", "table");
+        var format = io.Format;
         var simulate = new Command("simulate", "Replay a scenario and print its lifecycle timeline (JSON for machines, a table for people).") { scenario, format };
         simulate.SetAction((parseResult, cancellationToken) => Commands.SimulateAsync(io, parseResult.GetValue(scenario)!, parseResult.GetValue(format), cancellationToken));
         root.Subcommands.Add(simulate);
@@ -132,15 +205,22 @@ internal sealed class VersionAction : SynchronousCommandLineAction
 }
 
 /// <summary>The standard streams of one run, and how to draw on them.</summary>
-internal sealed class CliIo(TextWriter stdout, TextWriter stderr, TextReader stdin, CliConsole console)
+internal sealed class CliIo(TextWriter stdout, TextWriter stderr, Stream stdin, CliConsole console)
 {
     public TextWriter Out { get; } = stdout;
 
     public TextWriter Error { get; } = stderr;
 
-    public TextReader In { get; } = stdin;
+    public Stream In { get; } = stdin;
 
     public CliConsole Console { get; } = console;
+
+    /// <summary>Gets the output format of simulate, checked with the other usage problems (json or table, case-sensitive).</summary>
+    public Option<string?> Format { get; } = new("--format")
+    {
+        Description = "Output format: json (the default when standard output is redirected) or table (the default on a terminal).",
+        HelpName = "json|table",
+    };
 
     public Option<bool> Verbose { get; } = new("--verbose") { Description = "Show the stack trace of an internal error.", Recursive = true };
 

@@ -70,13 +70,13 @@ internal static class Commands
         }
         else if (File.Exists(policyOrFile) || policyOrFile == "-" || policyOrFile.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
-            var text = await ReadTextAsync(io, policyOrFile, cancellationToken).ConfigureAwait(false);
-            if (text is null)
+            var bytes = await ReadInputAsync(io, policyOrFile, cancellationToken).ConfigureAwait(false);
+            if (bytes is null)
             {
                 return ArrearsCli.InvalidInput;
             }
 
-            var read = ScenarioJson.ReadPolicy(text);
+            var read = ScenarioJson.ReadPolicy(bytes);
             if (!read.IsValid)
             {
                 await WriteErrorsAsync(io, read.Errors).ConfigureAwait(false);
@@ -88,7 +88,7 @@ internal static class Commands
         else
         {
             await io.Error.WriteLineAsync(
-                $"policy: unknown preset \"{policyOrFile}\" and no such file; known presets: {string.Join(", ", PolicyPresets.Names)}").ConfigureAwait(false);
+                $"policy: unknown preset {Terminal.Quote(policyOrFile)} and no such file; known presets: {string.Join(", ", PolicyPresets.Names)}").ConfigureAwait(false);
             return ArrearsCli.InvalidInput;
         }
 
@@ -142,13 +142,13 @@ internal static class Commands
     /// <summary>Reads and checks a scenario; on any problem writes one line per problem to standard error and returns null.</summary>
     private static async Task<Scenario?> ReadScenarioAsync(CliIo io, string path, CancellationToken cancellationToken)
     {
-        var text = await ReadTextAsync(io, path, cancellationToken).ConfigureAwait(false);
-        if (text is null)
+        var bytes = await ReadInputAsync(io, path, cancellationToken).ConfigureAwait(false);
+        if (bytes is null)
         {
             return null;
         }
 
-        var read = ScenarioJson.Read(text);
+        var read = ScenarioJson.Read(bytes);
         if (!read.IsValid)
         {
             await WriteErrorsAsync(io, read.Errors).ConfigureAwait(false);
@@ -166,33 +166,81 @@ internal static class Commands
         }
     }
 
-    private static async Task<string?> ReadTextAsync(CliIo io, string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a whole input as raw bytes (the JSON reader checks the UTF-8): a file, or standard input for <c>-</c>. On a
+    /// problem (no such file, a directory, an unreadable file or stream, more than <see cref="MaxInputBytes"/>) writes one
+    /// line naming the input and returns <see langword="null"/>.
+    /// </summary>
+    private static async Task<byte[]?> ReadInputAsync(CliIo io, string path, CancellationToken cancellationToken)
     {
+        var name = Terminal.Printable(path);
         if (path == "-")
         {
-            return await io.In.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            return await ReadCappedAsync(io, name, io.In, cancellationToken).ConfigureAwait(false);
         }
 
         if (Directory.Exists(path))
         {
-            await io.Error.WriteLineAsync($"{path}: is a directory, expected a JSON file").ConfigureAwait(false);
+            await io.Error.WriteLineAsync($"{name}: is a directory, expected a JSON file").ConfigureAwait(false);
             return null;
         }
 
         if (!File.Exists(path))
         {
-            await io.Error.WriteLineAsync($"{path}: file not found").ConfigureAwait(false);
+            await io.Error.WriteLineAsync($"{name}: file not found").ConfigureAwait(false);
             return null;
         }
 
+        FileStream stream;
         try
         {
-            return await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            stream = File.OpenRead(path);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            await io.Error.WriteLineAsync($"{path}: cannot be read: {exception.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
+            await CannotReadAsync(io, name, exception).ConfigureAwait(false);
+            return null;
+        }
+
+        await using (stream.ConfigureAwait(false))
+        {
+            return await ReadCappedAsync(io, name, stream, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The largest input read: 64 MiB, far beyond any scenario, so that <c>/dev/zero</c> is an error, not an exhausted memory.</summary>
+    internal const int MaxInputBytes = 64 * 1024 * 1024;
+
+    private static async Task<byte[]?> ReadCappedAsync(CliIo io, string name, Stream stream, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            while (true)
+            {
+                var read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return buffer.ToArray();
+                }
+
+                if (buffer.Length + read > MaxInputBytes)
+                {
+                    await io.Error.WriteLineAsync($"{name}: larger than 64 MiB").ConfigureAwait(false);
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            await CannotReadAsync(io, name, exception).ConfigureAwait(false);
             return null;
         }
     }
+
+    private static Task CannotReadAsync(CliIo io, string name, Exception exception) =>
+        io.Error.WriteLineAsync($"{name}: cannot be read: {Terminal.Printable(exception.Message.ReplaceLineEndings(" "))}");
 }

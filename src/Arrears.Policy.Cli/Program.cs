@@ -1,3 +1,7 @@
 using Arrears.Policy.Cli;
 
-return await ArrearsCli.RunAsync(args, Console.Out, Console.Error, Console.In).ConfigureAwait(false);
+var stdin = Console.OpenStandardInput();
+await using (stdin.ConfigureAwait(false))
+{
+    return await ArrearsCli.RunAsync(args, Console.Out, Console.Error, stdin).ConfigureAwait(false);
+}

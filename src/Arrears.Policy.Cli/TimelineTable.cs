@@ -15,9 +15,9 @@ internal static class TimelineTable
         rows.AddRange(scenario.Entries
             .Where(e => e.At <= scenario.Until)
             .DistinctBy(e => e.Id, StringComparer.Ordinal)
-            .Select(e => new Row(e.At, e.Kind.ToString().ToLowerInvariant(), e.Id, Sign(e) + timeline.Currency.Format(e.Amount))));
-        rows.AddRange(timeline.Charges.Select(c => new Row(c.At, "charge", c.Id, "-" + timeline.Currency.Format(c.Amount))));
-        Write(console, timeline, rows, $"{timeline.Account} ({timeline.Currency.Code}), policy {scenario.Policy.Name}, until {Commands.FormatInstant(scenario.Until)} UTC", scenario.OpeningBalance);
+            .Select(e => new Row(e.At, e.Kind.ToString().ToLowerInvariant(), Terminal.Printable(e.Id), Sign(e) + timeline.Currency.Format(e.Amount))));
+        rows.AddRange(timeline.Charges.Select(c => new Row(c.At, "charge", Terminal.Printable(c.Id), "-" + timeline.Currency.Format(c.Amount))));
+        Write(console, timeline, rows, $"{Terminal.Printable(timeline.Account)} ({timeline.Currency.Code}), policy {Terminal.Printable(scenario.Policy.Name)}, until {Commands.FormatInstant(scenario.Until)} UTC", scenario.OpeningBalance);
     }
 
     /// <summary>Writes the table from ledger rows plus the timeline's transitions and notifications.</summary>
@@ -25,7 +25,7 @@ internal static class TimelineTable
     {
         string Recipients(IEnumerable<NotificationIntent> group)
         {
-            var recipients = group.Select(n => n.Recipient).Distinct(StringComparer.Ordinal).ToList();
+            var recipients = group.Select(n => Terminal.Printable(n.Recipient)).Distinct(StringComparer.Ordinal).ToList();
             return listRecipients || recipients.Count == 1
                 ? string.Join(", ", recipients)
                 : recipients.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " recipients";
@@ -39,7 +39,7 @@ internal static class TimelineTable
             .Select(g => (new Row(
                 g.Key.At,
                 "notify",
-                $"{g.Key.Kind}: {Recipients(g)} ({string.Join(", ", g.Select(n => n.Channel).Distinct(StringComparer.Ordinal))})"), 2)));
+                $"{g.Key.Kind}: {Recipients(g)} ({string.Join(", ", g.Select(n => Terminal.Printable(n.Channel)).Distinct(StringComparer.Ordinal))})"), 2)));
 
         var table = new Table().Border(TableBorder.Simple).Title(Markup.Escape(title));
         table.AddColumn("At (UTC)");

@@ -7,11 +7,16 @@ internal static class Cli
 
     public static (int Exit, string Out, string Error) Run(params string[] args) => RunWithInput(string.Empty, args);
 
-    public static (int Exit, string Out, string Error) RunWithInput(string stdin, params string[] args)
+    public static (int Exit, string Out, string Error) RunWithInput(string stdin, params string[] args) =>
+        RunWithStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(stdin)), args);
+
+    public static (int Exit, string Out, string Error) RunWithBytes(byte[] stdin, params string[] args) => RunWithStream(new MemoryStream(stdin), args);
+
+    public static (int Exit, string Out, string Error) RunWithStream(Stream stdin, params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        using var input = new StringReader(stdin);
+        using var input = stdin;
         var exit = ArrearsCli.RunAsync(args, stdout, stderr, input, Console).GetAwaiter().GetResult();
         return (exit, stdout.ToString().ReplaceLineEndings("\n"), stderr.ToString().ReplaceLineEndings("\n"));
     }

@@ -64,14 +64,14 @@ public class CommandTests
         {
             using var stdout = new StringWriter();
             using var stderr = new StringWriter();
-            using var stdin = new FailingReader();
+            using var stdin = new FailingStream();
             var exit = ArrearsCli.RunAsync(args, stdout, stderr, stdin, Cli.Console).GetAwaiter().GetResult();
             return (exit, stdout.ToString(), stderr.ToString());
         }
 
         var (exit, stdout, stderr) = Run("simulate", "-");
         Assert.Equal((1, ""), (exit, stdout));
-        Assert.Equal("arrears: internal error: IOException: the disk is on fire\nRun again with --verbose for the stack trace.\n", stderr.ReplaceLineEndings("\n"));
+        Assert.Equal("arrears: internal error: InvalidOperationException: the disk is on fire\nRun again with --verbose for the stack trace.\n", stderr.ReplaceLineEndings("\n"));
 
         var verbose = Run("simulate", "-", "--verbose");
         Assert.Equal(1, verbose.Item1);
@@ -157,10 +157,13 @@ public class CommandTests
         }
     }
 
-    private sealed class FailingReader : TextReader
+    /// <summary>Fails as no input can: not an I/O error (that is the input's problem, exit 2) but a bug-like exception.</summary>
+    private sealed class FailingStream : MemoryStream
     {
-        public override Task<string> ReadToEndAsync(CancellationToken cancellationToken) => throw new IOException("the disk is on fire");
+        public override int Read(byte[] buffer, int offset, int count) => throw new InvalidOperationException("the disk is on fire");
 
-        public override string ReadToEnd() => throw new IOException("the disk is on fire");
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => throw new InvalidOperationException("the disk is on fire");
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => throw new InvalidOperationException("the disk is on fire");
     }
 }

@@ -6,7 +6,7 @@ namespace Arrears.Policy.Cli.Tests;
 public class FuzzTests
 {
     [Fact]
-    public void Simulate_TenThousandMutatedScenarios_NeverAnInternalError()
+    public void SimulateExplainTable_TenThousandMutatedScenarios_NeverAnInternalError()
     {
         var bases = Cli.ExampleNames().Select(n => File.ReadAllText(Cli.Example(n + ".scenario.json"))).ToList();
         var mutator = new ScenarioMutator(seed: 5);
@@ -14,10 +14,29 @@ public class FuzzTests
         for (var i = 0; i < 10_000; i++)
         {
             var json = mutator.Mutate(bases[i % bases.Count]);
-            var (exit, stdout, stderr) = Cli.RunWithInput(json, "simulate", "-");
+
+            // One case in ten is explained and one in ten drawn as a table: same input checks, other writers.
+            string[] args = (i % 10) switch
+            {
+                1 => ["explain", "-"],
+                2 => ["simulate", "--format", "table", "-"],
+                _ => ["simulate", "-"],
+            };
+            var (exit, stdout, stderr) = Cli.RunWithInput(json, args);
             outcomes[exit] = outcomes.GetValueOrDefault(exit) + 1;
+            Assert.False(stdout.Any(c => char.IsControl(c) && c != '\n'), $"case {i}: a control character on standard output\n{stdout}");
+            Assert.False(stderr.Any(c => char.IsControl(c) && c != '\n'), $"case {i}: a control character on standard error\n{stderr}");
             switch (exit)
             {
+                case 0 when args[0] == "explain":
+                    Assert.Equal("", stderr);
+                    Assert.StartsWith("Account ", stdout, StringComparison.Ordinal);
+                    Assert.Contains("At the end of the replay", stdout, StringComparison.Ordinal);
+                    break;
+                case 0 when args.Length == 4:
+                    Assert.Equal("", stderr);
+                    Assert.Contains("\nFinal: ", stdout, StringComparison.Ordinal);
+                    break;
                 case 0:
                     Assert.Equal("", stderr);
                     using (var document = JsonDocument.Parse(stdout))

@@ -95,7 +95,7 @@ public static class PolicyDiagram
             {
                 ';' => ',',
                 '#' => ' ',
-                '\r' or '\n' or '\t' => ' ',
+                _ when char.IsControl(c) => ' ',
                 '<' => '‹',
                 '>' => '›',
                 '{' => '(',

@@ -27,7 +27,10 @@ public static class TimelineExplainer
     /// <summary>Explains a timeline in sentences, in time order.</summary>
     /// <param name="scenario">The scenario the timeline was produced from (for the policy, the entries and the opening balance).</param>
     /// <param name="timeline">The timeline.</param>
-    /// <returns>One sentence per event or group of events at one instant, then one about the final state.</returns>
+    /// <returns>
+    /// One sentence per event or group of events at one instant, then one about the final state. Ids and names holding
+    /// control characters are written with escapes such as <c>\u001b</c>, so that a sentence never drives a terminal.
+    /// </returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static IReadOnlyList<string> Explain(Scenario scenario, Timeline timeline)
     {
@@ -55,7 +58,7 @@ public static class TimelineExplainer
         var threshold = policy.Tolerance == 0 ? "zero" : Money(-policy.Tolerance);
         var sentences = new List<string>
         {
-            $"Account {timeline.Account} ({currency.Code}) follows the policy {policy.Name}: {Words(policy.Grace)} of grace ({Boundary(policy.GraceBoundary)}) once the balance falls below {threshold}, then {Words(policy.Retention)} of retention ({Boundary(policy.RetentionBoundary)}) before the purge; the opening balance is {Money(scenario.OpeningBalance)}.",
+            $"Account {P(timeline.Account)} ({currency.Code}) follows the policy {P(policy.Name)}: {Words(policy.Grace)} of grace ({Boundary(policy.GraceBoundary)}) once the balance falls below {threshold}, then {Words(policy.Retention)} of retention ({Boundary(policy.RetentionBoundary)}) before the purge; the opening balance is {Money(scenario.OpeningBalance)}.",
         };
 
         var entries = scenario.Entries.Where(e => e.At <= scenario.Until).DistinctBy(e => e.Id, StringComparer.Ordinal).ToList();
@@ -72,8 +75,8 @@ public static class TimelineExplainer
         foreach (var t in instants)
         {
             var balance = BalanceAt(t);
-            var moves = entries.Where(e => e.At == t).Select(e => $"{Kind(e.Kind)} {e.Id} of {Money(e.Amount)}")
-                .Concat(timeline.Charges.Where(c => c.At == t).Select(c => $"charge {c.Id} of {Money(c.Amount)} for {c.Item} used {Period(c)}"))
+            var moves = entries.Where(e => e.At == t).Select(e => $"{Kind(e.Kind)} {P(e.Id)} of {Money(e.Amount)}")
+                .Concat(timeline.Charges.Where(c => c.At == t).Select(c => $"charge {P(c.Id)} of {Money(c.Amount)} for {P(c.Item)} used {Period(c)}"))
                 .ToList();
             if (moves.Count > 0)
             {
@@ -83,7 +86,7 @@ public static class TimelineExplainer
             foreach (var transition in timeline.Transitions.Where(x => x.At == t))
             {
                 var late = transition.IsLate ? " (caused by a ledger entry that was booked late)" : string.Empty;
-                var product = transition.Product is null ? string.Empty : $" [{transition.Product}]";
+                var product = transition.Product is null ? string.Empty : $" [{P(transition.Product)}]";
                 switch (transition.Reason)
                 {
                     case TransitionReason.InArrears:
@@ -112,8 +115,8 @@ public static class TimelineExplainer
 
             foreach (var group in timeline.Notifications.Where(n => n.At == t).GroupBy(n => n.Kind))
             {
-                var recipients = Join(group.Select(n => n.Recipient).Distinct(StringComparer.Ordinal));
-                var channels = Join(group.Select(n => n.Channel).Distinct(StringComparer.Ordinal));
+                var recipients = Join(group.Select(n => P(n.Recipient)).Distinct(StringComparer.Ordinal));
+                var channels = Join(group.Select(n => P(n.Channel)).Distinct(StringComparer.Ordinal));
                 var about = group.Key switch
                 {
                     NotificationKind.Overdue => "the account is overdue",
@@ -186,6 +189,9 @@ public static class TimelineExplainer
 
         return sign + string.Join(" ", parts);
     }
+
+    /// <summary>Keeps an id or a name from the scenario printable: control characters are written as <c>\u001b</c> escapes.</summary>
+    private static string P(string text) => JsonFields.Printable(text);
 
     private static string Unit(long count, string unit) =>
         string.Create(CultureInfo.InvariantCulture, $"{count} {unit}{(count == 1 ? string.Empty : "s")}");

@@ -133,9 +133,9 @@ public class ScenarioJsonTests
 
         Assert.Equal(
             [
-                "colour: unknown field",
-                "account.balanceAlrm: unknown field, did you mean \"balanceAlarm\"?",
-                "entries[0].note: unknown field",
+                "colour: unknown field, got \"blue\"",
+                "account.balanceAlrm: unknown field, got \"5\", did you mean \"balanceAlarm\"?",
+                "entries[0].note: unknown field, got \"x\"",
             ],
             errors);
     }
@@ -145,7 +145,7 @@ public class ScenarioJsonTests
     {
         var json = Valid.Replace("\"id\": \"acct-1\",", "\"id\": \"acct-1\", \"id\": \"acct-2\",", StringComparison.Ordinal);
 
-        Assert.Equal(["account.id: duplicate field"], ScenarioJson.Read(json).Errors.Select(e => e.ToString()));
+        Assert.Equal(["account.id: duplicate field (the first one is \"acct-1\"), got \"acct-2\""], ScenarioJson.Read(json).Errors.Select(e => e.ToString()));
     }
 
     [Fact]
@@ -172,10 +172,10 @@ public class ScenarioJsonTests
     }
 
     [Theory]
-    [InlineData("{\"policy\": ", "$: invalid JSON at line 1, column 12: Expected depth to be zero")]
-    [InlineData("{\n  \"policy\": \"x\",\n  \"account\" {}\n}", "$: invalid JSON at line 3, column 13: '{' is invalid after a property name. Expected a ':'.")]
-    [InlineData("", "$: invalid JSON at line 1, column 1: The input does not contain any JSON tokens.")]
-    [InlineData("{\"a\":1,}", "$: invalid JSON at line 1, column 8: The JSON object contains a trailing comma at the end which is not supported in this mode. Change the reader options.")]
+    [InlineData("{\"policy\": ", "$: invalid JSON at line 1, column 12: the input ends inside an object or array")]
+    [InlineData("{\n  \"policy\": \"x\",\n  \"account\" {}\n}", "$: invalid JSON at line 3, column 13: unexpected '{', expected ':' after a field name")]
+    [InlineData("", "$: invalid JSON at line 1, column 1: no JSON value (the input is empty)")]
+    [InlineData("{\"a\":1,}", "$: invalid JSON at line 1, column 8: a trailing comma at the end of an object")]
     public void Read_MalformedJson_ReportsLineAndColumn(string json, string expectedPrefix)
     {
         var errors = ScenarioJson.Read(json).Errors;
@@ -356,7 +356,7 @@ public class ScenarioJsonTests
 
         var errors = ScenarioJson.Read(node.ToJsonString()).Errors.Select(e => e.ToString()).ToList();
 
-        Assert.Contains("account[\"we\\nird\"]: unknown field", errors);
+        Assert.Contains("account[\"we\\nird\"]: unknown field, got 1", errors);
         Assert.Contains($"account.currency: unknown ISO 4217 currency code, got \"{new string('x', 64)}…\"", errors);
         Assert.All(errors, e => Assert.DoesNotContain('\n', e));
     }

@@ -122,13 +122,15 @@ internal sealed class JsonFields
             if (!known.Contains(name, StringComparer.Ordinal))
             {
                 var suggestion = Suggest(name, known);
-                Add(fieldPath, suggestion is null ? "unknown field" : $"unknown field, did you mean \"{suggestion}\"?");
+                Add(fieldPath, suggestion is null
+                    ? $"unknown field, got {Describe(property.Value)}"
+                    : $"unknown field, got {Describe(property.Value)}, did you mean \"{suggestion}\"?");
                 continue;
             }
 
             if (!fields.TryAdd(name, property.Value))
             {
-                Add(fieldPath, "duplicate field");
+                Add(fieldPath, $"duplicate field (the first one is {Describe(fields[name])}), got {Describe(property.Value)}");
             }
         }
 
@@ -183,7 +185,70 @@ internal sealed class JsonFields
             return null;
         }
 
+        if (HasControlCharacter(value))
+        {
+            Add(path, $"must not contain control characters, got {Quote(value)}");
+            return null;
+        }
+
         return value;
+    }
+
+    /// <summary>Whether a text holds a C0 or C1 control character (U+0000 to U+001F, U+007F to U+009F).</summary>
+    public static bool HasControlCharacter(string value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Returns a text safe to print on a terminal: control characters (which could move the cursor or change colours)
+    /// are written as escapes such as <c>\u001b</c>.
+    /// </summary>
+    public static string Printable(string value)
+    {
+        if (!HasControlCharacter(value))
+        {
+            return value;
+        }
+
+        var sb = new StringBuilder(value.Length + 8);
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+            {
+                sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Reports an amount of money with more decimal places than the currency's minor units (<c>"0.4"</c> for JPY); trailing
+    /// zeros are fine (<c>"10.000"</c> for CNY). Returns whether the amount is exact in the currency.
+    /// </summary>
+    public bool CheckMinorUnits(string path, JsonElement element, decimal value, Currency currency)
+    {
+        if (decimal.Round(value, currency.MinorUnits) == value)
+        {
+            return true;
+        }
+
+        var places = currency.MinorUnits == 1 ? "1 decimal place" : string.Create(CultureInfo.InvariantCulture, $"{currency.MinorUnits} decimal places");
+        Add(path, $"must have at most {places} for {currency.Code}, got {Describe(element)}");
+        return false;
     }
 
     /// <summary>Reads a decimal held in a JSON string, such as <c>"12.50"</c>.</summary>
@@ -212,6 +277,12 @@ internal sealed class JsonFields
             !decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
         {
             Add(path, $"must be a decimal such as \"12.50\", got {Quote(text)}");
+            return null;
+        }
+
+        if (!SameDecimal(text, value))
+        {
+            Add(path, $"has more digits than a decimal holds, got {Quote(text)}");
             return null;
         }
 
@@ -358,6 +429,29 @@ internal sealed class JsonFields
         }
 
         return digits > 0;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is exactly the number written in <paramref name="text"/> (already checked by
+    /// <see cref="IsDecimalSyntax"/>): <see cref="decimal"/> parsing rounds silently beyond 28 or 29 significant digits.
+    /// </summary>
+    private static bool SameDecimal(string text, decimal value) =>
+        string.Equals(Canonical(text), Canonical(value.ToString(CultureInfo.InvariantCulture)), StringComparison.Ordinal);
+
+    /// <summary>Writes a plain decimal without sign for zero, leading zeros, trailing fractional zeros or a trailing point.</summary>
+    private static string Canonical(string text)
+    {
+        var negative = text.StartsWith('-');
+        var digits = negative ? text[1..] : text;
+        var point = digits.IndexOf('.', StringComparison.Ordinal);
+        var whole = (point < 0 ? digits : digits[..point]).TrimStart('0');
+        var fraction = point < 0 ? string.Empty : digits[(point + 1)..].TrimEnd('0');
+        if (whole.Length == 0 && fraction.Length == 0)
+        {
+            return "0";
+        }
+
+        return (negative ? "-" : string.Empty) + (whole.Length == 0 ? "0" : whole) + (fraction.Length == 0 ? string.Empty : "." + fraction);
     }
 
     private static string Shorten(string raw) => raw.Length > MaxQuotedLength ? raw[..MaxQuotedLength] + "…" : raw;

@@ -67,7 +67,7 @@ public static partial class ScenarioJson
     public static ScenarioReadResult Read(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        return Read(Encoding.UTF8.GetBytes(json));
+        return TryEncode(json, out var utf8, out var error) ? Read(utf8) : new ScenarioReadResult(null, [error]);
     }
 
     /// <summary>Reads a scenario from a stream of UTF-8 JSON (read to its end; the stream is not closed).</summary>
@@ -84,7 +84,7 @@ public static partial class ScenarioJson
     }
 
     /// <summary>Reads a scenario from UTF-8 JSON bytes.</summary>
-    /// <param name="utf8Json">The UTF-8 bytes (a leading byte order mark is skipped).</param>
+    /// <param name="utf8Json">The UTF-8 bytes (a leading byte order mark is skipped; invalid UTF-8 is reported with its line and column).</param>
     /// <returns>The scenario, or every problem found.</returns>
     public static ScenarioReadResult Read(ReadOnlyMemory<byte> utf8Json)
     {
@@ -113,7 +113,15 @@ public static partial class ScenarioJson
     public static PolicyReadResult ReadPolicy(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        if (!TryParseDocument(Encoding.UTF8.GetBytes(json), out var document, out var error))
+        return TryEncode(json, out var utf8, out var error) ? ReadPolicy(utf8) : new PolicyReadResult(null, [error]);
+    }
+
+    /// <summary>Reads a policy on its own from UTF-8 JSON bytes, as <see cref="ReadPolicy(string)"/> does from text.</summary>
+    /// <param name="utf8Json">The UTF-8 bytes (a leading byte order mark is skipped; invalid UTF-8 is reported with its line and column).</param>
+    /// <returns>The policy, or every problem found (paths start with <c>policy</c>).</returns>
+    public static PolicyReadResult ReadPolicy(ReadOnlyMemory<byte> utf8Json)
+    {
+        if (!TryParseDocument(utf8Json, out var document, out var error))
         {
             return new PolicyReadResult(null, [error]);
         }
@@ -128,12 +136,43 @@ public static partial class ScenarioJson
         }
     }
 
+    /// <summary>Encodes text as UTF-8, reporting a lone surrogate instead of replacing it with U+FFFD.</summary>
+    private static bool TryEncode(string json, out byte[] utf8, out ScenarioError error)
+    {
+        try
+        {
+            utf8 = StrictUtf8.GetBytes(json);
+            error = null!;
+            return true;
+        }
+        catch (EncoderFallbackException exception)
+        {
+            var (line, column) = Position(json.AsSpan(0, Math.Clamp(exception.Index, 0, json.Length)));
+            error = new ScenarioError("$", string.Create(CultureInfo.InvariantCulture, $"invalid text at line {line}, column {column}: a lone UTF-16 surrogate"));
+            utf8 = [];
+            return false;
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private static bool TryParseDocument(ReadOnlyMemory<byte> utf8Json, out JsonDocument document, out ScenarioError error)
     {
-        var bytes = utf8Json.Span;
-        if (bytes.StartsWith("\uFEFF"u8))
+        if (utf8Json.Span.StartsWith("\uFEFF"u8))
         {
             utf8Json = utf8Json[3..];
+        }
+
+        document = null!;
+        var bytes = utf8Json.Span;
+        var invalid = FirstInvalidUtf8(bytes);
+        if (invalid >= 0)
+        {
+            var (line, column) = Position(bytes[..invalid]);
+            error = new ScenarioError(
+                "$",
+                string.Create(CultureInfo.InvariantCulture, $"invalid UTF-8 at line {line}, column {column}: byte 0x{bytes[invalid]:X2} does not begin a valid character"));
+            return false;
         }
 
         try
@@ -144,26 +183,159 @@ public static partial class ScenarioJson
         }
         catch (JsonException exception)
         {
-            var line = (exception.LineNumber ?? 0) + 1;
-            var column = (exception.BytePositionInLine ?? 0) + 1;
-            var message = exception.Message;
-            var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            if (cut >= 0)
+            // The reader counts lines from 0 and bytes within the line; people count characters from 1.
+            var lineIndex = exception.LineNumber ?? 0;
+            var start = 0;
+            for (var l = 0L; l < lineIndex && start < bytes.Length; l++)
             {
-                message = message[..cut];
+                var next = bytes[start..].IndexOf((byte)'\n');
+                start = next < 0 ? bytes.Length : start + next + 1;
             }
 
-            message = message.Replace(" Path: $", string.Empty, StringComparison.Ordinal).Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal).Trim().TrimEnd('|').Trim();
-            error = new ScenarioError("$", string.Create(CultureInfo.InvariantCulture, $"invalid JSON at line {line}, column {column}: {message}"));
-            document = null!;
+            var end = (int)Math.Min(bytes.Length, start + (exception.BytePositionInLine ?? 0));
+            var column = Utf8Characters(bytes[start..end]) + 1;
+            var line = lineIndex + 1;
+            error = new ScenarioError("$", string.Create(CultureInfo.InvariantCulture, $"invalid JSON at line {line}, column {column}: {JsonProblem(exception.Message)}"));
             return false;
         }
+    }
+
+    /// <summary>Returns the index of the first byte that does not begin a valid UTF-8 sequence, or -1.</summary>
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            return -1;
+        }
+
+        var index = 0;
+        while (index < bytes.Length)
+        {
+            if (Rune.DecodeFromUtf8(bytes[index..], out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return index;
+            }
+
+            index += consumed;
+        }
+
+        return -1;
+    }
+
+    /// <summary>Counts the characters (Unicode scalar values) in valid UTF-8.</summary>
+    private static int Utf8Characters(ReadOnlySpan<byte> bytes)
+    {
+        var count = 0;
+        foreach (var b in bytes)
+        {
+            if ((b & 0xC0) != 0x80)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>The line and column (both from 1, in characters) just after <paramref name="before"/>.</summary>
+    private static (int Line, int Column) Position(ReadOnlySpan<byte> before)
+    {
+        var lastNewLine = before.LastIndexOf((byte)'\n');
+        return (before.Count((byte)'\n') + 1, Utf8Characters(before[(lastNewLine + 1)..]) + 1);
+    }
+
+    /// <summary>The line and column (both from 1, in characters) just after <paramref name="before"/>.</summary>
+    private static (int Line, int Column) Position(ReadOnlySpan<char> before)
+    {
+        var lastNewLine = before.LastIndexOf('\n');
+        var rest = before[(lastNewLine + 1)..];
+        var column = 1;
+        for (var i = 0; i < rest.Length; i++)
+        {
+            if (!char.IsLowSurrogate(rest[i]) || i == 0 || !char.IsHighSurrogate(rest[i - 1]))
+            {
+                column++;
+            }
+        }
+
+        return (before.Count('\n') + 1, column);
+    }
+
+    /// <summary>Says what is wrong with malformed JSON in our own short words, without the reader's wording and positions.</summary>
+    private static string JsonProblem(string message)
+    {
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (cut >= 0)
+        {
+            message = message[..cut];
+        }
+
+        message = message.ReplaceLineEndings(" ").Trim();
+        foreach (var (pattern, replacement) in JsonProblems)
+        {
+            var match = pattern.Match(message);
+            if (match.Success)
+            {
+                return JsonFields.Printable(match.Result(replacement));
+            }
+        }
+
+        // A kind not listed: keep the reader's sentence without its advice about reader options.
+        message = message
+            .Replace(" Change the reader options.", string.Empty, StringComparison.Ordinal)
+            .Replace(", when isFinalBlock is true", string.Empty, StringComparison.Ordinal)
+            .Replace(" Path: $", string.Empty, StringComparison.Ordinal)
+            .Trim().TrimEnd('|').Trim();
+        return JsonFields.Printable(message);
+    }
+
+    private static readonly (Regex Pattern, string Replacement)[] JsonProblems =
+    [
+        (new(@"^The input does not contain any JSON tokens", RegexOptions.CultureInvariant), "no JSON value (the input is empty)"),
+        (new(@"^Expected depth to be zero at the end of the JSON payload", RegexOptions.CultureInvariant), "the input ends inside an object or array"),
+        (new(@"^The JSON (object|array) contains a trailing comma", RegexOptions.CultureInvariant), "a trailing comma at the end of an $1"),
+        (new(@"^'(.*)' is an invalid start of a value\.", RegexOptions.CultureInvariant), "unexpected '$1', expected a value"),
+        (new(@"^'(.*)' is an invalid start of a property name\.", RegexOptions.CultureInvariant), "unexpected '$1', expected a field name in double quotes"),
+        (new(@"^'(.*)' is invalid after a property name\.", RegexOptions.CultureInvariant), "unexpected '$1', expected ':' after a field name"),
+        (new(@"^'(.*)' is invalid after a value\.", RegexOptions.CultureInvariant), "unexpected '$1', expected ',' or the end of the object or array"),
+        (new(@"^'(.*)' is invalid after a single JSON value\.", RegexOptions.CultureInvariant), "unexpected '$1' after the end of the document"),
+        (new(@"^'(.*)' is an invalid JSON literal\. Expected the literal '(\w+)'\.", RegexOptions.CultureInvariant), "unexpected '$1', expected '$2'"),
+        (new(@"^'(.*)' is invalid within a JSON string\.", RegexOptions.CultureInvariant), "the character $1 must be escaped in a string"),
+        (new(@"^'(.*)' is an invalid escapable character within a JSON string\.", RegexOptions.CultureInvariant), "invalid escape '\\$1' in a string"),
+        (new(@"^'(.*)' is not a hex digit following '\\u' within a JSON string\.", RegexOptions.CultureInvariant), "'$1' is not a hex digit in a \\u escape"),
+        (new(@"^'(.*)' is invalid without a matching open\.", RegexOptions.CultureInvariant), "'$1' without a matching opening bracket"),
+        (new(@"^'(.*)' is invalid within a number, immediately after (a|an) ([^.]*)\.", RegexOptions.CultureInvariant), "unexpected '$1' in a number after $2 $3"),
+        (new(@"^'(.*)' is invalid within a number\b", RegexOptions.CultureInvariant), "unexpected '$1' in a number"),
+        (new(@"^'(.*)' is invalid at the end of a number\b", RegexOptions.CultureInvariant), "unexpected '$1' at the end of a number"),
+        (new(@"^Invalid leading zero before '(.*)'\.", RegexOptions.CultureInvariant), "a number must not start with 0 before '$1'"),
+        (new(@"^Expected end of string, but instead reached end of data", RegexOptions.CultureInvariant), "the input ends inside a string"),
+        (new(@"^Expected a value, but instead reached end of data", RegexOptions.CultureInvariant), "the input ends where a value is expected"),
+        (new(@"^The maximum configured depth of (\d+) has been exceeded", RegexOptions.CultureInvariant), "nested more than $1 levels deep"),
+    ];
+
+    /// <summary>An exception's message without the <c> (Parameter 'name')</c> that .NET appends for argument exceptions.</summary>
+    private static string MessageOf(ArgumentException exception)
+    {
+        var message = exception.Message;
+        var suffix = exception.ParamName is { } name ? $" (Parameter '{name}')" : null;
+        if (suffix is not null && message.EndsWith(suffix, StringComparison.Ordinal))
+        {
+            message = message[..^suffix.Length];
+        }
+
+        return JsonFields.Printable(message.ReplaceLineEndings(" "));
     }
 
     /// <summary>Reads one document, collecting every problem in <see cref="Fields"/>.</summary>
     private sealed partial class ScenarioReader
     {
         public JsonFields Fields { get; } = new();
+
+        /// <summary>Gets the currency of the account once it is known, to check that amounts fit its minor units.</summary>
+        private Currency? AccountCurrency { get; set; }
+
+        /// <summary>Gets the amounts of the policy object, checked against the minor units once the account's currency is known.</summary>
+        private List<(string Path, JsonElement Element, decimal Value)> PolicyAmounts { get; } = [];
 
         public Scenario? Read(JsonElement root)
         {
@@ -175,6 +347,14 @@ public static partial class ScenarioJson
 
             var policy = fields.TryGetValue("policy", out var policyElement) ? ReadPolicy(policyElement, "policy") : Required<LifecyclePolicy>("policy");
             var account = fields.TryGetValue("account", out var accountElement) ? ReadAccount(accountElement) : Required<AccountData>("account");
+            if (AccountCurrency is { } currency)
+            {
+                foreach (var (path, element, value) in PolicyAmounts)
+                {
+                    Fields.CheckMinorUnits(path, element, value, currency);
+                }
+            }
+
             var items = ReadItems(fields);
             var until = Fields.ReadInstant(fields, string.Empty, "until", required: true);
             var entries = ReadEntries(fields);
@@ -200,7 +380,7 @@ public static partial class ScenarioJson
             catch (ArgumentException exception)
             {
                 // Every value was checked above; this is a safety net so that bad input is reported, never thrown.
-                Fields.Add("$", exception.Message);
+                Fields.Add("$", MessageOf(exception));
                 return null;
             }
 
@@ -287,6 +467,7 @@ public static partial class ScenarioJson
             if (Fields.ReadDecimal(fields, path, "tolerance", required: false) is { } tolerance)
             {
                 options.Tolerance = tolerance;
+                PolicyAmounts.Add((JsonFields.Field(path, "tolerance"), fields["tolerance"], tolerance));
             }
 
             if (fields.TryGetValue("resumeMinimumBalance", out var resume))
@@ -294,6 +475,10 @@ public static partial class ScenarioJson
                 options.ResumeMinimumBalance = resume.ValueKind == JsonValueKind.Null
                     ? null
                     : Fields.ReadDecimal(resume, JsonFields.Field(path, "resumeMinimumBalance"));
+                if (options.ResumeMinimumBalance is { } minimum)
+                {
+                    PolicyAmounts.Add((JsonFields.Field(path, "resumeMinimumBalance"), resume, minimum));
+                }
             }
 
             if (fields.ContainsKey("purgeWarnings") && Fields.ReadOptionalArray(fields, path, "purgeWarnings") is { } warnings)
@@ -359,8 +544,16 @@ public static partial class ScenarioJson
             {
                 Fields.Add(JsonFields.Field(Path, "currency"), $"unknown ISO 4217 currency code, got {JsonFields.Quote(code)}");
             }
+            else if (code is not null)
+            {
+                AccountCurrency = currency;
+            }
 
             var opening = Fields.ReadDecimal(fields, Path, "openingBalance", required: false) ?? 0m;
+            if (AccountCurrency is { } openingCurrency && fields.TryGetValue("openingBalance", out var openingElement))
+            {
+                Fields.CheckMinorUnits(JsonFields.Field(Path, "openingBalance"), openingElement, opening, openingCurrency);
+            }
             if (opening < 0)
             {
                 Fields.Add(JsonFields.Field(Path, "openingBalance"), $"must not be negative (a debt carried over is a charge with its own instant), got {JsonFields.Describe(fields["openingBalance"])}");
@@ -413,6 +606,10 @@ public static partial class ScenarioJson
             if (fields.TryGetValue("balanceAlarm", out var alarmElement) && alarmElement.ValueKind != JsonValueKind.Null)
             {
                 alarm = Fields.ReadDecimal(alarmElement, JsonFields.Field(Path, "balanceAlarm"));
+                if (alarm is { } value && AccountCurrency is { } alarmCurrency)
+                {
+                    Fields.CheckMinorUnits(JsonFields.Field(Path, "balanceAlarm"), alarmElement, value, alarmCurrency);
+                }
             }
 
             if (Fields.Count > before || id is null || creator is null)
@@ -519,6 +716,10 @@ public static partial class ScenarioJson
                 {
                     Fields.Add(JsonFields.Field(entryPath, "amount"), $"must be positive, got {JsonFields.Describe(fields["amount"])}");
                 }
+                else if (amount is { } value && AccountCurrency is { } currency)
+                {
+                    Fields.CheckMinorUnits(JsonFields.Field(entryPath, "amount"), fields["amount"], value, currency);
+                }
 
                 if (Fields.Count > entryBefore || id is null || kind is null || at is null || amount is null)
                 {
@@ -603,11 +804,12 @@ public static partial class ScenarioJson
             }
             catch (ArgumentException exception)
             {
-                var match = UsageIndex().Match(exception.Message);
+                var message = MessageOf(exception);
+                var match = UsageIndex().Match(message);
                 if (match.Success)
                 {
                     var index = rated[int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)].Index;
-                    var rest = exception.Message[match.Length..];
+                    var rest = message[match.Length..];
                     var colon = rest.IndexOf(": ", StringComparison.Ordinal);
                     Fields.Add(
                         JsonFields.Index("usage", index) + (colon >= 0 ? rest[..colon] : string.Empty),
@@ -615,7 +817,7 @@ public static partial class ScenarioJson
                 }
                 else
                 {
-                    Fields.Add("usage", exception.Message);
+                    Fields.Add("usage", message);
                 }
 
                 return;
