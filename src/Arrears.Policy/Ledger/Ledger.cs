@@ -34,12 +34,22 @@ public sealed class Ledger
     /// <summary>Initializes an empty ledger.</summary>
     /// <param name="currency">The account's currency.</param>
     /// <param name="openingBalance">The opening balance; never negative (a carried-over debt is a charge with its own instant).</param>
-    /// <exception cref="ArgumentException"><paramref name="openingBalance"/> is negative, or <paramref name="currency"/> is the default value.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="openingBalance"/> is negative or has more decimal places than the currency's minor units, or
+    /// <paramref name="currency"/> is the default value.
+    /// </exception>
     public Ledger(Currency currency, decimal openingBalance = 0m)
     {
         if (currency == default)
         {
             throw new ArgumentException("currency: must be an ISO 4217 currency, got the default value", nameof(currency));
+        }
+
+        if (decimal.Round(openingBalance, currency.MinorUnits) != openingBalance)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"openingBalance: must have at most {currency.MinorUnits} decimal places for {currency.Code}, got \"{openingBalance}\""),
+                nameof(openingBalance));
         }
 
         if (openingBalance < 0)
@@ -79,8 +89,9 @@ public sealed class Ledger
     /// <param name="entries">The entries, in any order.</param>
     /// <returns>How many entries were added and how many were identical replays.</returns>
     /// <exception cref="ArgumentException">
-    /// An entry is null, or an id already exists (in the ledger or earlier in the batch) with different content. The message
-    /// names the position in the batch and the id; nothing of the batch is applied.
+    /// An entry is null, an amount has more decimal places than the currency's minor units, or an id already exists (in the
+    /// ledger or earlier in the batch) with different content. The message names the position in the batch, the field and
+    /// the value; nothing of the batch is applied.
     /// </exception>
     public AppendResult Append(IEnumerable<LedgerEntry> entries)
     {
@@ -92,6 +103,13 @@ public sealed class Ledger
         for (var i = 0; i < batch.Count; i++)
         {
             var entry = batch[i] ?? throw new ArgumentException($"entries[{i}]: must not be null", nameof(entries));
+            if (decimal.Round(entry.Amount, Currency.MinorUnits) != entry.Amount)
+            {
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture, $"entries[{i}].amount: must have at most {Currency.MinorUnits} decimal places for {Currency.Code}, got \"{entry.Amount}\" (entry \"{entry.Id}\")"),
+                    nameof(entries));
+            }
+
             if (_byId.TryGetValue(entry.Id, out var existing) || fresh.TryGetValue(entry.Id, out existing))
             {
                 if (existing != entry)

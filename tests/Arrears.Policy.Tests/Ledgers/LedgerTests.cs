@@ -29,6 +29,32 @@ public sealed class LedgerTests
     }
 
     [Fact]
+    public void Constructor_OpeningBalanceFinerThanTheCurrency_ThrowsNamingFieldAndValue()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new Ledger(Currency.FromCode("JPY"), 100.5m));
+
+        Assert.StartsWith("openingBalance: must have at most 0 decimal places for JPY, got \"100.5\"", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Append_AmountFinerThanTheCurrency_ThrowsAndChangesNothing()
+    {
+        var ledger = new Ledger(Cny);
+        LedgerEntry[] batch =
+        [
+            new("ok", LedgerEntryKind.Charge, T0, 10.000m),          // trailing zeros are fine
+            new("fine", LedgerEntryKind.Payment, T0, 0.001m),        // a tenth of a fen is not
+        ];
+
+        var error = Assert.Throws<ArgumentException>(() => ledger.Append(batch));
+
+        Assert.StartsWith("entries[1].amount: must have at most 2 decimal places for CNY, got \"0.001\" (entry \"fine\")", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, ledger.Count);
+        ledger.Append(batch[0]);
+        Assert.Equal(-10m, ledger.BalanceAt(T0));
+    }
+
+    [Fact]
     public void Constructor_DefaultCurrency_Throws()
     {
         var error = Assert.Throws<ArgumentException>(() => new Ledger(default));
