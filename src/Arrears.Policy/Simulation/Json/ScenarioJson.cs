@@ -295,7 +295,7 @@ public static partial class ScenarioJson
         (new(@"^Expected depth to be zero at the end of the JSON payload", RegexOptions.CultureInvariant), "the input ends inside an object or array"),
         (new(@"^The JSON (object|array) contains a trailing comma", RegexOptions.CultureInvariant), "a trailing comma at the end of an $1"),
         (new(@"^'(.*)' is an invalid start of a value\.", RegexOptions.CultureInvariant), "unexpected '$1', expected a value"),
-        (new(@"^'(.*)' is an invalid start of a property name\.", RegexOptions.CultureInvariant), "unexpected '$1', expected a field name in double quotes"),
+        (new(@"^'(.*)' is an invalid start of a property name\.", RegexOptions.CultureInvariant), "unexpected '$1', expected a field name in quotation marks (\"name\")"),
         (new(@"^'(.*)' is invalid after a property name\.", RegexOptions.CultureInvariant), "unexpected '$1', expected ':' after a field name"),
         (new(@"^'(.*)' is invalid after a value\.", RegexOptions.CultureInvariant), "unexpected '$1', expected ',' or the end of the object or array"),
         (new(@"^'(.*)' is invalid after a single JSON value\.", RegexOptions.CultureInvariant), "unexpected '$1' after the end of the document"),
