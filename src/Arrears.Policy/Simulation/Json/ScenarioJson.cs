@@ -510,18 +510,10 @@ public static partial class ScenarioJson
                 return null;
             }
 
-            var problems = LifecyclePolicy.Validate(options);
-            foreach (var problem in problems)
+            var problems = LifecyclePolicy.ValidateFields(options);
+            foreach (var (field, message) in problems)
             {
-                var colon = problem.IndexOf(": ", StringComparison.Ordinal);
-                if (colon > 0)
-                {
-                    Fields.Add(path + "." + problem[..colon], problem[(colon + 2)..]);
-                }
-                else
-                {
-                    Fields.Add(path, problem);
-                }
+                Fields.Add(path + "." + field, message);
             }
 
             return problems.Count > 0 ? null : LifecyclePolicy.Create(options);
