@@ -67,19 +67,22 @@ public static class LifecycleEngine
     public static Evaluation Evaluate(IReadOnlyList<ProductPolicy> products, AccountProfile account, Ledger ledger, AccountState state, Instant now)
     {
         ArgumentNullException.ThrowIfNull(products);
-        var names = new HashSet<string?>(StringComparer.Ordinal);
-        var array = new ProductPolicy[products.Count];
+
+        // A host evaluating many accounts passes the same array each time: use it as it is, so an idle evaluation allocates nothing.
+        var array = products as ProductPolicy[] ?? [.. products];
         for (var i = 0; i < array.Length; i++)
         {
-            array[i] = products[i];
             if (array[i].Policy is null)
             {
                 throw new ArgumentException($"products[{i}].policy: must not be null", nameof(products));
             }
 
-            if (!names.Add(array[i].Product))
+            for (var j = 0; j < i; j++)
             {
-                throw new ArgumentException($"products[{i}].product: duplicate product, got \"{array[i].Product}\"", nameof(products));
+                if (string.Equals(array[j].Product, array[i].Product, StringComparison.Ordinal))
+                {
+                    throw new ArgumentException($"products[{i}].product: duplicate product, got \"{array[i].Product}\"", nameof(products));
+                }
             }
         }
 
@@ -95,11 +98,11 @@ public static class LifecycleEngine
             throw new ArgumentException("products: at least one product is required", nameof(products));
         }
 
-        var previous = state.Lifecycles ?? throw new ArgumentException("state: use AccountState.Initial() for a new account", nameof(state));
-        if (previous.Count != products.Length)
+        var previous = state.LifecycleArray ?? throw new ArgumentException("state: use AccountState.Initial() for a new account", nameof(state));
+        if (previous.Length != products.Length)
         {
             throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"state.lifecycles: expected {products.Length} lifecycle(s), one per product, got {previous.Count}"),
+                string.Create(CultureInfo.InvariantCulture, $"state.lifecycles: expected {products.Length} lifecycle(s), one per product, got {previous.Length}"),
                 nameof(state));
         }
 
@@ -169,11 +172,7 @@ public static class LifecycleEngine
             changed = lifecycles[i] != previous[i];
         }
 
-        var newState = new AccountState(
-            changed ? lifecycles.ToArray() : (previous as LifecycleState[] ?? [.. previous]),
-            run.AlarmArmed,
-            now,
-            noCopy: true);
+        var newState = AccountState.Wrap(changed ? lifecycles.ToArray() : previous, run.AlarmArmed, now);
         return new Evaluation(
             newState,
             (IReadOnlyList<Transition>?)run.Transitions ?? Array.Empty<Transition>(),

@@ -45,6 +45,8 @@ public readonly record struct LifecycleState(
 /// </example>
 public readonly record struct AccountState
 {
+    private readonly LifecycleState[] _lifecycles;
+
     /// <summary>Initializes an account state.</summary>
     /// <param name="lifecycles">One lifecycle per product.</param>
     /// <param name="alarmArmed">Whether the balance alarm is armed (it fires on the next crossing below the threshold).</param>
@@ -52,24 +54,23 @@ public readonly record struct AccountState
     public AccountState(IReadOnlyList<LifecycleState> lifecycles, bool alarmArmed, Instant? lastEvaluatedAt)
     {
         ArgumentNullException.ThrowIfNull(lifecycles);
-        Lifecycles = [.. lifecycles];
+        _lifecycles = [.. lifecycles];
         AlarmArmed = alarmArmed;
         LastEvaluatedAt = lastEvaluatedAt;
     }
 
-    internal AccountState(LifecycleState[] lifecycles, bool alarmArmed, Instant? lastEvaluatedAt, bool noCopy)
+    private AccountState(LifecycleState[] lifecycles, bool alarmArmed, Instant? lastEvaluatedAt)
     {
-        _ = noCopy;
-        Lifecycles = lifecycles;
+        _lifecycles = lifecycles;
         AlarmArmed = alarmArmed;
         LastEvaluatedAt = lastEvaluatedAt;
     }
 
     /// <summary>Gets the lifecycle of each product.</summary>
-    public IReadOnlyList<LifecycleState> Lifecycles { get; }
+    public IReadOnlyList<LifecycleState> Lifecycles => _lifecycles;
 
     /// <summary>Gets the lifecycle of a single-product account (the first product).</summary>
-    public LifecycleState Lifecycle => Lifecycles is { Count: > 0 } lifecycles ? lifecycles[0] : default;
+    public LifecycleState Lifecycle => _lifecycles is { Length: > 0 } lifecycles ? lifecycles[0] : default;
 
     /// <summary>Gets whether the balance alarm is armed.</summary>
     public bool AlarmArmed { get; }
@@ -84,15 +85,22 @@ public readonly record struct AccountState
     public static AccountState Initial(int products = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(products, 1);
-        return new AccountState(new LifecycleState[products], alarmArmed: false, lastEvaluatedAt: null, noCopy: true);
+        return new AccountState(new LifecycleState[products], alarmArmed: false, lastEvaluatedAt: null);
     }
+
+    /// <summary>Wraps an array the engine owns (and never changes afterwards) without copying it.</summary>
+    internal static AccountState Wrap(LifecycleState[] lifecycles, bool alarmArmed, Instant? lastEvaluatedAt) =>
+        new(lifecycles, alarmArmed, lastEvaluatedAt);
+
+    /// <summary>Gets the lifecycles as the array the state holds (null for a default-constructed state).</summary>
+    internal LifecycleState[]? LifecycleArray => _lifecycles;
 
     /// <inheritdoc />
     public bool Equals(AccountState other) =>
         AlarmArmed == other.AlarmArmed &&
         LastEvaluatedAt == other.LastEvaluatedAt &&
-        (ReferenceEquals(Lifecycles, other.Lifecycles) ||
-         (Lifecycles is not null && other.Lifecycles is not null && Lifecycles.SequenceEqual(other.Lifecycles)));
+        (ReferenceEquals(_lifecycles, other._lifecycles) ||
+         (_lifecycles is not null && other._lifecycles is not null && _lifecycles.AsSpan().SequenceEqual(other._lifecycles)));
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(AlarmArmed, LastEvaluatedAt, Lifecycle);

@@ -29,6 +29,34 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void Evaluate_StateRebuiltFromAStoreOrSeveralProducts_AllocatesNothingWhenIdle()
+    {
+        var account = new AccountProfile("acct", "owner@example.com") { BalanceAlarm = 5m };
+        var ledger = new Ledger(Cny, 10m);
+        ledger.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, T0, 25m));
+        ProductPolicy[] products = [new("apigw", PolicyPresets.TencentApiGateway.Policy), new("redis", PolicyPresets.TencentRedis.Policy)];
+        var saved = LifecycleEngine.Evaluate(products, account, ledger, AccountState.Initial(2), T0 + Duration.FromHours(1)).State;
+
+        // What a store does: rebuild the state from its columns through the public constructor.
+        var loaded = new AccountState([.. saved.Lifecycles], saved.AlarmArmed, saved.LastEvaluatedAt);
+
+        Instant Next(int minute) => T0 + Duration.FromHours(2) + Duration.FromMinutes(minute);
+        _ = LifecycleEngine.Evaluate(products, account, ledger, loaded, Next(0));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var changes = 0;
+        for (var minute = 1; minute <= 50; minute++)
+        {
+            var evaluation = LifecycleEngine.Evaluate(products, account, ledger, loaded, Next(minute));
+            changes += evaluation.Transitions.Count + evaluation.Notifications.Count;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, changes);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void Evaluate_SomethingHappens_Allocates()
     {
         // The measurement itself must be able to see allocations.
