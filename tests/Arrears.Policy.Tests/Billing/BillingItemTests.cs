@@ -47,7 +47,7 @@ public sealed class BillingItemTests
     {
         var error = Assert.Throws<ArgumentException>(() => Calls with { SettlementDelay = Duration.FromMinutes(-30) });
 
-        Assert.StartsWith("settlementDelay: must not be negative, got \"PT-30M\"", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("settlementDelay: must not be negative, got \"-PT30M\"", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
