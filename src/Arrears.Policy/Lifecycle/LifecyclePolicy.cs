@@ -198,17 +198,8 @@ public sealed class LifecyclePolicy
             Tolerance = Tolerance,
             ResumeMinimumBalance = ResumeMinimumBalance,
         };
-        options.PurgeWarnings.Clear();
-        foreach (var warning in PurgeWarnings)
-        {
-            options.PurgeWarnings.Add(warning);
-        }
-
-        options.Channels.Clear();
-        foreach (var channel in Channels)
-        {
-            options.Channels.Add(channel);
-        }
+        options.PurgeWarnings.ReplaceWith(PurgeWarnings);
+        options.Channels.ReplaceWith(Channels);
 
         foreach (var kind in Enum.GetValues<NotificationKind>())
         {
@@ -222,7 +213,7 @@ public sealed class LifecyclePolicy
         return options;
     }
 
-    /// <summary>Returns a one-line summary such as <c>tencent-api-gateway: grace PT24H inclusive, retention P180D inclusive</c>.</summary>
+    /// <summary>Returns a one-line summary such as <c>tencent-api-gateway: grace P1D inclusive, retention P180D inclusive</c>.</summary>
     /// <returns>The summary.</returns>
     public override string ToString() =>
         $"{Name}: grace {IsoDuration.Format(Grace)} {GraceBoundary.ToString().ToLowerInvariant()}, retention {IsoDuration.Format(Retention)} {RetentionBoundary.ToString().ToLowerInvariant()}";

@@ -131,11 +131,7 @@ public static class PolicyPresets
             Retention = retention,
             ResumeMinimumBalance = resumeMinimumBalance,
         };
-        options.PurgeWarnings.Clear();
-        foreach (var warning in purgeWarnings)
-        {
-            options.PurgeWarnings.Add(warning);
-        }
+        options.PurgeWarnings.ReplaceWith(purgeWarnings);
 
         return LifecyclePolicy.Create(options);
     }

@@ -40,7 +40,10 @@ public sealed record Transition(
 /// <param name="Key">The idempotency key: account, product, episode, kind (with warning offset or alarm instant), recipient and channel.</param>
 /// <param name="Episode">The arrears episode it belongs to (0 before the first, and for the account-level <see cref="NotificationKind.BalanceLow"/>).</param>
 /// <param name="Product">The product, or <see langword="null"/> for a single-product account or an account-level alarm.</param>
-/// <param name="Balance">The account balance at <paramref name="At"/>, after that instant's entries.</param>
+/// <param name="Balance">
+/// The balance the decision was based on: the account balance at <paramref name="At"/> after that instant's entries, or,
+/// for an intent caused by late entries, the balance as of the previous evaluation with those entries included.
+/// </param>
 /// <example>
 /// <code>
 /// foreach (var intent in evaluation.Notifications)

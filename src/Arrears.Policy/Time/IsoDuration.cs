@@ -161,7 +161,7 @@ public static class IsoDuration
     public static Duration Parse(string text) =>
         TryParse(text, out var duration, out var error) ? duration : throw new FormatException($"{error}, got \"{text}\"");
 
-    /// <summary>Formats a duration with the largest whole units: <c>P7D</c>, <c>PT24H</c> stays <c>P1D</c>, <c>PT0S</c>, <c>P1DT2H30M</c>.</summary>
+    /// <summary>Formats a duration with the largest whole units: <c>P7D</c>, 24 hours becomes <c>P1D</c>, <c>PT0S</c>, <c>P1DT2H30M</c>.</summary>
     /// <param name="duration">The duration.</param>
     /// <returns>The ISO 8601 text.</returns>
     public static string Format(Duration duration)

@@ -36,11 +36,7 @@ public sealed record LawCase(
             Tolerance = Tolerance,
             ResumeMinimumBalance = ResumeMinimum,
         };
-        options.PurgeWarnings.Clear();
-        foreach (var warning in Warnings)
-        {
-            options.PurgeWarnings.Add(warning);
-        }
+        options.PurgeWarnings.ReplaceWith(Warnings);
 
         return LifecyclePolicy.Create(options);
     }

@@ -100,7 +100,7 @@ public sealed class NotificationTests
     }
 
     [Fact]
-    public void Evaluate_PaidWithinGrace_SendsNothing()
+    public void Evaluate_PaidWithinGraceSeenByALaterEvaluation_SendsNothing()
     {
         var h = new EngineHarness().Charge(T0, 25m);
         h.EvaluateAt(T0);
