@@ -39,7 +39,7 @@ namespace Arrears.Policy;
 /// Console.WriteLine(TimelineJson.ToJson(timeline));
 /// </code>
 /// </example>
-public static partial class ScenarioJson
+public static class ScenarioJson
 {
     private static readonly string[] RootFields = ["policy", "account", "items", "entries", "usage", "until"];
     private static readonly string[] AccountFields = ["id", "currency", "openingBalance", "timeZone", "creator", "collaborators", "balanceAlarm"];
@@ -327,7 +327,7 @@ public static partial class ScenarioJson
     }
 
     /// <summary>Reads one document, collecting every problem in <see cref="Fields"/>.</summary>
-    private sealed partial class ScenarioReader
+    private sealed class ScenarioReader
     {
         public JsonFields Fields { get; } = new();
 
@@ -785,38 +785,23 @@ public static partial class ScenarioJson
             return Fields.Count > before || items is null ? null : usage;
         }
 
-        /// <summary>Rates the usage as the simulator will, so that an overflow or a clash of ids is reported here, with its path.</summary>
+        /// <summary>
+        /// Rates the usage as the simulator will, so that an overflow or a clash of ids is reported here, with its path; the
+        /// charges are handed to the simulator, which does not rate them again.
+        /// </summary>
         private void CheckRating(Scenario scenario, List<ItemData> items, List<EntryData> entries, List<UsageData> usage)
         {
-            var rated = usage.Where(u => u.Record.At <= scenario.Until).ToList();
-            IReadOnlyList<RatedCharge> charges;
-            try
+            var (charges, error) = Simulator.RateUsage(scenario);
+            if (error is not null)
             {
-                charges = Rating.Rate(scenario.Items, [.. rated.Select(u => u.Record)], scenario.Currency, scenario.TimeZone);
-            }
-            catch (ArgumentException exception)
-            {
-                var message = MessageOf(exception);
-                var match = UsageIndex().Match(message);
-                if (match.Success)
-                {
-                    var index = rated[int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)].Index;
-                    var rest = message[match.Length..];
-                    var colon = rest.IndexOf(": ", StringComparison.Ordinal);
-                    Fields.Add(
-                        JsonFields.Index("usage", index) + (colon >= 0 ? rest[..colon] : string.Empty),
-                        colon >= 0 ? rest[(colon + 2)..] : rest.TrimStart(':', ' '));
-                }
-                else
-                {
-                    Fields.Add("usage", message);
-                }
-
+                // Scenario.Items and Scenario.Usage hold the read items and records in order; map back to their JSON positions.
+                var path = error.Argument == "items" ? JsonFields.Index("items", items[error.Index].Index) : JsonFields.Index("usage", usage[error.Index].Index);
+                Fields.Add(error.Field.Length == 0 ? path : JsonFields.Field(path, error.Field), JsonFields.Printable(error.Message));
                 return;
             }
 
             var entryIds = entries.ToDictionary(e => e.Entry.Id, e => e.Index, StringComparer.Ordinal);
-            foreach (var charge in charges)
+            foreach (var charge in charges!)
             {
                 if (charge.Amount > JsonFields.MaxAmount)
                 {
@@ -833,10 +818,12 @@ public static partial class ScenarioJson
                         $"is also the id of a charge rated from usage, got {JsonFields.Quote(charge.Id)}");
                 }
             }
-        }
 
-        [GeneratedRegex(@"^usage\[(\d+)\]", RegexOptions.CultureInvariant)]
-        private static partial Regex UsageIndex();
+            if (Fields.Count == 0)
+            {
+                Simulator.RememberRating(scenario, charges);
+            }
+        }
     }
 
     private sealed record AccountData(AccountProfile Profile, Currency Currency, decimal OpeningBalance, DateTimeZone Zone);
