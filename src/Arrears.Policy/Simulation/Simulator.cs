@@ -56,8 +56,18 @@ public static class Simulator
             evaluation.Transitions,
             evaluation.Notifications,
             [.. ledger.BalanceSteps()],
-            new TimelineFinal(evaluation.State.Lifecycle.Status, evaluation.Balance, evaluation.NextReviewAt));
+            new TimelineFinal(evaluation.State.Lifecycle.Status, evaluation.Balance, evaluation.NextReviewAt))
+        {
+            Entries = AppliedEntries(scenario),
+        };
     }
+
+    /// <summary>
+    /// Returns the scenario's ledger entries that a replay applies: those up to <see cref="Scenario.Until"/>, in input order,
+    /// each id once (a repeat with the same content is an idempotent replay; one with different content is rejected by the ledger).
+    /// </summary>
+    internal static IReadOnlyList<LedgerEntry> AppliedEntries(Scenario scenario) =>
+        [.. scenario.Entries.Where(entry => entry.At <= scenario.Until).DistinctBy(entry => entry.Id, StringComparer.Ordinal)];
 
     /// <summary>
     /// Rates the scenario's usage up to <see cref="Scenario.Until"/> (every charge, including those that settle after it).
