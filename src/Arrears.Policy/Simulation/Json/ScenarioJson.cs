@@ -262,7 +262,7 @@ public static class ScenarioJson
     }
 
     /// <summary>Says what is wrong with malformed JSON in our own short words, without the reader's wording and positions.</summary>
-    private static string JsonProblem(string message)
+    internal static string JsonProblem(string message)
     {
         var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
         if (cut >= 0)
@@ -280,13 +280,11 @@ public static class ScenarioJson
             }
         }
 
-        // A kind not listed: keep the reader's sentence without its advice about reader options.
-        message = message
-            .Replace(" Change the reader options.", string.Empty, StringComparison.Ordinal)
-            .Replace(", when isFinalBlock is true", string.Empty, StringComparison.Ordinal)
-            .Replace(" Path: $", string.Empty, StringComparison.Ordinal)
-            .Trim().TrimEnd('|').Trim();
-        return JsonFields.Printable(message);
+        // A kind not listed: keep only the reader's first sentence, which says what is wrong; the rest is advice about
+        // reader options that a person writing a scenario cannot act on.
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        message = (end >= 0 ? message[..end] : message).TrimEnd('.', ' ');
+        return JsonFields.Printable(message.Length == 0 ? "malformed JSON" : message);
     }
 
     private static readonly (Regex Pattern, string Replacement)[] JsonProblems =
@@ -304,9 +302,10 @@ public static class ScenarioJson
         (new(@"^'(.*)' is an invalid escapable character within a JSON string\.", RegexOptions.CultureInvariant), "invalid escape '\\$1' in a string"),
         (new(@"^'(.*)' is not a hex digit following '\\u' within a JSON string\.", RegexOptions.CultureInvariant), "'$1' is not a hex digit in a \\u escape"),
         (new(@"^'(.*)' is invalid without a matching open\.", RegexOptions.CultureInvariant), "'$1' without a matching opening bracket"),
-        (new(@"^'(.*)' is invalid within a number, immediately after (a|an) ([^.]*)\.", RegexOptions.CultureInvariant), "unexpected '$1' in a number after $2 $3"),
-        (new(@"^'(.*)' is invalid within a number\b", RegexOptions.CultureInvariant), "unexpected '$1' in a number"),
-        (new(@"^'(.*)' is invalid at the end of a number\b", RegexOptions.CultureInvariant), "unexpected '$1' at the end of a number"),
+        (new(@"^'(.*)' is invalid within a number\b", RegexOptions.CultureInvariant), "unexpected '$1' in a number, expected a digit"),
+        (new(@"^'(.*)' is an invalid end of a number\b", RegexOptions.CultureInvariant), "unexpected '$1' at the end of a number"),
+        (new(@"^Expected a digit \('0'-'9'\), but instead reached end of data", RegexOptions.CultureInvariant), "the input ends inside a number"),
+        (new(@"^Expected start of a property name or value, but instead reached end of data", RegexOptions.CultureInvariant), "the input ends where a field name or a value is expected"),
         (new(@"^Invalid leading zero before '(.*)'\.", RegexOptions.CultureInvariant), "a number must not start with 0 before '$1'"),
         (new(@"^Expected end of string, but instead reached end of data", RegexOptions.CultureInvariant), "the input ends inside a string"),
         (new(@"^Expected a value, but instead reached end of data", RegexOptions.CultureInvariant), "the input ends where a value is expected"),
