@@ -414,7 +414,7 @@ public static class ScenarioJson
         private T? Required<T>(string name)
             where T : class
         {
-            Fields.Add(name, "is required");
+            Fields.ReportMissing(string.Empty, name, required: true);
             return null;
         }
 
@@ -614,25 +614,9 @@ public static class ScenarioJson
 
         private List<ItemData>? ReadItems(Dictionary<string, JsonElement> root)
         {
-            const string Path = "items";
-            var array = Fields.ReadOptionalArray(root, string.Empty, Path);
-            if (array is null)
-            {
-                return null;
-            }
-
-            var before = Fields.Count;
-            var items = new List<ItemData>();
             var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-            for (var i = 0; i < array.Length; i++)
+            var items = ReadObjects(root, "items", ItemFields, (i, itemPath, fields) =>
             {
-                var itemPath = JsonFields.Index(Path, i);
-                var fields = Fields.ReadObject(array[i], itemPath, ItemFields);
-                if (fields is null)
-                {
-                    continue;
-                }
-
                 var itemBefore = Fields.Count;
                 var id = Fields.ReadString(fields, itemPath, "id", required: true);
                 if (id is not null && !ids.TryAdd(id, i))
@@ -662,42 +646,52 @@ public static class ScenarioJson
                 }
 
                 var delay = Fields.ReadDuration(fields, itemPath, "settlementDelay", required: false) ?? Duration.Zero;
-                if (Fields.Count > itemBefore || id is null || unit is null || unitPrice is null)
-                {
-                    continue;
-                }
-
-                items.Add(new ItemData(i, new BillingItem(id, unit.Value, unitPrice.Value, cycle) { SettlementDelay = delay }));
-            }
+                return Fields.Count > itemBefore || id is null || unit is null || unitPrice is null
+                    ? null
+                    : new ItemData(i, new BillingItem(id, unit.Value, unitPrice.Value, cycle) { SettlementDelay = delay });
+            });
 
             // Usage is checked against every item id that was readable, even when the item itself has problems.
             KnownItems = ids.Keys.ToHashSet(StringComparer.Ordinal);
-            return Fields.Count > before ? null : items;
+            return items;
         }
 
-        private HashSet<string> KnownItems { get; set; } = new(StringComparer.Ordinal);
-
-        private List<EntryData>? ReadEntries(Dictionary<string, JsonElement> root)
+        /// <summary>
+        /// Reads an optional array of objects with <paramref name="read"/> (given the index, the path and the fields of each
+        /// object, returning <see langword="null"/> for an object with problems). Returns <see langword="null"/> when the
+        /// array has any problem.
+        /// </summary>
+        private List<T>? ReadObjects<T>(
+            Dictionary<string, JsonElement> root, string name, string[] known, Func<int, string, Dictionary<string, JsonElement>, T?> read)
+            where T : class
         {
-            const string Path = "entries";
-            var array = Fields.ReadOptionalArray(root, string.Empty, Path);
+            var array = Fields.ReadOptionalArray(root, string.Empty, name);
             if (array is null)
             {
                 return null;
             }
 
             var before = Fields.Count;
-            var entries = new List<EntryData>();
-            var byId = new Dictionary<string, EntryData>(StringComparer.Ordinal);
+            var result = new List<T>();
             for (var i = 0; i < array.Length; i++)
             {
-                var entryPath = JsonFields.Index(Path, i);
-                var fields = Fields.ReadObject(array[i], entryPath, EntryFields);
-                if (fields is null)
+                var path = JsonFields.Index(name, i);
+                if (Fields.ReadObject(array[i], path, known) is { } fields && read(i, path, fields) is { } value)
                 {
-                    continue;
+                    result.Add(value);
                 }
+            }
 
+            return Fields.Count > before ? null : result;
+        }
+
+        private HashSet<string> KnownItems { get; set; } = new(StringComparer.Ordinal);
+
+        private List<EntryData>? ReadEntries(Dictionary<string, JsonElement> root)
+        {
+            var byId = new Dictionary<string, EntryData>(StringComparer.Ordinal);
+            return ReadObjects(root, "entries", EntryFields, (i, entryPath, fields) =>
+            {
                 var entryBefore = Fields.Count;
                 var id = Fields.ReadString(fields, entryPath, "id", required: true);
                 var kind = Fields.OneOf(fields, entryPath, "kind", required: true, EntryKinds);
@@ -714,7 +708,7 @@ public static class ScenarioJson
 
                 if (Fields.Count > entryBefore || id is null || kind is null || at is null || amount is null)
                 {
-                    continue;
+                    return null;
                 }
 
                 var entry = new LedgerEntry(id, Enum.Parse<LedgerEntryKind>(kind, ignoreCase: true), at.Value, amount.Value);
@@ -727,37 +721,19 @@ public static class ScenarioJson
                             $"an entry with this id already exists with different content (entries[{existing.Index.ToString(CultureInfo.InvariantCulture)}]: {existing.Entry}), got {JsonFields.Quote(id)} ({entry})");
                     }
 
-                    continue;
+                    return null;
                 }
 
                 var data = new EntryData(i, entry);
                 byId.Add(id, data);
-                entries.Add(data);
-            }
-
-            return Fields.Count > before ? null : entries;
+                return data;
+            });
         }
 
         private List<UsageData>? ReadUsage(Dictionary<string, JsonElement> root, List<ItemData>? items)
         {
-            const string Path = "usage";
-            var array = Fields.ReadOptionalArray(root, string.Empty, Path);
-            if (array is null)
+            var usage = ReadObjects(root, "usage", UsageFields, (i, recordPath, fields) =>
             {
-                return null;
-            }
-
-            var before = Fields.Count;
-            var usage = new List<UsageData>();
-            for (var i = 0; i < array.Length; i++)
-            {
-                var recordPath = JsonFields.Index(Path, i);
-                var fields = Fields.ReadObject(array[i], recordPath, UsageFields);
-                if (fields is null)
-                {
-                    continue;
-                }
-
                 var recordBefore = Fields.Count;
                 var item = Fields.ReadString(fields, recordPath, "item", required: true);
                 if (item is not null && !KnownItems.Contains(item))
@@ -773,15 +749,12 @@ public static class ScenarioJson
                     Fields.Add(JsonFields.Field(recordPath, "quantity"), $"must not be negative, got {JsonFields.Describe(fields["quantity"])}");
                 }
 
-                if (Fields.Count > recordBefore || item is null || at is null || quantity is null)
-                {
-                    continue;
-                }
+                return Fields.Count > recordBefore || item is null || at is null || quantity is null
+                    ? null
+                    : new UsageData(i, new UsageRecord(item, at.Value, quantity.Value));
+            });
 
-                usage.Add(new UsageData(i, new UsageRecord(item, at.Value, quantity.Value)));
-            }
-
-            return Fields.Count > before || items is null ? null : usage;
+            return items is null ? null : usage;
         }
 
         /// <summary>
