@@ -82,7 +82,7 @@ public class ScenarioJsonStrictnessTests
     }
 
     [Fact]
-    public void Read_JpyScenarioOfTheReviewer_IsRejectedNotOverdue()
+    public void Read_JpyAmountWithDecimals_IsRejectedNotOverdue()
     {
         var json = """
             { "policy": "tencent-api-gateway",
