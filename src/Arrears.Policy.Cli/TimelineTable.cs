@@ -12,10 +12,7 @@ internal static class TimelineTable
     public static void Write(IAnsiConsole console, Scenario scenario, Timeline timeline)
     {
         var rows = new List<Row>();
-        rows.AddRange(scenario.Entries
-            .Where(e => e.At <= scenario.Until)
-            .DistinctBy(e => e.Id, StringComparer.Ordinal)
-            .Select(e => new Row(e.At, e.Kind.ToString().ToLowerInvariant(), Terminal.Printable(e.Id), Sign(e) + timeline.Currency.Format(e.Amount))));
+        rows.AddRange(timeline.Entries.Select(e => new Row(e.At, e.Kind.ToString().ToLowerInvariant(), Terminal.Printable(e.Id), Sign(e) + timeline.Currency.Format(e.Amount))));
         rows.AddRange(timeline.Charges.Select(c => new Row(c.At, "charge", Terminal.Printable(c.Id), "-" + timeline.Currency.Format(c.Amount))));
         Write(console, timeline, rows, $"{Terminal.Printable(timeline.Account)} ({timeline.Currency.Code}), policy {Terminal.Printable(scenario.Policy.Name)}, until {Commands.FormatInstant(scenario.Until)} UTC", scenario.OpeningBalance);
     }
@@ -48,17 +45,27 @@ internal static class TimelineTable
         table.AddColumn(new TableColumn("Amount").RightAligned());
         table.AddColumn(new TableColumn("Balance").RightAligned());
 
+        // Rows and balance steps are both in time order: one merged walk finds the balance after each instant.
+        var steps = timeline.BalanceSteps;
+        var step = 0;
+        var balance = openingBalance;
         Instant? previous = null;
         foreach (var (row, _) in rows.OrderBy(r => r.Row.At).ThenBy(r => r.Order))
         {
             var first = row.At != previous;
             previous = row.At;
+            while (step < steps.Count && steps[step].At <= row.At)
+            {
+                balance = steps[step].Balance;
+                step++;
+            }
+
             table.AddRow(
                 first ? Commands.FormatInstant(row.At) : string.Empty,
                 Markup.Escape(row.Event),
                 Markup.Escape(row.Details),
                 Markup.Escape(row.Amount),
-                first ? timeline.Currency.Format(BalanceAt(timeline, openingBalance, row.At)) : string.Empty);
+                first ? timeline.Currency.Format(balance) : string.Empty);
         }
 
         console.Write(table);
@@ -67,20 +74,4 @@ internal static class TimelineTable
     }
 
     private static string Sign(LedgerEntry entry) => entry.IsCredit ? "+" : "-";
-
-    private static decimal BalanceAt(Timeline timeline, decimal opening, Instant at)
-    {
-        var balance = opening;
-        foreach (var step in timeline.BalanceSteps)
-        {
-            if (step.At > at)
-            {
-                break;
-            }
-
-            balance = step.Balance;
-        }
-
-        return balance;
-    }
 }

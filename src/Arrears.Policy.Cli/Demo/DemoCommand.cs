@@ -140,8 +140,8 @@ internal static class DemoCommand
                 console,
                 timeline,
                 rows,
-                string.Create(CultureInfo.InvariantCulture, $"{account.Profile.Id}: {account.Behaviour}, {account.CallsPerHour:0} calls/hour, opening {account.OpeningBalance:0.00} CNY ({account.Charges.Count} hourly charges not shown)"),
-                account.OpeningBalance,
+                string.Create(CultureInfo.InvariantCulture, $"{account.Profile.Id}: {account.Behaviour}, {account.CallsPerHour:0} calls/hour, opening {account.Ledger.OpeningBalance:0.00} CNY ({account.Charges.Count} hourly charges not shown)"),
+                account.Ledger.OpeningBalance,
                 listRecipients: false);
         }
     }

@@ -31,8 +31,6 @@ internal sealed class DemoAccount
 
     public required PaymentBehaviour Behaviour { get; init; }
 
-    public required decimal OpeningBalance { get; init; }
-
     /// <summary>Gets the mean number of API calls per hour.</summary>
     public required decimal CallsPerHour { get; init; }
 
@@ -94,8 +92,6 @@ internal sealed class DemoSimulation
 
     public static LifecyclePolicy Policy => PolicyPresets.TencentApiGateway.Policy;
 
-    public static BillingItem Item => Calls;
-
     public int Days { get; }
 
     public Instant End => Start + Duration.FromDays(Days);
@@ -123,7 +119,7 @@ internal sealed class DemoSimulation
 
     /// <summary>Replays one account's final ledger at once, for comparison with the hour-by-hour evaluation.</summary>
     public Timeline Replay(DemoAccount account) =>
-        Simulator.Run(new Scenario(Policy, account.Profile, Cny, End) { OpeningBalance = account.OpeningBalance, Entries = account.Ledger.Entries });
+        Simulator.Run(new Scenario(Policy, account.Profile, Cny, End) { OpeningBalance = account.Ledger.OpeningBalance, Entries = account.Ledger.Entries });
 
     /// <summary>Returns the account's hour-by-hour timeline in the simulate contract's shape.</summary>
     public Timeline TimelineOf(DemoAccount account)
@@ -277,7 +273,6 @@ internal sealed class DemoSimulation
                     BalanceAlarm = hasAlarm ? Cny.Round(costPerHour * 24) : null,
                 },
                 Behaviour = behaviour,
-                OpeningBalance = Cny.Round(costPerHour * openingHours),
                 CallsPerHour = callsPerHour,
                 TopUp = Cny.Round(costPerHour * (72 + _random.Next(24 * 30))),
                 PaysRestLater = _random.Next(2) == 0,

@@ -59,13 +59,29 @@ public static class Rating
             throw new ArgumentException("currency: must be an ISO 4217 currency, got the default value", nameof(currency));
         }
 
+        var (charges, error) = TryRate(items, usage, currency, zone);
+        return error is null ? charges! : throw error.ToException();
+    }
+
+    /// <summary>
+    /// Rates usage as <see cref="Rate"/> does, but returns the first problem as a structured <see cref="RatingError"/>
+    /// instead of throwing, so that a reader can map it to its own paths without parsing message text.
+    /// </summary>
+    /// <returns>The charges (sorted by instant then id) and no error, or no charges and the error.</returns>
+    internal static (IReadOnlyList<RatedCharge>? Charges, RatingError? Error) TryRate(
+        IReadOnlyList<BillingItem> items, IReadOnlyList<UsageRecord> usage, Currency currency, DateTimeZone zone)
+    {
         var itemsById = new Dictionary<string, BillingItem>(StringComparer.Ordinal);
         for (var i = 0; i < items.Count; i++)
         {
-            var item = items[i] ?? throw new ArgumentException($"items[{i}]: must not be null", nameof(items));
+            if (items[i] is not { } item)
+            {
+                return (null, new RatingError(nameof(items), i, string.Empty, "must not be null"));
+            }
+
             if (!itemsById.TryAdd(item.Id, item))
             {
-                throw new ArgumentException($"items[{i}].id: duplicate billing item id, got \"{item.Id}\"", nameof(items));
+                return (null, new RatingError(nameof(items), i, "id", $"duplicate billing item id, got \"{item.Id}\""));
             }
         }
 
@@ -73,10 +89,14 @@ public static class Rating
         var cycles = new Dictionary<(string Item, Instant Start), CycleUsage>();
         for (var i = 0; i < usage.Count; i++)
         {
-            var record = usage[i] ?? throw new ArgumentException($"usage[{i}]: must not be null", nameof(usage));
+            if (usage[i] is not { } record)
+            {
+                return (null, new RatingError(nameof(usage), i, string.Empty, "must not be null"));
+            }
+
             if (!itemsById.TryGetValue(record.Item, out var item))
             {
-                throw new ArgumentException($"usage[{i}].item: unknown billing item, got \"{record.Item}\"", nameof(usage));
+                return (null, new RatingError(nameof(usage), i, "item", $"unknown billing item, got \"{record.Item}\""));
             }
 
             var interval = item.Cycle.CycleContaining(record.At, zone);
@@ -94,7 +114,11 @@ public static class Rating
         var totals = new List<CycleUsage>(cycles.Count);
         foreach (var cycleUsage in cycles.Values)
         {
-            cycleUsage.Total = Sum(cycleUsage);
+            if (Sum(cycleUsage) is { } sumError)
+            {
+                return (null, sumError);
+            }
+
             totals.Add(cycleUsage);
         }
 
@@ -142,10 +166,12 @@ public static class Rating
             }
             catch (OverflowException exception)
             {
-                throw new ArgumentException(
-                    $"usage[{cycleUsage.FirstIndex}].quantity: the amount of item \"{item.Id}\" in the cycle starting {start} overflows, got a total quantity of \"{Invariant.Format(cycleUsage.Total)}\"",
+                return (null, new RatingError(
                     nameof(usage),
-                    exception);
+                    cycleUsage.FirstIndex,
+                    "quantity",
+                    $"the amount of item \"{item.Id}\" in the cycle starting {start} overflows, got a total quantity of \"{Invariant.Format(cycleUsage.Total)}\"",
+                    exception));
             }
         }
 
@@ -154,12 +180,12 @@ public static class Rating
             var byAt = a.At.CompareTo(b.At);
             return byAt != 0 ? byAt : string.CompareOrdinal(a.Id, b.Id);
         });
-        return charges;
+        return (charges, null);
     }
 
-    private static decimal Sum(CycleUsage cycleUsage)
+    /// <summary>Sums the quantities of one cycle into <see cref="CycleUsage.Total"/>, or returns the overflow.</summary>
+    private static RatingError? Sum(CycleUsage cycleUsage)
     {
-#pragma warning disable CA2208 // The error names the caller's argument, whose records are summed here.
         // Summed in a canonical order so that the result never depends on the order of the records, even where decimal
         // addition rounds (totals beyond 28 significant digits).
         cycleUsage.Quantities.Sort();
@@ -173,14 +199,16 @@ public static class Rating
         }
         catch (OverflowException exception)
         {
-            throw new ArgumentException(
-                $"usage[{cycleUsage.FirstIndex}].quantity: the total quantity of item \"{cycleUsage.Item.Id}\" in the cycle starting {Invariant.Format(cycleUsage.Start)} overflows",
+            return new RatingError(
                 "usage",
+                cycleUsage.FirstIndex,
+                "quantity",
+                $"the total quantity of item \"{cycleUsage.Item.Id}\" in the cycle starting {Invariant.Format(cycleUsage.Start)} overflows",
                 exception);
         }
-#pragma warning restore CA2208
 
-        return total;
+        cycleUsage.Total = total;
+        return null;
     }
 
     private static void AddIfBilled(List<RatedCharge> charges, string id, CycleUsage cycleUsage, Instant at, decimal amount)
@@ -205,4 +233,21 @@ public static class Rating
 
         public decimal Total { get; set; }
     }
+}
+
+/// <summary>A problem found by <see cref="Rating.TryRate"/>: which argument, which element and field, and what is wrong.</summary>
+/// <param name="Argument">The argument holding the bad element: <c>items</c> or <c>usage</c>.</param>
+/// <param name="Index">The element's position in that argument.</param>
+/// <param name="Field">The element's field (<c>id</c>, <c>item</c>, <c>quantity</c>), or empty for the element itself.</param>
+/// <param name="Message">What is wrong, with the value, without the path.</param>
+/// <param name="Cause">The exception behind the problem (an overflow), if any.</param>
+internal sealed record RatingError(string Argument, int Index, string Field, string Message, Exception? Cause = null)
+{
+    /// <summary>Gets the path of the problem in the arguments of <see cref="Rating.Rate"/>: <c>usage[3].quantity</c>.</summary>
+    public string Path => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"{Argument}[{Index}]{(Field.Length == 0 ? string.Empty : "." + Field)}");
+
+    /// <summary>Returns the exception <see cref="Rating.Rate"/> throws for this problem.</summary>
+    public ArgumentException ToException() => new($"{Path}: {Message}", Argument, Cause);
 }

@@ -34,7 +34,7 @@ public static class PolicyDiagram
         sb.Append("stateDiagram-v2\n");
         sb.Append("    [*] --> Active\n");
         Edge(sb, "Active", "Overdue", $"InArrears: balance below {threshold} (tolerance {tolerance}), notify {Route(policy, NotificationKind.Overdue)}");
-        Edge(sb, "Overdue", "Active", $"Paid: balance at least {threshold} within grace, notify {Route(policy, NotificationKind.Resumed, paid: true)}");
+        Edge(sb, "Overdue", "Active", $"Paid: balance at least {threshold} within grace, notify nobody");
         Edge(sb, "Overdue", "Suspended", $"GraceExpired: grace {IsoDuration.Format(policy.Grace)} elapsed ({Boundary(policy.GraceBoundary)}), notify {Route(policy, NotificationKind.Suspended)}");
         Edge(sb, "Suspended", "Active", $"Resumed: {resume}, notify {Route(policy, NotificationKind.Resumed)}");
         Edge(sb, "Suspended", "Purged", $"RetentionExpired: retention {IsoDuration.Format(policy.Retention)} elapsed ({Boundary(policy.RetentionBoundary)}), notify {Route(policy, NotificationKind.Purged)}");
@@ -65,13 +65,8 @@ public static class PolicyDiagram
 
     private static string Boundary(DeadlineBoundary boundary) => boundary.ToString().ToLowerInvariant();
 
-    private static string Route(LifecyclePolicy policy, NotificationKind kind, bool paid = false)
+    private static string Route(LifecyclePolicy policy, NotificationKind kind)
     {
-        if (paid)
-        {
-            return "nobody";
-        }
-
         var route = policy.RouteFor(kind);
         var audience = route.Audience switch
         {

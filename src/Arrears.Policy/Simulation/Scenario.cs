@@ -72,4 +72,19 @@ public sealed record Timeline(
     IReadOnlyList<Transition> Transitions,
     IReadOnlyList<NotificationIntent> Notifications,
     IReadOnlyList<BalanceStep> BalanceSteps,
-    TimelineFinal Final);
+    TimelineFinal Final)
+{
+    /// <summary>
+    /// Gets the scenario's ledger entries the replay applied: those up to <c>until</c>, in input order, each id once (a
+    /// repeat is an idempotent replay). Charges rated from usage are in <see cref="Charges"/>, not here. Default: empty.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// foreach (var entry in Simulator.Run(scenario).Entries)
+    /// {
+    ///     Console.WriteLine($"{entry.At}: {entry.Kind} {entry.Id} {entry.Amount}");
+    /// }
+    /// </code>
+    /// </example>
+    public IReadOnlyList<LedgerEntry> Entries { get; init; } = [];
+}

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Arrears.Policy;
 
 /// <summary>Replays a <see cref="Scenario"/> and returns its whole lifecycle <see cref="Timeline"/>.</summary>
@@ -19,6 +21,9 @@ namespace Arrears.Policy;
 /// </example>
 public static class Simulator
 {
+    /// <summary>The charges a reader already rated for a scenario it built, so that <see cref="Run"/> does not rate them again.</summary>
+    private static readonly ConditionalWeakTable<Scenario, IReadOnlyList<RatedCharge>> RatedByReader = new();
+
     /// <summary>Replays a scenario.</summary>
     /// <param name="scenario">The scenario.</param>
     /// <returns>The timeline.</returns>
@@ -27,22 +32,64 @@ public static class Simulator
     {
         ArgumentNullException.ThrowIfNull(scenario);
         var until = scenario.Until;
-        var usage = scenario.Usage.Where(record => record.At <= until).ToList();
-        var charges = Rating.Rate(scenario.Items, usage, scenario.Currency, scenario.TimeZone)
-            .Where(charge => charge.At <= until)
-            .ToList();
+        if (!RatedByReader.TryGetValue(scenario, out var rated))
+        {
+            if (scenario.Currency == default)
+            {
+                throw new ArgumentException("currency: must be an ISO 4217 currency, got the default value", nameof(scenario));
+            }
 
+            var (charges, error) = RateUsage(scenario);
+            rated = error is null ? charges! : throw error.ToException();
+        }
+
+        // Charges are sorted by instant, so those up to until are a prefix.
+        var upToUntil = rated.TakeWhile(charge => charge.At <= until).ToList();
         var ledger = new Ledger(scenario.Currency, scenario.OpeningBalance);
-        ledger.Append(scenario.Entries.Where(entry => entry.At <= until).Concat(charges.Select(charge => charge.ToLedgerEntry())));
+        ledger.Append(scenario.Entries.Where(entry => entry.At <= until).Concat(upToUntil.Select(charge => charge.ToLedgerEntry())));
 
         var evaluation = LifecycleEngine.Evaluate(scenario.Policy, scenario.Account, ledger, AccountState.Initial(), until);
         return new Timeline(
             scenario.Account.Id,
             scenario.Currency,
-            charges,
+            upToUntil,
             evaluation.Transitions,
             evaluation.Notifications,
             [.. ledger.BalanceSteps()],
-            new TimelineFinal(evaluation.State.Lifecycle.Status, evaluation.Balance, evaluation.NextReviewAt));
+            new TimelineFinal(evaluation.State.Lifecycle.Status, evaluation.Balance, evaluation.NextReviewAt))
+        {
+            Entries = AppliedEntries(scenario),
+        };
     }
+
+    /// <summary>
+    /// Returns the scenario's ledger entries that a replay applies: those up to <see cref="Scenario.Until"/>, in input order,
+    /// each id once (a repeat with the same content is an idempotent replay; one with different content is rejected by the ledger).
+    /// </summary>
+    internal static IReadOnlyList<LedgerEntry> AppliedEntries(Scenario scenario) =>
+        [.. scenario.Entries.Where(entry => entry.At <= scenario.Until).DistinctBy(entry => entry.Id, StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Rates the scenario's usage up to <see cref="Scenario.Until"/> (every charge, including those that settle after it).
+    /// An error's index is the record's position in <see cref="Scenario.Usage"/>.
+    /// </summary>
+    internal static (IReadOnlyList<RatedCharge>? Charges, RatingError? Error) RateUsage(Scenario scenario)
+    {
+        var positions = new List<int>(scenario.Usage.Count);
+        var usage = new List<UsageRecord>(scenario.Usage.Count);
+        for (var i = 0; i < scenario.Usage.Count; i++)
+        {
+            if (scenario.Usage[i] is not { } record || record.At <= scenario.Until)
+            {
+                positions.Add(i);
+                usage.Add(scenario.Usage[i]);
+            }
+        }
+
+        var (charges, error) = Rating.TryRate(scenario.Items, usage, scenario.Currency, scenario.TimeZone);
+        return error is { Argument: "usage" } ? (null, error with { Index = positions[error.Index] }) : (charges, error);
+    }
+
+    /// <summary>Remembers the charges a reader rated (with <see cref="RateUsage"/>) for a scenario it built, for <see cref="Run"/>.</summary>
+    internal static void RememberRating(Scenario scenario, IReadOnlyList<RatedCharge> charges) => RatedByReader.AddOrUpdate(scenario, charges);
 }

@@ -39,21 +39,8 @@ public static class TimelineExplainer
         var policy = scenario.Policy;
         var currency = timeline.Currency;
         string Money(decimal amount) => $"{currency.Format(amount)} {currency.Code}";
-        decimal BalanceAt(Instant t)
-        {
-            var balance = scenario.OpeningBalance;
-            foreach (var step in timeline.BalanceSteps)
-            {
-                if (step.At > t)
-                {
-                    break;
-                }
-
-                balance = step.Balance;
-            }
-
-            return balance;
-        }
+        var steps = timeline.BalanceSteps;
+        decimal BalanceAt(Instant t) => BalanceAtInstant(steps, scenario.OpeningBalance, t);
 
         var threshold = policy.Tolerance == 0 ? "zero" : Money(-policy.Tolerance);
         var sentences = new List<string>
@@ -61,11 +48,15 @@ public static class TimelineExplainer
             $"Account {P(timeline.Account)} ({currency.Code}) follows the policy {P(policy.Name)}: {Words(policy.Grace)} of grace ({Boundary(policy.GraceBoundary)}) once the balance falls below {threshold}, then {Words(policy.Retention)} of retention ({Boundary(policy.RetentionBoundary)}) before the purge; the opening balance is {Money(scenario.OpeningBalance)}.",
         };
 
-        var entries = scenario.Entries.Where(e => e.At <= scenario.Until).DistinctBy(e => e.Id, StringComparer.Ordinal).ToList();
-        var instants = entries.Select(e => e.At)
-            .Concat(timeline.Charges.Select(c => c.At))
-            .Concat(timeline.Transitions.Select(t => t.At))
-            .Concat(timeline.Notifications.Select(n => n.At))
+        // Each list is grouped by instant once, so that the story is told in O(n log n) however long the scenario is.
+        var entries = Simulator.AppliedEntries(scenario).ToLookup(e => e.At);
+        var charges = timeline.Charges.ToLookup(c => c.At);
+        var transitions = timeline.Transitions.ToLookup(t => t.At);
+        var notifications = timeline.Notifications.ToLookup(n => n.At);
+        var instants = entries.Select(g => g.Key)
+            .Concat(charges.Select(g => g.Key))
+            .Concat(transitions.Select(g => g.Key))
+            .Concat(notifications.Select(g => g.Key))
             .Distinct()
             .Order()
             .ToList();
@@ -75,15 +66,15 @@ public static class TimelineExplainer
         foreach (var t in instants)
         {
             var balance = BalanceAt(t);
-            var moves = entries.Where(e => e.At == t).Select(e => $"{Kind(e.Kind)} {P(e.Id)} of {Money(e.Amount)}")
-                .Concat(timeline.Charges.Where(c => c.At == t).Select(c => $"charge {P(c.Id)} of {Money(c.Amount)} for {P(c.Item)} used {Period(c)}"))
+            var moves = entries[t].Select(e => $"{Kind(e.Kind)} {P(e.Id)} of {Money(e.Amount)}")
+                .Concat(charges[t].Select(c => $"charge {P(c.Id)} of {Money(c.Amount)} for {P(c.Item)} used {Period(c)}"))
                 .ToList();
             if (moves.Count > 0)
             {
                 sentences.Add($"On {Format(t)}: {string.Join("; ", moves)}. The balance is now {Money(balance)}.");
             }
 
-            foreach (var transition in timeline.Transitions.Where(x => x.At == t))
+            foreach (var transition in transitions[t])
             {
                 var late = transition.IsLate ? " (caused by a ledger entry that was booked late)" : string.Empty;
                 var product = transition.Product is null ? string.Empty : $" [{P(transition.Product)}]";
@@ -113,7 +104,7 @@ public static class TimelineExplainer
                 }
             }
 
-            foreach (var group in timeline.Notifications.Where(n => n.At == t).GroupBy(n => n.Kind))
+            foreach (var group in notifications[t].GroupBy(n => n.Kind))
             {
                 var recipients = Join(group.Select(n => P(n.Recipient)).Distinct(StringComparer.Ordinal));
                 var channels = Join(group.Select(n => P(n.Channel)).Distinct(StringComparer.Ordinal));
@@ -188,6 +179,27 @@ public static class TimelineExplainer
         }
 
         return sign + string.Join(" ", parts);
+    }
+
+    /// <summary>Returns the balance at an instant from the balance steps (sorted by instant), by binary search.</summary>
+    private static decimal BalanceAtInstant(IReadOnlyList<BalanceStep> steps, decimal opening, Instant t)
+    {
+        // The number of steps at or before t.
+        int lo = 0, hi = steps.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (steps[mid].At <= t)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo == 0 ? opening : steps[lo - 1].Balance;
     }
 
     /// <summary>Keeps an id or a name from the scenario printable: control characters are written as <c>\u001b</c> escapes.</summary>

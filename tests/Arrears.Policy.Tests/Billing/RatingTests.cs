@@ -230,6 +230,33 @@ public sealed class RatingTests
     }
 
     [Fact]
+    public void TryRate_UnknownItem_ReturnsTheRecordFieldAndMessageThatRateThrows()
+    {
+        IReadOnlyList<UsageRecord> usage = [new UsageRecord("calls", At("2026-01-01T01:15:00Z"), 1m), new UsageRecord("cals", At("2026-01-01T01:15:00Z"), 1m)];
+
+        var (charges, error) = Rating.TryRate([Calls], usage, Cny, DateTimeZone.Utc);
+
+        Assert.Null(charges);
+        Assert.Equal(new RatingError("usage", 1, "item", "unknown billing item, got \"cals\""), error);
+        var thrown = Assert.Throws<ArgumentException>(() => Rating.Rate([Calls], usage, Cny, DateTimeZone.Utc));
+        Assert.Equal("usage[1].item: unknown billing item, got \"cals\" (Parameter 'usage')", thrown.Message);
+    }
+
+    [Fact]
+    public void TryRate_TotalOverflowsDecimal_ReturnsTheFirstRecordOfTheCycleWithTheOverflow()
+    {
+        var item = new BillingItem("big", 1m, 1m, BillingCycle.Day);
+        var at = At("2026-01-01T00:00:00Z");
+
+        var (_, error) = Rating.TryRate([item], [new UsageRecord("big", at, 1m), new UsageRecord("big", at, decimal.MaxValue), new UsageRecord("big", at, decimal.MaxValue)], Cny, DateTimeZone.Utc);
+
+        Assert.NotNull(error);
+        Assert.Equal("usage[0].quantity", error.Path);
+        Assert.IsType<OverflowException>(error.Cause);
+        Assert.IsType<OverflowException>(error.ToException().InnerException);
+    }
+
+    [Fact]
     public void ToLedgerEntry_RatedCharge_IsAChargeCarryingProductAndItem()
     {
         var charge = Rating.Rate([Calls], [new UsageRecord("calls", At("2026-01-01T01:15:00Z"), 250000m)], Cny, DateTimeZone.Utc)[0];

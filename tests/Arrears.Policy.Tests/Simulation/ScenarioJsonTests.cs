@@ -323,6 +323,34 @@ public class ScenarioJsonTests
     }
 
     [Fact]
+    public void Read_UsageOverflowAfterARecordBeyondUntil_NamesTheRecordsOwnPosition()
+    {
+        var node = JsonNode.Parse(Valid)!;
+        node["items"]![0]!["unit"] = "0.0000001";
+        node["items"]![0]!["unitPrice"] = "1000000000000000";
+        node["usage"]![0]!["at"] = "2026-10-01T00:00:00Z";
+        node["usage"]!.AsArray().Add(JsonNode.Parse("""{ "item": "calls", "at": "2026-01-01T01:15:00Z", "quantity": "1000000000000000" }"""));
+
+        var error = Assert.Single(ScenarioJson.Read(node.ToJsonString()).Errors);
+
+        Assert.Equal("usage[1].quantity", error.Path);
+        Assert.StartsWith("the amount of item \"calls\" in the cycle starting 2026-01-01T01:00:00Z overflows", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_ValidScenario_TheSimulatorReusesTheChargesTheReaderRated()
+    {
+        var scenario = ScenarioJson.Read(Valid).Scenario!;
+
+        var fromReader = Simulator.Run(scenario).Charges;
+        var rerated = Simulator.Run(scenario with { }).Charges;
+
+        Assert.Same(fromReader[0], Simulator.Run(scenario).Charges[0]);
+        Assert.NotSame(fromReader[0], rerated[0]);
+        Assert.Equal(rerated, fromReader);
+    }
+
+    [Fact]
     public void Read_UsageWhoseChargeIsTooLarge_IsAnError()
     {
         var node = JsonNode.Parse(Valid)!;

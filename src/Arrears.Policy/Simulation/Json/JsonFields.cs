@@ -158,11 +158,7 @@ internal sealed class JsonFields
     {
         if (!fields.TryGetValue(name, out var element))
         {
-            if (required)
-            {
-                Add(Field(path, name), "is required");
-            }
-
+            ReportMissing(path, name, required);
             return null;
         }
 
@@ -195,45 +191,13 @@ internal sealed class JsonFields
     }
 
     /// <summary>Whether a text holds a C0 or C1 control character (U+0000 to U+001F, U+007F to U+009F).</summary>
-    public static bool HasControlCharacter(string value)
-    {
-        foreach (var c in value)
-        {
-            if (char.IsControl(c))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool HasControlCharacter(string value) => ControlCharacters.Any(value);
 
     /// <summary>
     /// Returns a text safe to print on a terminal: control characters (which could move the cursor or change colours)
     /// are written as escapes such as <c>\u001b</c>.
     /// </summary>
-    public static string Printable(string value)
-    {
-        if (!HasControlCharacter(value))
-        {
-            return value;
-        }
-
-        var sb = new StringBuilder(value.Length + 8);
-        foreach (var c in value)
-        {
-            if (char.IsControl(c))
-            {
-                sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                sb.Append(c);
-            }
-        }
-
-        return sb.ToString();
-    }
+    public static string Printable(string value) => ControlCharacters.Escape(value);
 
     /// <summary>
     /// Reports an amount of money with more decimal places than the currency's minor units (<c>"0.4"</c> for JPY); trailing
@@ -370,11 +334,7 @@ internal sealed class JsonFields
     {
         if (!fields.TryGetValue(name, out var element))
         {
-            if (required)
-            {
-                Add(Field(path, name), "is required");
-            }
-
+            ReportMissing(path, name, required);
             return null;
         }
 
@@ -393,12 +353,17 @@ internal sealed class JsonFields
     public T? Missing<T>(string path, string name, bool required)
         where T : struct
     {
+        ReportMissing(path, name, required);
+        return null;
+    }
+
+    /// <summary>Reports the field <paramref name="name"/> of <paramref name="path"/> as missing, when it is required.</summary>
+    public void ReportMissing(string path, string name, bool required)
+    {
         if (required)
         {
             Add(Field(path, name), "is required");
         }
-
-        return null;
     }
 
     private static bool IsDecimalSyntax(string text)

@@ -39,7 +39,7 @@ namespace Arrears.Policy;
 /// Console.WriteLine(TimelineJson.ToJson(timeline));
 /// </code>
 /// </example>
-public static partial class ScenarioJson
+public static class ScenarioJson
 {
     private static readonly string[] RootFields = ["policy", "account", "items", "entries", "usage", "until"];
     private static readonly string[] AccountFields = ["id", "currency", "openingBalance", "timeZone", "creator", "collaborators", "balanceAlarm"];
@@ -262,7 +262,7 @@ public static partial class ScenarioJson
     }
 
     /// <summary>Says what is wrong with malformed JSON in our own short words, without the reader's wording and positions.</summary>
-    private static string JsonProblem(string message)
+    internal static string JsonProblem(string message)
     {
         var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
         if (cut >= 0)
@@ -280,13 +280,11 @@ public static partial class ScenarioJson
             }
         }
 
-        // A kind not listed: keep the reader's sentence without its advice about reader options.
-        message = message
-            .Replace(" Change the reader options.", string.Empty, StringComparison.Ordinal)
-            .Replace(", when isFinalBlock is true", string.Empty, StringComparison.Ordinal)
-            .Replace(" Path: $", string.Empty, StringComparison.Ordinal)
-            .Trim().TrimEnd('|').Trim();
-        return JsonFields.Printable(message);
+        // A kind not listed: keep only the reader's first sentence, which says what is wrong; the rest is advice about
+        // reader options that a person writing a scenario cannot act on.
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        message = (end >= 0 ? message[..end] : message).TrimEnd('.', ' ');
+        return JsonFields.Printable(message.Length == 0 ? "malformed JSON" : message);
     }
 
     private static readonly (Regex Pattern, string Replacement)[] JsonProblems =
@@ -304,9 +302,10 @@ public static partial class ScenarioJson
         (new(@"^'(.*)' is an invalid escapable character within a JSON string\.", RegexOptions.CultureInvariant), "invalid escape '\\$1' in a string"),
         (new(@"^'(.*)' is not a hex digit following '\\u' within a JSON string\.", RegexOptions.CultureInvariant), "'$1' is not a hex digit in a \\u escape"),
         (new(@"^'(.*)' is invalid without a matching open\.", RegexOptions.CultureInvariant), "'$1' without a matching opening bracket"),
-        (new(@"^'(.*)' is invalid within a number, immediately after (a|an) ([^.]*)\.", RegexOptions.CultureInvariant), "unexpected '$1' in a number after $2 $3"),
-        (new(@"^'(.*)' is invalid within a number\b", RegexOptions.CultureInvariant), "unexpected '$1' in a number"),
-        (new(@"^'(.*)' is invalid at the end of a number\b", RegexOptions.CultureInvariant), "unexpected '$1' at the end of a number"),
+        (new(@"^'(.*)' is invalid within a number\b", RegexOptions.CultureInvariant), "unexpected '$1' in a number, expected a digit"),
+        (new(@"^'(.*)' is an invalid end of a number\b", RegexOptions.CultureInvariant), "unexpected '$1' at the end of a number"),
+        (new(@"^Expected a digit \('0'-'9'\), but instead reached end of data", RegexOptions.CultureInvariant), "the input ends inside a number"),
+        (new(@"^Expected start of a property name or value, but instead reached end of data", RegexOptions.CultureInvariant), "the input ends where a field name or a value is expected"),
         (new(@"^Invalid leading zero before '(.*)'\.", RegexOptions.CultureInvariant), "a number must not start with 0 before '$1'"),
         (new(@"^Expected end of string, but instead reached end of data", RegexOptions.CultureInvariant), "the input ends inside a string"),
         (new(@"^Expected a value, but instead reached end of data", RegexOptions.CultureInvariant), "the input ends where a value is expected"),
@@ -327,7 +326,7 @@ public static partial class ScenarioJson
     }
 
     /// <summary>Reads one document, collecting every problem in <see cref="Fields"/>.</summary>
-    private sealed partial class ScenarioReader
+    private sealed class ScenarioReader
     {
         public JsonFields Fields { get; } = new();
 
@@ -415,7 +414,7 @@ public static partial class ScenarioJson
         private T? Required<T>(string name)
             where T : class
         {
-            Fields.Add(name, "is required");
+            Fields.ReportMissing(string.Empty, name, required: true);
             return null;
         }
 
@@ -615,25 +614,9 @@ public static partial class ScenarioJson
 
         private List<ItemData>? ReadItems(Dictionary<string, JsonElement> root)
         {
-            const string Path = "items";
-            var array = Fields.ReadOptionalArray(root, string.Empty, Path);
-            if (array is null)
-            {
-                return null;
-            }
-
-            var before = Fields.Count;
-            var items = new List<ItemData>();
             var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-            for (var i = 0; i < array.Length; i++)
+            var items = ReadObjects(root, "items", ItemFields, (i, itemPath, fields) =>
             {
-                var itemPath = JsonFields.Index(Path, i);
-                var fields = Fields.ReadObject(array[i], itemPath, ItemFields);
-                if (fields is null)
-                {
-                    continue;
-                }
-
                 var itemBefore = Fields.Count;
                 var id = Fields.ReadString(fields, itemPath, "id", required: true);
                 if (id is not null && !ids.TryAdd(id, i))
@@ -663,42 +646,52 @@ public static partial class ScenarioJson
                 }
 
                 var delay = Fields.ReadDuration(fields, itemPath, "settlementDelay", required: false) ?? Duration.Zero;
-                if (Fields.Count > itemBefore || id is null || unit is null || unitPrice is null)
-                {
-                    continue;
-                }
-
-                items.Add(new ItemData(i, new BillingItem(id, unit.Value, unitPrice.Value, cycle) { SettlementDelay = delay }));
-            }
+                return Fields.Count > itemBefore || id is null || unit is null || unitPrice is null
+                    ? null
+                    : new ItemData(i, new BillingItem(id, unit.Value, unitPrice.Value, cycle) { SettlementDelay = delay });
+            });
 
             // Usage is checked against every item id that was readable, even when the item itself has problems.
             KnownItems = ids.Keys.ToHashSet(StringComparer.Ordinal);
-            return Fields.Count > before ? null : items;
+            return items;
         }
 
-        private HashSet<string> KnownItems { get; set; } = new(StringComparer.Ordinal);
-
-        private List<EntryData>? ReadEntries(Dictionary<string, JsonElement> root)
+        /// <summary>
+        /// Reads an optional array of objects with <paramref name="read"/> (given the index, the path and the fields of each
+        /// object, returning <see langword="null"/> for an object with problems). Returns <see langword="null"/> when the
+        /// array has any problem.
+        /// </summary>
+        private List<T>? ReadObjects<T>(
+            Dictionary<string, JsonElement> root, string name, string[] known, Func<int, string, Dictionary<string, JsonElement>, T?> read)
+            where T : class
         {
-            const string Path = "entries";
-            var array = Fields.ReadOptionalArray(root, string.Empty, Path);
+            var array = Fields.ReadOptionalArray(root, string.Empty, name);
             if (array is null)
             {
                 return null;
             }
 
             var before = Fields.Count;
-            var entries = new List<EntryData>();
-            var byId = new Dictionary<string, EntryData>(StringComparer.Ordinal);
+            var result = new List<T>();
             for (var i = 0; i < array.Length; i++)
             {
-                var entryPath = JsonFields.Index(Path, i);
-                var fields = Fields.ReadObject(array[i], entryPath, EntryFields);
-                if (fields is null)
+                var path = JsonFields.Index(name, i);
+                if (Fields.ReadObject(array[i], path, known) is { } fields && read(i, path, fields) is { } value)
                 {
-                    continue;
+                    result.Add(value);
                 }
+            }
 
+            return Fields.Count > before ? null : result;
+        }
+
+        private HashSet<string> KnownItems { get; set; } = new(StringComparer.Ordinal);
+
+        private List<EntryData>? ReadEntries(Dictionary<string, JsonElement> root)
+        {
+            var byId = new Dictionary<string, EntryData>(StringComparer.Ordinal);
+            return ReadObjects(root, "entries", EntryFields, (i, entryPath, fields) =>
+            {
                 var entryBefore = Fields.Count;
                 var id = Fields.ReadString(fields, entryPath, "id", required: true);
                 var kind = Fields.OneOf(fields, entryPath, "kind", required: true, EntryKinds);
@@ -715,7 +708,7 @@ public static partial class ScenarioJson
 
                 if (Fields.Count > entryBefore || id is null || kind is null || at is null || amount is null)
                 {
-                    continue;
+                    return null;
                 }
 
                 var entry = new LedgerEntry(id, Enum.Parse<LedgerEntryKind>(kind, ignoreCase: true), at.Value, amount.Value);
@@ -728,37 +721,19 @@ public static partial class ScenarioJson
                             $"an entry with this id already exists with different content (entries[{existing.Index.ToString(CultureInfo.InvariantCulture)}]: {existing.Entry}), got {JsonFields.Quote(id)} ({entry})");
                     }
 
-                    continue;
+                    return null;
                 }
 
                 var data = new EntryData(i, entry);
                 byId.Add(id, data);
-                entries.Add(data);
-            }
-
-            return Fields.Count > before ? null : entries;
+                return data;
+            });
         }
 
         private List<UsageData>? ReadUsage(Dictionary<string, JsonElement> root, List<ItemData>? items)
         {
-            const string Path = "usage";
-            var array = Fields.ReadOptionalArray(root, string.Empty, Path);
-            if (array is null)
+            var usage = ReadObjects(root, "usage", UsageFields, (i, recordPath, fields) =>
             {
-                return null;
-            }
-
-            var before = Fields.Count;
-            var usage = new List<UsageData>();
-            for (var i = 0; i < array.Length; i++)
-            {
-                var recordPath = JsonFields.Index(Path, i);
-                var fields = Fields.ReadObject(array[i], recordPath, UsageFields);
-                if (fields is null)
-                {
-                    continue;
-                }
-
                 var recordBefore = Fields.Count;
                 var item = Fields.ReadString(fields, recordPath, "item", required: true);
                 if (item is not null && !KnownItems.Contains(item))
@@ -774,49 +749,31 @@ public static partial class ScenarioJson
                     Fields.Add(JsonFields.Field(recordPath, "quantity"), $"must not be negative, got {JsonFields.Describe(fields["quantity"])}");
                 }
 
-                if (Fields.Count > recordBefore || item is null || at is null || quantity is null)
-                {
-                    continue;
-                }
+                return Fields.Count > recordBefore || item is null || at is null || quantity is null
+                    ? null
+                    : new UsageData(i, new UsageRecord(item, at.Value, quantity.Value));
+            });
 
-                usage.Add(new UsageData(i, new UsageRecord(item, at.Value, quantity.Value)));
-            }
-
-            return Fields.Count > before || items is null ? null : usage;
+            return items is null ? null : usage;
         }
 
-        /// <summary>Rates the usage as the simulator will, so that an overflow or a clash of ids is reported here, with its path.</summary>
+        /// <summary>
+        /// Rates the usage as the simulator will, so that an overflow or a clash of ids is reported here, with its path; the
+        /// charges are handed to the simulator, which does not rate them again.
+        /// </summary>
         private void CheckRating(Scenario scenario, List<ItemData> items, List<EntryData> entries, List<UsageData> usage)
         {
-            var rated = usage.Where(u => u.Record.At <= scenario.Until).ToList();
-            IReadOnlyList<RatedCharge> charges;
-            try
+            var (charges, error) = Simulator.RateUsage(scenario);
+            if (error is not null)
             {
-                charges = Rating.Rate(scenario.Items, [.. rated.Select(u => u.Record)], scenario.Currency, scenario.TimeZone);
-            }
-            catch (ArgumentException exception)
-            {
-                var message = MessageOf(exception);
-                var match = UsageIndex().Match(message);
-                if (match.Success)
-                {
-                    var index = rated[int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)].Index;
-                    var rest = message[match.Length..];
-                    var colon = rest.IndexOf(": ", StringComparison.Ordinal);
-                    Fields.Add(
-                        JsonFields.Index("usage", index) + (colon >= 0 ? rest[..colon] : string.Empty),
-                        colon >= 0 ? rest[(colon + 2)..] : rest.TrimStart(':', ' '));
-                }
-                else
-                {
-                    Fields.Add("usage", message);
-                }
-
+                // Scenario.Items and Scenario.Usage hold the read items and records in order; map back to their JSON positions.
+                var path = error.Argument == "items" ? JsonFields.Index("items", items[error.Index].Index) : JsonFields.Index("usage", usage[error.Index].Index);
+                Fields.Add(error.Field.Length == 0 ? path : JsonFields.Field(path, error.Field), JsonFields.Printable(error.Message));
                 return;
             }
 
             var entryIds = entries.ToDictionary(e => e.Entry.Id, e => e.Index, StringComparer.Ordinal);
-            foreach (var charge in charges)
+            foreach (var charge in charges!)
             {
                 if (charge.Amount > JsonFields.MaxAmount)
                 {
@@ -833,10 +790,12 @@ public static partial class ScenarioJson
                         $"is also the id of a charge rated from usage, got {JsonFields.Quote(charge.Id)}");
                 }
             }
-        }
 
-        [GeneratedRegex(@"^usage\[(\d+)\]", RegexOptions.CultureInvariant)]
-        private static partial Regex UsageIndex();
+            if (Fields.Count == 0)
+            {
+                Simulator.RememberRating(scenario, charges);
+            }
+        }
     }
 
     private sealed record AccountData(AccountProfile Profile, Currency Currency, decimal OpeningBalance, DateTimeZone Zone);
