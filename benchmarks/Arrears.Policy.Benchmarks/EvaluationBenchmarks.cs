@@ -19,6 +19,8 @@ public class EvaluationBenchmarks
     private AccountState _overdueState;
     private Instant _healthyNow;
     private Instant _overdueNow;
+    private ProductPolicy[] _products = null!;
+    private AccountState _twoProductState;
 
     [GlobalSetup]
     public void Setup()
@@ -44,6 +46,11 @@ public class EvaluationBenchmarks
         _overdue.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, Start, 25m));
         _overdueNow = Start + Duration.FromHours(12);
         _overdueState = LifecycleEngine.Evaluate(_policy, _account, _overdue, AccountState.Initial(), _overdueNow - Duration.FromHours(1)).State;
+
+        // The same overdue account using two products (API Gateway in grace, Redis in grace), state rebuilt as a store would.
+        _products = [new("apigw", _policy), new("redis", PolicyPresets.TencentRedis.Policy)];
+        var saved = LifecycleEngine.Evaluate(_products, _account, _overdue, AccountState.Initial(2), _overdueNow - Duration.FromHours(1)).State;
+        _twoProductState = new AccountState([.. saved.Lifecycles], saved.AlarmArmed, saved.LastEvaluatedAt);
     }
 
     [Benchmark(Baseline = true)]
@@ -51,6 +58,9 @@ public class EvaluationBenchmarks
 
     [Benchmark]
     public Instant? IdleOverdue() => LifecycleEngine.Evaluate(_policy, _account, _overdue, _overdueState, _overdueNow).NextReviewAt;
+
+    [Benchmark]
+    public Instant? IdleTwoProducts() => LifecycleEngine.Evaluate(_products, _account, _overdue, _twoProductState, _overdueNow).NextReviewAt;
 
     [Benchmark]
     public int CatchUpWholeEpisode() =>
