@@ -1,0 +1,33 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+
+namespace Arrears.Policy.Tests.Lifecycle;
+
+/// <summary>
+/// A failing law prints its case as a scenario of the simulate contract. That printout must really replay: read by
+/// <see cref="ScenarioJson"/> (what <c>arrears simulate</c> does) it gives the timeline the law saw.
+/// </summary>
+[Properties(Arbitrary = [typeof(LawArbitraries)], MaxTest = 300)]
+public sealed class LawCaseReplayTests
+{
+    [Property]
+    public Property ToString_ScenarioPart_ReplaysToTheSameTimeline(LawCase c)
+    {
+        var printed = c.ToString();
+        const string prefix = "scenario: ";
+        var json = printed[prefix.Length..printed.IndexOf(Environment.NewLine, StringComparison.Ordinal)];
+
+        var read = ScenarioJson.Read(json);
+        if (!read.IsValid)
+        {
+            return false.Label(string.Join(Environment.NewLine, read.Errors));
+        }
+
+        var replayed = Simulator.Run(read.Scenario!);
+        var evaluated = LifecycleEngine.Evaluate(c.Policy(), c.Account(), c.Ledger(), AccountState.Initial(), c.Until);
+        return (replayed.Transitions.SequenceEqual(evaluated.Transitions) &&
+                replayed.Notifications.Select(n => n.Key).SequenceEqual(evaluated.Notifications.Select(n => n.Key), StringComparer.Ordinal))
+            .Label(json);
+    }
+}
