@@ -191,15 +191,6 @@ public sealed class Ledger
         return false;
     }
 
-    /// <summary>Returns whether any entry takes effect exactly at <paramref name="instant"/>.</summary>
-    /// <param name="instant">The instant.</param>
-    /// <returns><see langword="true"/> when at least one entry has <c>At == instant</c>.</returns>
-    public bool HasEntriesAt(Instant instant)
-    {
-        var index = UpperBound(instant);
-        return index > 0 && _entries[index - 1].At == instant;
-    }
-
     /// <summary>Returns the balance as steps over time: one step per distinct entry instant, with the balance after it.</summary>
     /// <returns>The steps in time order; empty when the ledger has no entries.</returns>
     public IEnumerable<BalanceStep> BalanceSteps()

@@ -214,17 +214,6 @@ public sealed class LedgerTests
     }
 
     [Fact]
-    public void HasEntriesAt_Instant_IsTrueOnlyAtAnEntryInstant()
-    {
-        var ledger = new Ledger(Cny);
-        ledger.Append(new LedgerEntry("a", LedgerEntryKind.Payment, T0, 1m));
-
-        Assert.True(ledger.HasEntriesAt(T0));
-        Assert.False(ledger.HasEntriesAt(T0 + Duration.Epsilon));
-        Assert.False(ledger.HasEntriesAt(T0 - Duration.Epsilon));
-    }
-
-    [Fact]
     public void BalanceSteps_EntriesSharingAnInstant_YieldOneStepWithTheNetBalance()
     {
         var ledger = new Ledger(Cny, 1m);
