@@ -127,6 +127,7 @@ public static class LifecycleEngine
             : state.AlarmArmed;
 
         Instant? cursor = state.LastEvaluatedAt;
+        var firstInstant = true;
         while (true)
         {
             var t = now;
@@ -150,7 +151,7 @@ public static class LifecycleEngine
                 }
             }
 
-            if (cursor == state.LastEvaluatedAt && cursor is { } previousInstant)
+            if (firstInstant && state.LastEvaluatedAt is { } previousInstant)
             {
                 // 0. Entries that became known after the previous evaluation had passed their instants: their effect lands
                 // at the first instant this evaluation looks at, before anything else happens there.
@@ -164,6 +165,7 @@ public static class LifecycleEngine
             }
 
             cursor = t;
+            firstInstant = false;
         }
 
         var changed = false;
@@ -183,21 +185,20 @@ public static class LifecycleEngine
 
     private static void CheckConsistent(in LifecycleState state, Instant? lastEvaluatedAt, int index)
     {
-        var s = state;
-        var ok = s.Status switch
+        var ok = state.Status switch
         {
-            AccountStatus.Active => s.Episode >= 0,
-            AccountStatus.Overdue => s.Episode > 0 && s.OverdueSince is not null && s.SuspendAt is { } suspendAt &&
+            AccountStatus.Active => state.Episode >= 0,
+            AccountStatus.Overdue => state.Episode > 0 && state.OverdueSince is not null && state.SuspendAt is { } suspendAt &&
                                      (lastEvaluatedAt is null || suspendAt > lastEvaluatedAt),
-            AccountStatus.Suspended => s.Episode > 0 && s.SuspendAt is not null && s.PurgeAt is { } purgeAt &&
+            AccountStatus.Suspended => state.Episode > 0 && state.SuspendAt is not null && state.PurgeAt is { } purgeAt &&
                                        (lastEvaluatedAt is null || purgeAt > lastEvaluatedAt),
-            AccountStatus.Purged => s.Episode > 0,
+            AccountStatus.Purged => state.Episode > 0,
             _ => false,
         };
         if (!ok)
         {
             throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"state.lifecycles[{index}]: inconsistent state, got {s}"), nameof(state));
+                string.Create(CultureInfo.InvariantCulture, $"state.lifecycles[{index}]: inconsistent state, got {state}"), nameof(state));
         }
     }
 
