@@ -18,6 +18,8 @@ namespace Arrears.Policy;
 /// </example>
 public static class IsoDuration
 {
+    private const string NotADuration = "must be an ISO 8601 duration such as \"PT24H\"";
+
     /// <summary>Parses a duration such as <c>PT24H</c> or <c>P180D</c>.</summary>
     /// <param name="text">The text.</param>
     /// <param name="duration">The duration when the text is valid.</param>
@@ -29,7 +31,7 @@ public static class IsoDuration
         error = null;
         if (string.IsNullOrEmpty(text))
         {
-            error = "must be an ISO 8601 duration such as \"PT24H\"";
+            error = NotADuration;
             return false;
         }
 
@@ -43,7 +45,7 @@ public static class IsoDuration
 
         if (s.Length < 3 || s[0] != 'P')
         {
-            error = "must be an ISO 8601 duration such as \"PT24H\"";
+            error = NotADuration;
             return false;
         }
 
@@ -58,7 +60,7 @@ public static class IsoDuration
             {
                 if (inTime)
                 {
-                    error = "must be an ISO 8601 duration such as \"PT24H\"";
+                    error = NotADuration;
                     return false;
                 }
 
@@ -66,7 +68,7 @@ public static class IsoDuration
                 s = s[1..];
                 if (s.IsEmpty)
                 {
-                    error = "must be an ISO 8601 duration such as \"PT24H\"";
+                    error = NotADuration;
                     return false;
                 }
 
@@ -82,7 +84,7 @@ public static class IsoDuration
             if (end == 0 || end == s.Length ||
                 !decimal.TryParse(s[..end], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
             {
-                error = "must be an ISO 8601 duration such as \"PT24H\"";
+                error = NotADuration;
                 return false;
             }
 
@@ -112,13 +114,13 @@ public static class IsoDuration
                     nanosPerUnit = NodaConstants.NanosecondsPerSecond;
                     break;
                 default:
-                    error = "must be an ISO 8601 duration such as \"PT24H\"";
+                    error = NotADuration;
                     return false;
             }
 
             if (rank <= lastRank || (rank < 3 && value != decimal.Truncate(value)))
             {
-                error = "must be an ISO 8601 duration such as \"PT24H\"";
+                error = NotADuration;
                 return false;
             }
 
@@ -146,7 +148,7 @@ public static class IsoDuration
 
         if (!any)
         {
-            error = "must be an ISO 8601 duration such as \"PT24H\"";
+            error = NotADuration;
             return false;
         }
 
