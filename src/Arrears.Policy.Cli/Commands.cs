@@ -158,7 +158,7 @@ internal static class Commands
         return read.Scenario;
     }
 
-    private static async Task WriteErrorsAsync(CliIo io, IReadOnlyList<ScenarioError> errors)
+    private static async Task WriteErrorsAsync(CliIo io, IReadOnlyList<ValidationError> errors)
     {
         foreach (var error in errors)
         {

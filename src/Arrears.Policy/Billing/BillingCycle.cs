@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using NodaTime;
 using NodaTime.Text;
 
-namespace Arrears.Policy;
+namespace Arrears.Policy.Billing;
 
 /// <summary>
 /// How usage of a billing item is grouped into charges: not at all (<c>none</c>), by a fixed sub-day duration aligned to

@@ -1,4 +1,4 @@
-namespace Arrears.Policy;
+namespace Arrears.Policy.Billing;
 
 /// <summary>The kind of a <see cref="BillingCycle"/>.</summary>
 public enum BillingCycleKind

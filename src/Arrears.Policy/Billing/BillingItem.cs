@@ -1,7 +1,7 @@
 using System.Collections.ObjectModel;
 using NodaTime;
 
-namespace Arrears.Policy;
+namespace Arrears.Policy.Billing;
 
 /// <summary>
 /// A billable item of a product (API calls, traffic, storage): how usage is priced and grouped into cycles.

@@ -1,4 +1,4 @@
-namespace Arrears.Policy;
+namespace Arrears.Policy.Billing;
 
 /// <summary>
 /// One bounded tier of a graduated price: the quantity of a billing item consumed in a calendar month, counted from the

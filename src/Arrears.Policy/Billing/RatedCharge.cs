@@ -1,6 +1,6 @@
 using NodaTime;
 
-namespace Arrears.Policy;
+namespace Arrears.Policy.Billing;
 
 /// <summary>A charge produced by <see cref="Rating.Rate"/> from the usage of one billing item in one cycle (and, for a tiered item, one tier).</summary>
 /// <remarks>

@@ -1,6 +1,6 @@
 using NodaTime;
 
-namespace Arrears.Policy;
+namespace Arrears.Policy.Billing;
 
 /// <summary>Turns usage records into charges: one charge per billing item and cycle with usage (one per tier touched, for a tiered item).</summary>
 /// <remarks>

@@ -1,6 +1,6 @@
 using NodaTime;
 
-namespace Arrears.Policy;
+namespace Arrears.Policy.Billing;
 
 /// <summary>A measured quantity of one billing item at one instant (for example 250000 API calls at 01:15).</summary>
 /// <remarks>Every property validates on construction and on <c>with</c>; errors name the field and the value.</remarks>

@@ -10,7 +10,7 @@ namespace Arrears.Policy;
 /// </summary>
 /// <remarks>
 /// The rules the engine applies with a policy are those of the lifecycle specification (docs/spec/lifecycle.md). Presets
-/// for real products are in <see cref="PolicyPresets"/>. Create a policy from <see cref="LifecyclePolicyOptions"/>;
+/// for real products are in <see cref="Presets.PolicyPresets"/>. Create a policy from <see cref="LifecyclePolicyOptions"/>;
 /// every problem is reported at once in a <see cref="PolicyValidationException"/>.
 /// </remarks>
 /// <example>
@@ -90,43 +90,42 @@ public sealed class LifecyclePolicy
 
     /// <summary>Lists every problem of a set of options without creating a policy.</summary>
     /// <param name="options">The settings.</param>
-    /// <returns>Each problem, naming the field and the value; empty when the options are valid.</returns>
-    public static IReadOnlyList<string> Validate(LifecyclePolicyOptions options) =>
-        [.. ValidateFields(options).Select(error => $"{error.Field}: {error.Message}")];
-
-    /// <summary>Lists every problem of a set of options as the field (a path such as <c>purgeWarnings[2]</c>) and what is wrong with its value.</summary>
-    internal static List<(string Field, string Message)> ValidateFields(LifecyclePolicyOptions options)
+    /// <returns>
+    /// Each problem as the field (a path such as <c>purgeWarnings[2]</c>) and what is wrong with its value; empty when the
+    /// options are valid.
+    /// </returns>
+    public static IReadOnlyList<ValidationError> Validate(LifecyclePolicyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<(string Field, string Message)>();
+        var errors = new List<ValidationError>();
         if (string.IsNullOrWhiteSpace(options.Name))
         {
-            errors.Add(("name", $"must not be empty, got \"{options.Name}\""));
+            errors.Add(new("name", $"must not be empty, got \"{options.Name}\""));
         }
 
         if (options.Grace < Duration.Zero)
         {
-            errors.Add(("grace", $"must not be negative, got \"{IsoDuration.Format(options.Grace)}\""));
+            errors.Add(new("grace", $"must not be negative, got \"{IsoDuration.Format(options.Grace)}\""));
         }
 
         if (!Enum.IsDefined(options.GraceBoundary))
         {
-            errors.Add(("graceBoundary", $"must be Inclusive or Exclusive, got \"{options.GraceBoundary}\""));
+            errors.Add(new("graceBoundary", $"must be Inclusive or Exclusive, got \"{options.GraceBoundary}\""));
         }
 
         if (options.Retention < Duration.Zero)
         {
-            errors.Add(("retention", $"must not be negative, got \"{IsoDuration.Format(options.Retention)}\""));
+            errors.Add(new("retention", $"must not be negative, got \"{IsoDuration.Format(options.Retention)}\""));
         }
 
         if (!Enum.IsDefined(options.RetentionBoundary))
         {
-            errors.Add(("retentionBoundary", $"must be Inclusive or Exclusive, got \"{options.RetentionBoundary}\""));
+            errors.Add(new("retentionBoundary", $"must be Inclusive or Exclusive, got \"{options.RetentionBoundary}\""));
         }
 
         if (options.Tolerance < 0)
         {
-            errors.Add(("tolerance", string.Create(CultureInfo.InvariantCulture, $"must not be negative, got \"{options.Tolerance}\"")));
+            errors.Add(new("tolerance", string.Create(CultureInfo.InvariantCulture, $"must not be negative, got \"{options.Tolerance}\"")));
         }
 
         var warnings = new HashSet<Duration>();
@@ -134,17 +133,17 @@ public sealed class LifecyclePolicy
         {
             if (options.PurgeWarnings[i] <= Duration.Zero)
             {
-                errors.Add(($"purgeWarnings[{i}]", $"must be positive, got \"{IsoDuration.Format(options.PurgeWarnings[i])}\""));
+                errors.Add(new($"purgeWarnings[{i}]", $"must be positive, got \"{IsoDuration.Format(options.PurgeWarnings[i])}\""));
             }
             else if (!warnings.Add(options.PurgeWarnings[i]))
             {
-                errors.Add(($"purgeWarnings[{i}]", $"duplicate warning offset, got \"{IsoDuration.Format(options.PurgeWarnings[i])}\""));
+                errors.Add(new($"purgeWarnings[{i}]", $"duplicate warning offset, got \"{IsoDuration.Format(options.PurgeWarnings[i])}\""));
             }
         }
 
         if (options.Channels.Count == 0)
         {
-            errors.Add(("channels", "must name at least one channel, got []"));
+            errors.Add(new("channels", "must name at least one channel, got []"));
         }
 
         ValidateChannels("channels", options.Channels.AsReadOnly(), errors);
@@ -152,24 +151,24 @@ public sealed class LifecyclePolicy
         {
             if (!Enum.IsDefined(kind))
             {
-                errors.Add(("routes", $"unknown notification kind, got \"{kind}\""));
+                errors.Add(new("routes", $"unknown notification kind, got \"{kind}\""));
                 continue;
             }
 
             if (route is null)
             {
-                errors.Add(($"routes.{kind}", "must not be null"));
+                errors.Add(new($"routes.{kind}", "must not be null"));
                 continue;
             }
 
             if ((route.Audience & ~Audience.Everyone) != 0)
             {
-                errors.Add(($"routes.{kind}.audience", $"unknown audience, got \"{route.Audience}\""));
+                errors.Add(new($"routes.{kind}.audience", $"unknown audience, got \"{route.Audience}\""));
             }
 
             if (route.Channels is null)
             {
-                errors.Add(($"routes.{kind}.channels", "must not be null (use an empty list for the policy's channels)"));
+                errors.Add(new($"routes.{kind}.channels", "must not be null (use an empty list for the policy's channels)"));
                 continue;
             }
 
@@ -218,18 +217,18 @@ public sealed class LifecyclePolicy
     public override string ToString() =>
         $"{Name}: grace {IsoDuration.Format(Grace)} {GraceBoundary.ToString().ToLowerInvariant()}, retention {IsoDuration.Format(Retention)} {RetentionBoundary.ToString().ToLowerInvariant()}";
 
-    private static void ValidateChannels(string field, IReadOnlyList<string> channels, List<(string Field, string Message)> errors)
+    private static void ValidateChannels(string field, IReadOnlyList<string> channels, List<ValidationError> errors)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < channels.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(channels[i]))
             {
-                errors.Add(($"{field}[{i}]", $"must not be empty, got \"{channels[i]}\""));
+                errors.Add(new($"{field}[{i}]", $"must not be empty, got \"{channels[i]}\""));
             }
             else if (!seen.Add(channels[i]))
             {
-                errors.Add(($"{field}[{i}]", $"duplicate channel, got \"{channels[i]}\""));
+                errors.Add(new($"{field}[{i}]", $"duplicate channel, got \"{channels[i]}\""));
             }
         }
     }

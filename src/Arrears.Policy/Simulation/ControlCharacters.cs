@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Arrears.Policy;
+namespace Arrears.Policy.Simulation;
 
 /// <summary>
 /// Keeps text from a scenario (ids, names, recipients, file names) from driving the terminal it is printed on. This file

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 
-namespace Arrears.Policy;
+
+namespace Arrears.Policy.Simulation;
 
 /// <summary>Draws a <see cref="LifecyclePolicy"/> as a Mermaid state diagram, with the policy's parameters on the edges.</summary>
 /// <example>

@@ -1,6 +1,9 @@
 using NodaTime;
 
-namespace Arrears.Policy;
+using Arrears.Policy.Billing;
+
+
+namespace Arrears.Policy.Simulation;
 
 /// <summary>
 /// One account's policy, profile, ledger entries and usage, replayed up to <see cref="Until"/> by <see cref="Simulator"/>.

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 
-namespace Arrears.Policy;
+using Arrears.Policy.Billing;
+
+namespace Arrears.Policy.Simulation;
 
 /// <summary>Replays a <see cref="Scenario"/> and returns its whole lifecycle <see cref="Timeline"/>.</summary>
 /// <remarks>

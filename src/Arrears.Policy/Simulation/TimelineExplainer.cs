@@ -3,7 +3,9 @@ using System.Text;
 using NodaTime;
 using NodaTime.Text;
 
-namespace Arrears.Policy;
+using Arrears.Policy.Billing;
+
+namespace Arrears.Policy.Simulation;
 
 /// <summary>
 /// Tells a <see cref="Timeline"/> in sentences a support agent can read: what was billed and paid, why each transition

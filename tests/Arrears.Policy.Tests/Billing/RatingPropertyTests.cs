@@ -1,4 +1,4 @@
-using Arrears.Policy.Testing;
+using Arrears.Policy.PropertyTesting;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;

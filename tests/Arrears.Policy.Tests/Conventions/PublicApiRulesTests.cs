@@ -197,7 +197,7 @@ public sealed class PublicApiRulesTests
     [InlineData(typeof(Ledger), nameof(Ledger.TryGetEntry), "M:Arrears.Policy.Ledger.TryGetEntry(System.String,Arrears.Policy.LedgerEntry@)")]
     [InlineData(typeof(Ledger), nameof(Ledger.BalanceAt), "M:Arrears.Policy.Ledger.BalanceAt(NodaTime.Instant)")]
     [InlineData(typeof(Currency), nameof(Currency.KnownCodes), "P:Arrears.Policy.Currency.KnownCodes")]
-    [InlineData(typeof(Money), "op_Addition", "M:Arrears.Policy.Money.op_Addition(Arrears.Policy.Money,Arrears.Policy.Money)")]
+    [InlineData(typeof(BillingCycle), "op_Equality", "M:Arrears.Policy.Billing.BillingCycle.op_Equality(Arrears.Policy.Billing.BillingCycle,Arrears.Policy.Billing.BillingCycle)")]
     [InlineData(typeof(FullyDocumented), "op_Explicit", "M:Arrears.Policy.Tests.Conventions.Samples.FullyDocumented.op_Explicit(Arrears.Policy.Tests.Conventions.Samples.FullyDocumented)~System.Decimal")]
     [InlineData(typeof(FullyDocumented), nameof(FullyDocumented.TryFind), "M:Arrears.Policy.Tests.Conventions.Samples.FullyDocumented.TryFind``2(System.Collections.Generic.IDictionary{``0,System.Collections.Generic.List{``1}},System.Int32[0:,0:],``1[]@)")]
     [InlineData(typeof(Outer<>.Inner), nameof(Outer<int>.Inner.Echo), "M:Arrears.Policy.Tests.Conventions.Samples.Outer`1.Inner.Echo(`0,System.Collections.Generic.IEnumerable{Arrears.Policy.Tests.Conventions.Samples.Outer{`0}.Inner})")]

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Arrears.Policy.Testing;
+using Arrears.Policy.PropertyTesting;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;

@@ -28,7 +28,7 @@ public sealed class LifecyclePolicyTests
                 "purgeWarnings[2]: must be positive, got \"PT0S\"",
                 "channels: must name at least one channel, got []",
             ],
-            ex.Errors);
+            ex.Errors.Select(error => error.ToString()));
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class LifecyclePolicyTests
 
         var ex = Assert.Throws<PolicyValidationException>(() => LifecyclePolicy.Create(options));
 
-        Assert.Equal(["channels[2]: duplicate channel, got \"Email\"", "routes.Purged.channels[0]: must not be empty, got \" \""], ex.Errors);
+        Assert.Equal(["channels[2]: duplicate channel, got \"Email\"", "routes.Purged.channels[0]: must not be empty, got \" \""], ex.Errors.Select(error => error.ToString()));
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class LifecyclePolicyTests
 
         Assert.Equal(
             ["purgeWarnings[2]: duplicate warning offset, got \"P7D\"", "routes.Resumed.channels: must not be null (use an empty list for the policy's channels)"],
-            ex.Errors);
+            ex.Errors.Select(error => error.ToString()));
     }
 
     [Fact]

@@ -399,5 +399,5 @@ public class ScenarioJsonTests
 
     [Fact]
     public void ScenarioError_ToString_IsPathColonMessage() =>
-        Assert.Equal("entries[3].amount: must be positive, got \"-5\"", new ScenarioError("entries[3].amount", "must be positive, got \"-5\"").ToString());
+        Assert.Equal("entries[3].amount: must be positive, got \"-5\"", new ValidationError("entries[3].amount", "must be positive, got \"-5\"").ToString());
 }

@@ -4,7 +4,7 @@ using System.Text.Json;
 using NodaTime;
 using NodaTime.Text;
 
-namespace Arrears.Policy;
+namespace Arrears.Policy.Simulation;
 
 /// <summary>
 /// Reads typed fields out of a <see cref="JsonDocument"/> and collects every problem with its JSON path and value,
@@ -26,11 +26,11 @@ internal sealed class JsonFields
 
     private const int MaxQuotedLength = 64;
 
-    public List<ScenarioError> Errors { get; } = [];
+    public List<ValidationError> Errors { get; } = [];
 
     public int Count => Errors.Count;
 
-    public void Add(string path, string message) => Errors.Add(new ScenarioError(path, message));
+    public void Add(string path, string message) => Errors.Add(new ValidationError(path, message));
 
     /// <summary>Joins an object path and a field name: <c>account</c> + <c>id</c> is <c>account.id</c>; odd names are quoted.</summary>
     public static string Field(string path, string name)

@@ -4,7 +4,11 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using NodaTime;
 
-namespace Arrears.Policy;
+using Arrears.Policy.Billing;
+
+using Arrears.Policy.Presets;
+
+namespace Arrears.Policy.Simulation;
 
 /// <summary>
 /// Reads the scenario JSON of the simulate contract (docs/spec/simulate-contract.md) into a <see cref="Scenario"/>,
@@ -137,7 +141,7 @@ public static class ScenarioJson
     }
 
     /// <summary>Encodes text as UTF-8, reporting a lone surrogate instead of replacing it with U+FFFD.</summary>
-    private static bool TryEncode(string json, out byte[] utf8, out ScenarioError error)
+    private static bool TryEncode(string json, out byte[] utf8, out ValidationError error)
     {
         try
         {
@@ -148,7 +152,7 @@ public static class ScenarioJson
         catch (EncoderFallbackException exception)
         {
             var (line, column) = Position(json.AsSpan(0, Math.Clamp(exception.Index, 0, json.Length)));
-            error = new ScenarioError("$", string.Create(CultureInfo.InvariantCulture, $"invalid text at line {line}, column {column}: a lone UTF-16 surrogate"));
+            error = new ValidationError("$", string.Create(CultureInfo.InvariantCulture, $"invalid text at line {line}, column {column}: a lone UTF-16 surrogate"));
             utf8 = [];
             return false;
         }
@@ -156,7 +160,7 @@ public static class ScenarioJson
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private static bool TryParseDocument(ReadOnlyMemory<byte> utf8Json, out JsonDocument document, out ScenarioError error)
+    private static bool TryParseDocument(ReadOnlyMemory<byte> utf8Json, out JsonDocument document, out ValidationError error)
     {
         if (utf8Json.Span.StartsWith("\uFEFF"u8))
         {
@@ -169,7 +173,7 @@ public static class ScenarioJson
         if (invalid >= 0)
         {
             var (line, column) = Position(bytes[..invalid]);
-            error = new ScenarioError(
+            error = new ValidationError(
                 "$",
                 string.Create(CultureInfo.InvariantCulture, $"invalid UTF-8 at line {line}, column {column}: byte 0x{bytes[invalid]:X2} does not begin a valid character"));
             return false;
@@ -195,7 +199,7 @@ public static class ScenarioJson
             var end = (int)Math.Min(bytes.Length, start + (exception.BytePositionInLine ?? 0));
             var column = Utf8Characters(bytes[start..end]) + 1;
             var line = lineIndex + 1;
-            error = new ScenarioError("$", string.Create(CultureInfo.InvariantCulture, $"invalid JSON at line {line}, column {column}: {JsonProblem(exception.Message)}"));
+            error = new ValidationError("$", string.Create(CultureInfo.InvariantCulture, $"invalid JSON at line {line}, column {column}: {JsonProblem(exception.Message)}"));
             return false;
         }
     }
@@ -509,10 +513,10 @@ public static class ScenarioJson
                 return null;
             }
 
-            var problems = LifecyclePolicy.ValidateFields(options);
-            foreach (var (field, message) in problems)
+            var problems = LifecyclePolicy.Validate(options);
+            foreach (var problem in problems)
             {
-                Fields.Add(path + "." + field, message);
+                Fields.Add(path + "." + problem.Path, problem.Message);
             }
 
             return problems.Count > 0 ? null : LifecyclePolicy.Create(options);

@@ -1,24 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Arrears.Policy;
+namespace Arrears.Policy.Simulation;
 
-/// <summary>One problem found in a scenario document: the JSON path of the offending field and what is wrong with its value.</summary>
-/// <param name="Path">The JSON path, for example <c>entries[3].amount</c>, or <c>$</c> for the document itself.</param>
-/// <param name="Message">What is wrong, naming the value, for example <c>must be positive, got "-5"</c>.</param>
-/// <example>
-/// <code>
-/// var error = new ScenarioError("entries[3].amount", "must be positive, got \"-5\"");
-/// Console.Error.WriteLine(error);   // entries[3].amount: must be positive, got "-5"
-/// </code>
-/// </example>
-public sealed record ScenarioError(string Path, string Message)
-{
-    /// <summary>Returns <c>"{path}: {message}"</c>, for example <c>entries[3].amount: must be positive, got "-5"</c>.</summary>
-    /// <returns>The problem in one line.</returns>
-    public override string ToString() => $"{Path}: {Message}";
-}
-
-/// <summary>The outcome of reading a scenario document: either a <see cref="Policy.Scenario"/> or every problem found.</summary>
+/// <summary>The outcome of reading a scenario document: either a <see cref="Simulation.Scenario"/> or every problem found.</summary>
 /// <example>
 /// <code>
 /// var read = ScenarioJson.Read(json);
@@ -33,7 +17,7 @@ public sealed record ScenarioError(string Path, string Message)
 /// </example>
 public sealed class ScenarioReadResult
 {
-    internal ScenarioReadResult(Scenario? scenario, IReadOnlyList<ScenarioError> errors)
+    internal ScenarioReadResult(Scenario? scenario, IReadOnlyList<ValidationError> errors)
     {
         Scenario = scenario;
         Errors = errors;
@@ -43,7 +27,7 @@ public sealed class ScenarioReadResult
     public Scenario? Scenario { get; }
 
     /// <summary>Gets every problem found, in document order; empty when the document is valid.</summary>
-    public IReadOnlyList<ScenarioError> Errors { get; }
+    public IReadOnlyList<ValidationError> Errors { get; }
 
     /// <summary>Gets whether the document is valid (then <see cref="Scenario"/> is set).</summary>
     [MemberNotNullWhen(true, nameof(Scenario))]
@@ -59,7 +43,7 @@ public sealed class ScenarioReadResult
 /// </example>
 public sealed class PolicyReadResult
 {
-    internal PolicyReadResult(LifecyclePolicy? policy, IReadOnlyList<ScenarioError> errors)
+    internal PolicyReadResult(LifecyclePolicy? policy, IReadOnlyList<ValidationError> errors)
     {
         Policy = policy;
         Errors = errors;
@@ -69,7 +53,7 @@ public sealed class PolicyReadResult
     public LifecyclePolicy? Policy { get; }
 
     /// <summary>Gets every problem found, in document order; empty when the document is valid.</summary>
-    public IReadOnlyList<ScenarioError> Errors { get; }
+    public IReadOnlyList<ValidationError> Errors { get; }
 
     /// <summary>Gets whether the document is valid (then <see cref="Policy"/> is set).</summary>
     [MemberNotNullWhen(true, nameof(Policy))]

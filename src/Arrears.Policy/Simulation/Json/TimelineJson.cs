@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Arrears.Policy;
+namespace Arrears.Policy.Simulation;
 
 /// <summary>
 /// Writes a <see cref="Timeline"/> as the JSON document of the simulate contract (docs/spec/simulate-contract.md):

@@ -2,7 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using NodaTime;
 
-namespace Arrears.Policy.Testing;
+namespace Arrears.Policy.PropertyTesting;
 
 /// <summary>
 /// FsCheck generators shared by the Arrears.Policy test projects: instants near boundaries, real IANA time zones (with
@@ -74,16 +74,6 @@ public static class Generators
             (2, Gen.Choose(-86_399, 86_399).SelectMany(
                 seconds => Gen.Choose(0, 999_999_999).Select(
                     nanos => boundary + Duration.FromSeconds(seconds) + Duration.FromNanoseconds(nanos)))));
-
-    /// <summary>Returns amounts of money in <paramref name="currency"/> with at most its minor units, negative, zero or positive, up to about a billion.</summary>
-    /// <param name="currency">The currency.</param>
-    /// <returns>The generator.</returns>
-    public static Gen<Money> Money(Currency currency) =>
-        Gen.Frequency(
-            (1, Gen.Constant(0L)),
-            (4, Gen.Choose(-1_000_000, 1_000_000).Select(minor => (long)minor)),
-            (2, Gen.Choose(-1_000_000, 1_000_000).SelectMany(high => Gen.Choose(0, 999_999).Select(low => ((long)high * 1_000_000) + low))))
-        .Select(minor => new Money(FromMinorUnits(minor, currency), currency));
 
     /// <summary>Returns strictly positive amounts with at most the minor units of <paramref name="currency"/> (ledger entry amounts).</summary>
     /// <param name="currency">The currency.</param>

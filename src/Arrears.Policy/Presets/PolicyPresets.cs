@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using NodaTime;
 
-namespace Arrears.Policy;
+namespace Arrears.Policy.Presets;
 
 /// <summary>A named, documented lifecycle policy of a real product, with the source its rules were read from.</summary>
 /// <param name="Name">The preset's name, for example <c>tencent-api-gateway</c>.</param>
