@@ -11,7 +11,7 @@ namespace Arrears.Policy.Benchmarks;
 public class BulkEvaluationBenchmarks
 {
     private static readonly Instant Start = Instant.FromUtc(2026, 1, 1, 0, 0);
-    private readonly LifecyclePolicy _policy = PolicyPresets.TencentApiGateway.Policy;
+    private readonly AccountPolicy _policy = AccountPolicy.For(PolicyPresets.TencentApiGateway.Policy);
     private AccountProfile[] _accounts = null!;
     private Ledger[] _ledgers = null!;
     private AccountState[] _states = null!;
@@ -37,7 +37,7 @@ public class BulkEvaluationBenchmarks
                 new LedgerEntry($"c{i}-1", LedgerEntryKind.Charge, Start + Duration.FromMinutes(i % 60), 25m),
                 new LedgerEntry($"c{i}-2", LedgerEntryKind.Charge, Start + Duration.FromHours(2), 1.5m),
             ]);
-            _states[i] = LifecycleEngine.Evaluate(_policy, _accounts[i], _ledgers[i], AccountState.Initial(), _now - Duration.FromHours(1)).State;
+            _states[i] = _policy.Evaluate(_accounts[i], _ledgers[i], AccountState.Initial, _now - Duration.FromHours(1)).State;
         }
     }
 
@@ -47,7 +47,7 @@ public class BulkEvaluationBenchmarks
         var changes = 0;
         for (var i = 0; i < _accounts.Length; i++)
         {
-            var evaluation = LifecycleEngine.Evaluate(_policy, _accounts[i], _ledgers[i], _states[i], _now);
+            var evaluation = _policy.Evaluate(_accounts[i], _ledgers[i], _states[i], _now);
             changes += evaluation.Transitions.Count;
         }
 

@@ -11,7 +11,7 @@ namespace Arrears.Policy.Benchmarks;
 public class EvaluationBenchmarks
 {
     private static readonly Instant Start = Instant.FromUtc(2026, 1, 1, 0, 0);
-    private readonly LifecyclePolicy _policy = PolicyPresets.TencentApiGateway.Policy;
+    private readonly AccountPolicy _policy = AccountPolicy.For(PolicyPresets.TencentApiGateway.Policy);
     private readonly AccountProfile _account = new("acct-1", "owner@example.com") { Collaborators = ["dev@example.com"], BalanceAlarm = 10m };
     private Ledger _healthy = null!;
     private Ledger _overdue = null!;
@@ -19,7 +19,7 @@ public class EvaluationBenchmarks
     private AccountState _overdueState;
     private Instant _healthyNow;
     private Instant _overdueNow;
-    private ProductPolicy[] _products = null!;
+    private AccountPolicy _products = null!;
     private AccountState _twoProductState;
 
     [GlobalSetup]
@@ -39,30 +39,30 @@ public class EvaluationBenchmarks
 
         _healthy.Append(entries);
         _healthyNow = Start + Duration.FromDays(31);
-        _healthyState = LifecycleEngine.Evaluate(_policy, _account, _healthy, AccountState.Initial(), _healthyNow - Duration.FromHours(1)).State;
+        _healthyState = _policy.Evaluate(_account, _healthy, AccountState.Initial, _healthyNow - Duration.FromHours(1)).State;
 
         // An overdue account in the middle of its grace period: nothing to do until the deadline.
         _overdue = new Ledger(Currency.FromCode("CNY"));
         _overdue.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, Start, 25m));
         _overdueNow = Start + Duration.FromHours(12);
-        _overdueState = LifecycleEngine.Evaluate(_policy, _account, _overdue, AccountState.Initial(), _overdueNow - Duration.FromHours(1)).State;
+        _overdueState = _policy.Evaluate(_account, _overdue, AccountState.Initial, _overdueNow - Duration.FromHours(1)).State;
 
         // The same overdue account using two products (API Gateway in grace, Redis in grace), state rebuilt as a store would.
-        _products = [new("apigw", _policy), new("redis", PolicyPresets.TencentRedis.Policy)];
-        var saved = LifecycleEngine.Evaluate(_products, _account, _overdue, AccountState.Initial(2), _overdueNow - Duration.FromHours(1)).State;
+        _products = new AccountPolicyBuilder().AddProduct("apigw", PolicyPresets.TencentApiGateway.Policy).AddProduct("redis", PolicyPresets.TencentRedis.Policy).Build();
+        var saved = _products.Evaluate(_account, _overdue, AccountState.Initial, _overdueNow - Duration.FromHours(1)).State;
         _twoProductState = new AccountState([.. saved.Lifecycles], saved.AlarmArmed, saved.LastEvaluatedAt);
     }
 
     [Benchmark(Baseline = true)]
-    public Instant? IdleHealthy() => LifecycleEngine.Evaluate(_policy, _account, _healthy, _healthyState, _healthyNow).NextReviewAt;
+    public Instant? IdleHealthy() => _policy.Evaluate(_account, _healthy, _healthyState, _healthyNow).NextReviewAt;
 
     [Benchmark]
-    public Instant? IdleOverdue() => LifecycleEngine.Evaluate(_policy, _account, _overdue, _overdueState, _overdueNow).NextReviewAt;
+    public Instant? IdleOverdue() => _policy.Evaluate(_account, _overdue, _overdueState, _overdueNow).NextReviewAt;
 
     [Benchmark]
-    public Instant? IdleTwoProducts() => LifecycleEngine.Evaluate(_products, _account, _overdue, _twoProductState, _overdueNow).NextReviewAt;
+    public Instant? IdleTwoProducts() => _products.Evaluate(_account, _overdue, _twoProductState, _overdueNow).NextReviewAt;
 
     [Benchmark]
     public int CatchUpWholeEpisode() =>
-        LifecycleEngine.Evaluate(_policy, _account, _overdue, AccountState.Initial(), Start + Duration.FromDays(400)).Notifications.Count;
+        _policy.Evaluate(_account, _overdue, AccountState.Initial, Start + Duration.FromDays(400)).Notifications.Count;
 }

@@ -70,7 +70,7 @@ internal static class TimelineTable
 
         console.Write(table);
         var next = timeline.Final.NextReviewAt is { } at ? Commands.FormatInstant(at) + " UTC" : "none";
-        console.WriteLine($"Final: {timeline.Final.State}, balance {timeline.Currency.Format(timeline.Final.Balance)} {timeline.Currency.Code}, next review {next}");
+        console.WriteLine($"Final: {timeline.Final.Status}, balance {timeline.Currency.Format(timeline.Final.Balance)} {timeline.Currency.Code}, next review {next}");
     }
 
     private static string Sign(LedgerEntry entry) => entry.IsCredit ? "+" : "-";

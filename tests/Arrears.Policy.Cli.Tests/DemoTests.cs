@@ -51,7 +51,7 @@ public class DemoTests(DemoFixture fixture) : IClassFixture<DemoFixture>
     public void Demo_StateCounts_SumToThePopulation_AndPrintedCountsMatch()
     {
         Assert.Equal(DemoSimulation.DefaultAccounts, Accounts.Count);
-        var byState = Enum.GetValues<AccountStatus>().ToDictionary(s => s, s => Accounts.Count(a => a.State.Lifecycle.Status == s));
+        var byState = Enum.GetValues<LifecycleStatus>().ToDictionary(s => s, s => Accounts.Count(a => a.State.Lifecycles[0].Status == s));
         Assert.Equal(Accounts.Count, byState.Values.Sum());
         foreach (var (state, count) in byState)
         {
@@ -88,7 +88,7 @@ public class DemoTests(DemoFixture fixture) : IClassFixture<DemoFixture>
     [Fact]
     public void Demo_PurgedAccount_WasSuspended180DaysBeforeWithWarnings()
     {
-        var purged = Accounts.First(a => a.State.Lifecycle.Status == AccountStatus.Purged);
+        var purged = Accounts.First(a => a.State.Lifecycles[0].Status == LifecycleStatus.Purged);
         var purge = purged.Transitions.Single(t => t.Reason == TransitionReason.RetentionExpired);
         var suspension = purged.Transitions.Last(t => t.Reason == TransitionReason.GraceExpired);
 
@@ -117,6 +117,6 @@ public class DemoTests(DemoFixture fixture) : IClassFixture<DemoFixture>
     [Fact]
     public void Demo_NotificationKeys_AreUniquePerAccount()
     {
-        Assert.All(Accounts, a => Assert.Equal(a.Notifications.Count, a.Notifications.Select(n => n.Key).Distinct(StringComparer.Ordinal).Count()));
+        Assert.All(Accounts, a => Assert.Equal(a.Notifications.Count, a.Notifications.Select(n => n.Key.Value).Distinct(StringComparer.Ordinal).Count()));
     }
 }

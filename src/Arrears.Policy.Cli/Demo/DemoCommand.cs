@@ -53,7 +53,7 @@ internal static class DemoCommand
             stories.Add(("paid one second after the suspension deadline", late));
         }
 
-        var purged = demo.Accounts.FirstOrDefault(a => a.State.Lifecycle.Status == AccountStatus.Purged);
+        var purged = demo.Accounts.FirstOrDefault(a => a.State.Lifecycles[0].Status == LifecycleStatus.Purged);
         if (purged is not null)
         {
             stories.Add(("never paid enough and was purged", purged));
@@ -70,8 +70,8 @@ internal static class DemoCommand
     }
 
     private static string Census(DemoSimulation demo) =>
-        string.Join(", ", Enum.GetValues<AccountStatus>().Select(s =>
-            string.Create(CultureInfo.InvariantCulture, $"{s} {demo.Accounts.Count(a => a.State.Lifecycle.Status == s)}")));
+        string.Join(", ", Enum.GetValues<LifecycleStatus>().Select(s =>
+            string.Create(CultureInfo.InvariantCulture, $"{s} {demo.Accounts.Count(a => a.State.Lifecycles[0].Status == s)}")));
 
     private static void Report(IAnsiConsole console, DemoSimulation demo)
     {
@@ -81,9 +81,9 @@ internal static class DemoCommand
         var states = new Table().Border(TableBorder.Rounded).Title("Accounts by final state");
         states.AddColumn("State");
         states.AddColumn(new TableColumn("Accounts").RightAligned());
-        foreach (var status in Enum.GetValues<AccountStatus>())
+        foreach (var status in Enum.GetValues<LifecycleStatus>())
         {
-            states.AddRow(status.ToString(), Count(accounts.Count(a => a.State.Lifecycle.Status == status)));
+            states.AddRow(status.ToString(), Count(accounts.Count(a => a.State.Lifecycles[0].Status == status)));
         }
 
         states.AddRow("Total", Count(accounts.Count));
@@ -109,7 +109,7 @@ internal static class DemoCommand
 
         var behaviours = new Table().Border(TableBorder.Rounded).Title("Final state by payment behaviour");
         behaviours.AddColumn("Behaviour");
-        foreach (var status in Enum.GetValues<AccountStatus>())
+        foreach (var status in Enum.GetValues<LifecycleStatus>())
         {
             behaviours.AddColumn(new TableColumn(status.ToString()).RightAligned());
         }
@@ -117,7 +117,7 @@ internal static class DemoCommand
         foreach (var behaviour in Enum.GetValues<PaymentBehaviour>())
         {
             var group = accounts.Where(a => a.Behaviour == behaviour).ToList();
-            behaviours.AddRow([behaviour.ToString(), .. Enum.GetValues<AccountStatus>().Select(s => Count(group.Count(a => a.State.Lifecycle.Status == s)))]);
+            behaviours.AddRow([behaviour.ToString(), .. Enum.GetValues<LifecycleStatus>().Select(s => Count(group.Count(a => a.State.Lifecycles[0].Status == s)))]);
         }
 
         console.Write(behaviours);

@@ -42,7 +42,7 @@ internal sealed class DemoAccount
 
     public required Ledger Ledger { get; init; }
 
-    public AccountState State { get; set; } = AccountState.Initial();
+    public AccountState State { get; set; } = AccountState.Initial;
 
     public List<Transition> Transitions { get; } = [];
 
@@ -124,7 +124,7 @@ internal sealed class DemoSimulation
     /// <summary>Returns the account's hour-by-hour timeline in the simulate contract's shape.</summary>
     public Timeline TimelineOf(DemoAccount account)
     {
-        var evaluation = LifecycleEngine.Evaluate(Policy, account.Profile, account.Ledger, account.State, End);
+        var evaluation = AccountPolicy.For(Policy).Evaluate(account.Profile, account.Ledger, account.State, End);
         return new Timeline(
             account.Profile.Id,
             Cny,
@@ -132,16 +132,16 @@ internal sealed class DemoSimulation
             account.Transitions,
             account.Notifications,
             [.. account.Ledger.BalanceSteps()],
-            new TimelineFinal(account.State.Lifecycle.Status, account.Ledger.BalanceAt(End), evaluation.NextReviewAt));
+            new TimelineFinal(account.State.Lifecycles[0].Status, account.Ledger.BalanceAt(End), evaluation.NextReviewAt));
     }
 
     private void Step(DemoAccount account, Instant now)
     {
         // 1. The hour that just ended: API calls while the service ran, rated into the hour's charge (settles 30 minutes after the hour).
         var usedAt = now - Duration.FromHours(1) + Duration.FromMinutes(7 + _random.Next(50));
-        var lifecycle = account.State.Lifecycle;
-        var serving = lifecycle.Status == AccountStatus.Active ||
-                      (lifecycle.Status == AccountStatus.Overdue && lifecycle.SuspendAt > usedAt);
+        var lifecycle = account.State.Lifecycles[0];
+        var serving = lifecycle.Status == LifecycleStatus.Active ||
+                      (lifecycle.Status == LifecycleStatus.Overdue && lifecycle.SuspendAt > usedAt);
         if (serving)
         {
             var calls = decimal.Round(account.CallsPerHour * (0.5m + ((decimal)_random.Next(1000) / 1000m)));
@@ -179,7 +179,7 @@ internal sealed class DemoSimulation
         }
 
         // 3. Evaluate as a host would, from the previous evaluation's state.
-        var evaluation = LifecycleEngine.Evaluate(Policy, account.Profile, account.Ledger, account.State, now);
+        var evaluation = AccountPolicy.For(Policy).Evaluate(account.Profile, account.Ledger, account.State, now);
         account.State = evaluation.State;
         account.Evaluations++;
         if (!evaluation.HasChanges)

@@ -25,11 +25,12 @@ namespace Arrears.Policy;
 /// ledger.BalanceAt(Instant.FromUtc(2026, 2, 1, 9, 0));   // -25
 /// </code>
 /// </example>
-public sealed class Ledger
+public sealed class Ledger : IBalanceHistory
 {
     private readonly List<LedgerEntry> _entries = [];
     private readonly List<decimal> _balances = [];
     private readonly Dictionary<string, LedgerEntry> _byId = new(StringComparer.Ordinal);
+    private IReadOnlyList<LedgerEntry>? _readOnlyEntries;
 
     /// <summary>Initializes an empty ledger.</summary>
     /// <param name="currency">The account's currency.</param>
@@ -73,7 +74,7 @@ public sealed class Ledger
     public int Count => _entries.Count;
 
     /// <summary>Gets the entries ordered by instant (entries at the same instant in arrival order).</summary>
-    public IReadOnlyList<LedgerEntry> Entries => _entries;
+    public IReadOnlyList<LedgerEntry> Entries => _readOnlyEntries ??= _entries.AsReadOnly();
 
     /// <summary>Appends one entry.</summary>
     /// <param name="entry">The entry.</param>
@@ -174,20 +175,30 @@ public sealed class Ledger
     /// <returns><see langword="true"/> when the balance is below minus the tolerance.</returns>
     public bool IsInArrearsAt(Instant instant, decimal tolerance = 0m) => BalanceAt(instant) < -tolerance;
 
-    /// <summary>Finds the first instant strictly after <paramref name="after"/> at which an entry takes effect.</summary>
-    /// <param name="after">The exclusive lower bound.</param>
-    /// <param name="next">The instant of the next entry when there is one.</param>
-    /// <returns><see langword="true"/> when an entry takes effect after <paramref name="after"/>.</returns>
-    public bool TryGetNextEntryInstant(Instant after, out Instant next)
+    /// <inheritdoc />
+    public bool TryGetFirstEntryInstant(out Instant first)
+    {
+        if (_entries.Count > 0)
+        {
+            first = _entries[0].At;
+            return true;
+        }
+
+        first = default;
+        return false;
+    }
+
+    /// <inheritdoc />
+    public bool TryGetNextEntryInstant(Instant after, out Instant instant)
     {
         var index = UpperBound(after);
         if (index < _entries.Count)
         {
-            next = _entries[index].At;
+            instant = _entries[index].At;
             return true;
         }
 
-        next = default;
+        instant = default;
         return false;
     }
 

@@ -1,7 +1,7 @@
 namespace Arrears.Policy;
 
-/// <summary>The lifecycle state of an account (or of one product of an account).</summary>
-public enum AccountStatus
+/// <summary>The status of a product's lifecycle (for a single-product account, of the account).</summary>
+public enum LifecycleStatus
 {
     /// <summary>Not in arrears; the service runs.</summary>
     Active = 0,

@@ -2,40 +2,33 @@ using NodaTime;
 
 namespace Arrears.Policy;
 
-/// <summary>A lifecycle policy bound to one product of an account.</summary>
-/// <param name="Product">The product's name, or <see langword="null"/> for a single-product account; part of notification keys.</param>
-/// <param name="Policy">The product's lifecycle policy.</param>
-/// <example>
-/// <code>
-/// ProductPolicy[] products =
-/// [
-///     new("apigw", PolicyPresets.TencentApiGateway.Policy),
-///     new("cvm", PolicyPresets.TencentCvm.Policy),
-/// ];
-/// var evaluation = LifecycleEngine.Evaluate(products, account, ledger, AccountState.Initial(products.Length), now);
-/// </code>
-/// </example>
-public readonly record struct ProductPolicy(string? Product, LifecyclePolicy Policy);
-
 /// <summary>The result of one evaluation: the new state, what happened since the last evaluation, and when to look again.</summary>
 /// <remarks>
-/// An evaluation with nothing to do allocates nothing: the lists are then shared empty lists and
-/// <see cref="State"/> reuses the previous lifecycle array.
+/// <para>
+/// An evaluation with nothing to do allocates nothing: the lists are then shared empty lists and <see cref="State"/>
+/// reuses the previous lifecycle array.
+/// </para>
+/// <para>
+/// The default value is an evaluation of nothing: the initial state, no transitions, no notifications, no review instant
+/// and a zero balance.
+/// </para>
 /// </remarks>
 /// <example>
 /// <code>
-/// var evaluation = LifecycleEngine.Evaluate(policy, account, ledger, state, clock.GetCurrentInstant());
+/// var evaluation = accountPolicy.Evaluate(account, ledger, state, clock.GetCurrentInstant());
 /// foreach (var transition in evaluation.Transitions)
 /// {
-///     Console.WriteLine($"{transition.At}: {transition.From} -&gt; {transition.To} ({transition.Reason})");
+///     Console.WriteLine(transition);   // 2026-02-02T08:30:00Z Overdue -&gt; Suspended (GraceExpired, episode 1)
 /// }
 ///
-/// outbox.AddRange(evaluation.Notifications);            // deliver at least once; deduplicate by intent.Key
 /// scheduler.WakeAt(account.Id, evaluation.NextReviewAt); // null: nothing will happen without a new entry
 /// </code>
 /// </example>
 public readonly struct Evaluation
 {
+    private readonly IReadOnlyList<Transition>? _transitions;
+    private readonly IReadOnlyList<NotificationIntent>? _notifications;
+
     internal Evaluation(
         AccountState state,
         IReadOnlyList<Transition> transitions,
@@ -44,8 +37,8 @@ public readonly struct Evaluation
         decimal balance)
     {
         State = state;
-        Transitions = transitions;
-        Notifications = notifications;
+        _transitions = transitions;
+        _notifications = notifications;
         NextReviewAt = nextReviewAt;
         Balance = balance;
     }
@@ -54,10 +47,10 @@ public readonly struct Evaluation
     public AccountState State { get; }
 
     /// <summary>Gets every transition since the previous evaluation, in the order they happened, each with its effective instant.</summary>
-    public IReadOnlyList<Transition> Transitions { get; }
+    public IReadOnlyList<Transition> Transitions => _transitions ?? [];
 
     /// <summary>Gets the notification intents produced since the previous evaluation, in the order they happened.</summary>
-    public IReadOnlyList<NotificationIntent> Notifications { get; }
+    public IReadOnlyList<NotificationIntent> Notifications => _notifications ?? [];
 
     /// <summary>
     /// Gets the next instant after the evaluation at which a deadline or a purge warning would act with no new ledger entry,

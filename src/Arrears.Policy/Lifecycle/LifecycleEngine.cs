@@ -1,12 +1,11 @@
-using System.Globalization;
 using NodaTime;
-using NodaTime.Text;
 
 namespace Arrears.Policy;
 
 /// <summary>
-/// The pure lifecycle engine: policy + account + ledger + previous state + instant → new state, transitions, notification
-/// intents and the next review instant. No I/O, no clock reads.
+/// The pure lifecycle engine behind <see cref="AccountPolicy.Evaluate"/>: account policy + account + balance history +
+/// previous state + instant → new state, transitions, notification intents and the next review instant. No I/O, no clock
+/// reads.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -18,112 +17,43 @@ namespace Arrears.Policy;
 /// its own effective instant, and evaluating once or many times up to the same instant gives the same result.
 /// </para>
 /// <para>
-/// Entries that become known after an evaluation already passed their instant count from their own instant for the
+/// Entries that become known after an evaluation already passed their instants count from their own instant for the
 /// balance, but decisions already taken stand. Their effect lands at the first instant this evaluation looks at (the
 /// evaluation instant, unless an entry or a deadline comes first), before anything else happens at that instant, so a
 /// late payment made before a deadline that has not been acted on yet still prevents it, whatever the deadline's boundary.
 /// The transitions they cause are marked <see cref="Transition.IsLate"/>.
 /// </para>
 /// </remarks>
-/// <example>
-/// <code>
-/// var policy = PolicyPresets.TencentApiGateway.Policy;
-/// var account = new AccountProfile("acct-1", "owner@example.com");
-/// var ledger = new Ledger(Currency.FromCode("CNY"));
-/// ledger.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, Instant.FromUtc(2026, 2, 1, 8, 30), 25m));
-///
-/// var result = LifecycleEngine.Evaluate(policy, account, ledger, AccountState.Initial(), Instant.FromUtc(2026, 2, 3, 0, 0));
-/// // result.Transitions: Active → Overdue at 2026-02-01T08:30Z, Overdue → Suspended at 2026-02-02T08:30Z
-/// // result.NextReviewAt: the first purge warning, 173 days after the suspension
-/// </code>
-/// </example>
-public static class LifecycleEngine
+internal static class LifecycleEngine
 {
-    private const int MaxStackProducts = 16;
-
-    /// <summary>Evaluates a single-product account at <paramref name="now"/>.</summary>
-    /// <param name="policy">The policy.</param>
+    /// <summary>Evaluates an account whose previous lifecycles are already matched to the products, in their order.</summary>
+    /// <param name="policy">The account policy.</param>
+    /// <param name="products">The account policy's products.</param>
     /// <param name="account">The account.</param>
-    /// <param name="ledger">The account's ledger as known at <paramref name="now"/>.</param>
-    /// <param name="state">The state returned by the previous evaluation, or <see cref="AccountState.Initial"/>.</param>
+    /// <param name="balances">The balance history.</param>
+    /// <param name="state">The previous state.</param>
+    /// <param name="reusable">Whether the previous state's lifecycle array is in the products' order, so it can be reused when nothing changes.</param>
+    /// <param name="lifecycles">The previous lifecycles in the products' order; updated in place.</param>
     /// <param name="now">The evaluation instant.</param>
-    /// <returns>The evaluation.</returns>
-    /// <exception cref="ArgumentException">The state does not belong to a single-product account, or is inconsistent.</exception>
-    public static Evaluation Evaluate(LifecyclePolicy policy, AccountProfile account, Ledger ledger, AccountState state, Instant now)
+    public static Evaluation Evaluate(
+        AccountPolicy policy,
+        ReadOnlySpan<ProductPolicy> products,
+        AccountProfile account,
+        IBalanceHistory balances,
+        AccountState state,
+        bool reusable,
+        Span<ProductLifecycle> lifecycles,
+        Instant now)
     {
-        ArgumentNullException.ThrowIfNull(policy);
-        var product = new ProductPolicy(null, policy);
-        return Evaluate(new ReadOnlySpan<ProductPolicy>(in product), account, ledger, state, now);
-    }
-
-    /// <summary>Evaluates an account that uses several products, each under its own policy, all driven by its one balance.</summary>
-    /// <param name="products">The products and their policies, in the order of <see cref="AccountState.Lifecycles"/>.</param>
-    /// <param name="account">The account.</param>
-    /// <param name="ledger">The account's ledger as known at <paramref name="now"/>.</param>
-    /// <param name="state">The state returned by the previous evaluation, or <see cref="AccountState.Initial(int)"/>.</param>
-    /// <param name="now">The evaluation instant.</param>
-    /// <returns>The evaluation.</returns>
-    /// <exception cref="ArgumentException">The products are empty or repeat a name, or the state does not match them or is inconsistent.</exception>
-    public static Evaluation Evaluate(IReadOnlyList<ProductPolicy> products, AccountProfile account, Ledger ledger, AccountState state, Instant now)
-    {
-        ArgumentNullException.ThrowIfNull(products);
-
-        // A host evaluating many accounts passes the same array each time: use it as it is, so an idle evaluation allocates nothing.
-        var array = products as ProductPolicy[] ?? [.. products];
-        for (var i = 0; i < array.Length; i++)
-        {
-            if (array[i].Policy is null)
-            {
-                throw new ArgumentException($"products[{i}].policy: must not be null", nameof(products));
-            }
-
-            for (var j = 0; j < i; j++)
-            {
-                if (string.Equals(array[j].Product, array[i].Product, StringComparison.Ordinal))
-                {
-                    throw new ArgumentException($"products[{i}].product: duplicate product, got \"{array[i].Product}\"", nameof(products));
-                }
-            }
-        }
-
-        return Evaluate(array.AsSpan(), account, ledger, state, now);
-    }
-
-    private static Evaluation Evaluate(ReadOnlySpan<ProductPolicy> products, AccountProfile account, Ledger ledger, AccountState state, Instant now)
-    {
-        ArgumentNullException.ThrowIfNull(account);
-        ArgumentNullException.ThrowIfNull(ledger);
-        if (products.IsEmpty)
-        {
-            throw new ArgumentException("products: at least one product is required", nameof(products));
-        }
-
-        var previous = state.LifecycleArray ?? throw new ArgumentException("state: use AccountState.Initial() for a new account", nameof(state));
-        if (previous.Length != products.Length)
-        {
-            throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"state.lifecycles: expected {products.Length} lifecycle(s), one per product, got {previous.Length}"),
-                nameof(state));
-        }
-
-        Span<LifecycleState> lifecycles = products.Length <= MaxStackProducts
-            ? stackalloc LifecycleState[products.Length]
-            : new LifecycleState[products.Length];
-        for (var i = 0; i < lifecycles.Length; i++)
-        {
-            lifecycles[i] = previous[i];
-            CheckConsistent(lifecycles[i], state.LastEvaluatedAt, i);
-        }
-
         if (state.LastEvaluatedAt is { } last && now <= last)
         {
             // Evaluating again at (or, with clock skew between hosts, before) an instant already evaluated: nothing new.
-            return new Evaluation(state, Array.Empty<Transition>(), Array.Empty<NotificationIntent>(), NextReview(products, lifecycles, last), ledger.BalanceAt(now));
+            return new Evaluation(state, Array.Empty<Transition>(), Array.Empty<NotificationIntent>(), NextReview(products, lifecycles, last), balances.BalanceAt(now));
         }
 
-        var run = new Run(products, account, ledger);
+        var run = new Run(policy, products, account, balances);
         run.AlarmArmed = state.LastEvaluatedAt is null
-            ? account.BalanceAlarm is { } alarm && ledger.OpeningBalance >= alarm
+            ? account.BalanceAlarm is { } alarm && balances.OpeningBalance >= alarm
             : state.AlarmArmed;
 
         Instant? cursor = state.LastEvaluatedAt;
@@ -133,12 +63,12 @@ public static class LifecycleEngine
             var t = now;
             if (cursor is null)
             {
-                if (ledger.Count > 0 && ledger.Entries[0].At < t)
+                if (balances.TryGetFirstEntryInstant(out var firstEntry) && firstEntry < t)
                 {
-                    t = ledger.Entries[0].At;
+                    t = firstEntry;
                 }
             }
-            else if (ledger.TryGetNextEntryInstant(cursor.Value, out var nextEntry) && nextEntry < t)
+            else if (balances.TryGetNextEntryInstant(cursor.Value, out var nextEntry) && nextEntry < t)
             {
                 t = nextEntry;
             }
@@ -155,7 +85,7 @@ public static class LifecycleEngine
             {
                 // 0. Entries that became known after the previous evaluation had passed their instants: their effect lands
                 // at the first instant this evaluation looks at, before anything else happens there.
-                run.ApplyLateEntries(t, ledger.BalanceAt(previousInstant), lifecycles);
+                run.ApplyLateEntries(t, balances.BalanceAt(previousInstant), lifecycles);
             }
 
             run.Process(t, lifecycles);
@@ -168,48 +98,32 @@ public static class LifecycleEngine
             firstInstant = false;
         }
 
-        var changed = false;
+        var previous = state.LifecycleSpan;
+        var changed = !reusable;
         for (var i = 0; i < lifecycles.Length && !changed; i++)
         {
             changed = lifecycles[i] != previous[i];
         }
 
-        var newState = AccountState.Wrap(changed ? lifecycles.ToArray() : previous, run.AlarmArmed, now);
+        var newState = changed
+            ? AccountState.Wrap(lifecycles.ToArray(), run.AlarmArmed, now)
+            : state.WithEvaluation(run.AlarmArmed, now);
         return new Evaluation(
             newState,
             (IReadOnlyList<Transition>?)run.Transitions ?? Array.Empty<Transition>(),
             (IReadOnlyList<NotificationIntent>?)run.Notifications ?? Array.Empty<NotificationIntent>(),
             NextReview(products, lifecycles, now),
-            ledger.BalanceAt(now));
-    }
-
-    private static void CheckConsistent(in LifecycleState state, Instant? lastEvaluatedAt, int index)
-    {
-        var ok = state.Status switch
-        {
-            AccountStatus.Active => state.Episode >= 0,
-            AccountStatus.Overdue => state.Episode > 0 && state.OverdueSince is not null && state.SuspendAt is { } suspendAt &&
-                                     (lastEvaluatedAt is null || suspendAt > lastEvaluatedAt),
-            AccountStatus.Suspended => state.Episode > 0 && state.SuspendAt is not null && state.PurgeAt is { } purgeAt &&
-                                       (lastEvaluatedAt is null || purgeAt > lastEvaluatedAt),
-            AccountStatus.Purged => state.Episode > 0,
-            _ => false,
-        };
-        if (!ok)
-        {
-            throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"state.lifecycles[{index}]: inconsistent state, got {state}"), nameof(state));
-        }
+            balances.BalanceAt(now));
     }
 
     /// <summary>The next deadline or warning of a lifecycle strictly after <paramref name="after"/>.</summary>
-    private static Instant? NextDeadline(LifecyclePolicy policy, in LifecycleState s, Instant? after)
+    private static Instant? NextDeadline(LifecyclePolicy policy, in ProductLifecycle s, Instant? after)
     {
         switch (s.Status)
         {
-            case AccountStatus.Overdue:
+            case LifecycleStatus.Overdue:
                 return s.SuspendAt;
-            case AccountStatus.Suspended:
+            case LifecycleStatus.Suspended:
                 var purgeAt = s.PurgeAt!.Value;
                 var suspendAt = s.SuspendAt!.Value;
                 Instant? next = purgeAt;
@@ -229,7 +143,7 @@ public static class LifecycleEngine
         }
     }
 
-    private static Instant? NextReview(ReadOnlySpan<ProductPolicy> products, ReadOnlySpan<LifecycleState> lifecycles, Instant after)
+    private static Instant? NextReview(ReadOnlySpan<ProductPolicy> products, ReadOnlySpan<ProductLifecycle> lifecycles, Instant after)
     {
         Instant? next = null;
         for (var i = 0; i < lifecycles.Length; i++)
@@ -246,16 +160,18 @@ public static class LifecycleEngine
     /// <summary>The mutable working set of one evaluation.</summary>
     private ref struct Run
     {
+        private readonly AccountPolicy _policy;
         private readonly ReadOnlySpan<ProductPolicy> _products;
         private readonly AccountProfile _account;
-        private readonly Ledger _ledger;
+        private readonly IBalanceHistory _balances;
         private decimal _balance;
 
-        public Run(ReadOnlySpan<ProductPolicy> products, AccountProfile account, Ledger ledger)
+        public Run(AccountPolicy policy, ReadOnlySpan<ProductPolicy> products, AccountProfile account, IBalanceHistory balances)
         {
+            _policy = policy;
             _products = products;
             _account = account;
-            _ledger = ledger;
+            _balances = balances;
         }
 
         public bool AlarmArmed { get; set; }
@@ -269,27 +185,27 @@ public static class LifecycleEngine
         /// and entering Overdue at <paramref name="t"/>, the first instant this evaluation looks at. With entries known on
         /// time the state already agrees with that balance and nothing happens; otherwise the transitions are late.
         /// </summary>
-        public void ApplyLateEntries(Instant t, decimal balanceSeenLate, scoped Span<LifecycleState> lifecycles)
+        public void ApplyLateEntries(Instant t, decimal balanceSeenLate, scoped Span<ProductLifecycle> lifecycles)
         {
             _balance = balanceSeenLate;
             CureAndEnter(t, lifecycles, isLate: true);
         }
 
-        public void Process(Instant t, scoped Span<LifecycleState> lifecycles)
+        public void Process(Instant t, scoped Span<ProductLifecycle> lifecycles)
         {
-            _balance = _ledger.BalanceAt(t);
+            _balance = _balances.BalanceAt(t);
 
             // 1. Exclusive deadlines equal to t fire before the instant's entries.
             for (var i = 0; i < lifecycles.Length; i++)
             {
                 var policy = _products[i].Policy;
                 ref var s = ref lifecycles[i];
-                if (s.Status == AccountStatus.Overdue && policy.GraceBoundary == DeadlineBoundary.Exclusive && s.SuspendAt == t)
+                if (s.Status == LifecycleStatus.Overdue && policy.GraceBoundary == DeadlineBoundary.Exclusive && s.SuspendAt == t)
                 {
                     Suspend(ref s, i, t);
                 }
 
-                if (s.Status == AccountStatus.Suspended && policy.RetentionBoundary == DeadlineBoundary.Exclusive && s.PurgeAt == t)
+                if (s.Status == LifecycleStatus.Suspended && policy.RetentionBoundary == DeadlineBoundary.Exclusive && s.PurgeAt == t)
                 {
                     Purge(ref s, i, t);
                 }
@@ -317,12 +233,12 @@ public static class LifecycleEngine
             {
                 var policy = _products[i].Policy;
                 ref var s = ref lifecycles[i];
-                if (s.Status == AccountStatus.Overdue && s.SuspendAt <= t)
+                if (s.Status == LifecycleStatus.Overdue && s.SuspendAt <= t)
                 {
                     Suspend(ref s, i, t);
                 }
 
-                if (s.Status == AccountStatus.Suspended)
+                if (s.Status == LifecycleStatus.Suspended)
                 {
                     var warnings = policy.PurgeWarnings;
                     for (var w = 0; w < warnings.Count; w++)
@@ -342,7 +258,7 @@ public static class LifecycleEngine
             }
         }
 
-        private void CureAndEnter(Instant t, scoped Span<LifecycleState> lifecycles, bool isLate)
+        private void CureAndEnter(Instant t, scoped Span<ProductLifecycle> lifecycles, bool isLate)
         {
             // 3. Cure checks.
             for (var i = 0; i < lifecycles.Length; i++)
@@ -350,16 +266,16 @@ public static class LifecycleEngine
                 var policy = _products[i].Policy;
                 ref var s = ref lifecycles[i];
                 var inArrears = _balance < -policy.Tolerance;
-                if (s.Status == AccountStatus.Overdue && !inArrears)
+                if (s.Status == LifecycleStatus.Overdue && !inArrears)
                 {
-                    Record(i, t, AccountStatus.Overdue, AccountStatus.Active, TransitionReason.Paid, s.Episode, isLate);
-                    s = new LifecycleState(AccountStatus.Active, s.Episode, null, null, null);
+                    Record(i, t, LifecycleStatus.Overdue, LifecycleStatus.Active, TransitionReason.Paid, s.Episode, isLate);
+                    s = ProductLifecycle.Active(s.Product, s.Episode);
                 }
-                else if (s.Status == AccountStatus.Suspended && !inArrears &&
+                else if (s.Status == LifecycleStatus.Suspended && !inArrears &&
                          (policy.ResumeMinimumBalance is not { } minimum || _balance >= minimum))
                 {
-                    Record(i, t, AccountStatus.Suspended, AccountStatus.Active, TransitionReason.Resumed, s.Episode, isLate);
-                    s = new LifecycleState(AccountStatus.Active, s.Episode, null, null, null);
+                    Record(i, t, LifecycleStatus.Suspended, LifecycleStatus.Active, TransitionReason.Resumed, s.Episode, isLate);
+                    s = ProductLifecycle.Active(s.Product, s.Episode);
                     Notify(NotificationKind.Resumed, t, i, s.Episode, warning: null);
                 }
             }
@@ -369,28 +285,21 @@ public static class LifecycleEngine
             {
                 var policy = _products[i].Policy;
                 ref var s = ref lifecycles[i];
-                if (s.Status == AccountStatus.Active && _balance < -policy.Tolerance)
+                if (s.Status == LifecycleStatus.Active && _balance < -policy.Tolerance)
                 {
                     var episode = s.Episode + 1;
-                    s = new LifecycleState(AccountStatus.Overdue, episode, t, t + policy.Grace, null);
-                    Record(i, t, AccountStatus.Active, AccountStatus.Overdue, TransitionReason.InArrears, episode, isLate);
+                    s = ProductLifecycle.Overdue(s.Product, episode, t, t + policy.Grace);
+                    Record(i, t, LifecycleStatus.Active, LifecycleStatus.Overdue, TransitionReason.InArrears, episode, isLate);
                     Notify(NotificationKind.Overdue, t, i, episode, warning: null);
                 }
             }
         }
 
-        /// <summary>
-        /// Escapes one segment of a notification key, so that distinct parts never join into the same key: <c>%</c> becomes
-        /// <c>%25</c> and <c>/</c> becomes <c>%2F</c>. Segments without either (the usual case) are returned as they are.
-        /// </summary>
-        private static string KeyPart(string part) =>
-            part.AsSpan().IndexOfAny('/', '%') < 0 ? part : part.Replace("%", "%25", StringComparison.Ordinal).Replace("/", "%2F", StringComparison.Ordinal);
-
-        private static bool AllPurged(ReadOnlySpan<LifecycleState> lifecycles)
+        private static bool AllPurged(ReadOnlySpan<ProductLifecycle> lifecycles)
         {
             foreach (ref readonly var s in lifecycles)
             {
-                if (s.Status != AccountStatus.Purged)
+                if (s.Status != LifecycleStatus.Purged)
                 {
                     return false;
                 }
@@ -399,66 +308,64 @@ public static class LifecycleEngine
             return true;
         }
 
-        private void Suspend(ref LifecycleState s, int index, Instant t)
+        private void Suspend(ref ProductLifecycle s, int index, Instant t)
         {
             var policy = _products[index].Policy;
-            s = new LifecycleState(AccountStatus.Suspended, s.Episode, s.OverdueSince, t, t + policy.Retention);
-            Record(index, t, AccountStatus.Overdue, AccountStatus.Suspended, TransitionReason.GraceExpired, s.Episode, isLate: false);
+            s = ProductLifecycle.Suspended(s.Product, s.Episode, s.OverdueSince, t, t + policy.Retention);
+            Record(index, t, LifecycleStatus.Overdue, LifecycleStatus.Suspended, TransitionReason.GraceExpired, s.Episode, isLate: false);
             Notify(NotificationKind.Suspended, t, index, s.Episode, warning: null);
         }
 
-        private void Purge(ref LifecycleState s, int index, Instant t)
+        private void Purge(ref ProductLifecycle s, int index, Instant t)
         {
-            s = s with { Status = AccountStatus.Purged };
-            Record(index, t, AccountStatus.Suspended, AccountStatus.Purged, TransitionReason.RetentionExpired, s.Episode, isLate: false);
+            s = s.ToPurged();
+            Record(index, t, LifecycleStatus.Suspended, LifecycleStatus.Purged, TransitionReason.RetentionExpired, s.Episode, isLate: false);
             Notify(NotificationKind.Purged, t, index, s.Episode, warning: null);
         }
 
-        private void Record(int index, Instant t, AccountStatus from, AccountStatus to, TransitionReason reason, int episode, bool isLate)
+        private void Record(int index, Instant t, LifecycleStatus from, LifecycleStatus to, TransitionReason reason, int episode, bool isLate)
         {
             Transitions ??= [];
-            Transitions.Add(new Transition(t, from, to, reason, episode, _products[index].Product, isLate));
+            Transitions.Add(new Transition(t, from, to, reason, episode, _products[index].Name, isLate));
         }
 
         private void Notify(NotificationKind kind, Instant t, int productIndex, int episode, Duration? warning)
         {
-            // The account-level balance alarm follows the first product's routing.
-            var policy = _products[Math.Max(productIndex, 0)].Policy;
-            var route = policy.RouteFor(kind);
+            // The account-level balance alarm (productIndex -1) follows the account policy's alarm route.
+            var route = productIndex >= 0 ? _products[productIndex].Policy.RouteFor(kind) : _policy.BalanceAlarmRoute;
             if (route.Audience == Audience.None)
             {
                 return;
             }
 
-            var product = productIndex >= 0 ? _products[productIndex].Product : null;
-            var scope = product is null ? KeyPart(_account.Id) : KeyPart(_account.Id) + "/" + KeyPart(product);
-            var qualifier = kind switch
+            var product = productIndex >= 0 ? _products[productIndex].Name : null;
+            var scope = kind switch
             {
-                NotificationKind.PurgeWarning => $"{scope}/{episode.ToString(CultureInfo.InvariantCulture)}/PurgeWarning/{IsoDuration.Format(warning!.Value)}",
-                NotificationKind.BalanceLow => $"{scope}/BalanceLow/{InstantPattern.ExtendedIso.Format(t)}",
-                _ => $"{scope}/{episode.ToString(CultureInfo.InvariantCulture)}/{kind}",
+                NotificationKind.PurgeWarning => NotificationKey.PurgeWarningScope(_account.Id, product, episode, warning!.Value),
+                NotificationKind.BalanceLow => NotificationKey.BalanceLowScope(_account.Id, t),
+                _ => NotificationKey.EpisodeScope(_account.Id, product, episode, kind),
             };
 
             Notifications ??= [];
             if ((route.Audience & Audience.Creator) != 0)
             {
-                Fan(kind, t, qualifier, _account.Creator, route.Channels, episode, product);
+                Fan(kind, t, scope, _account.Creator, route.Channels, episode, product);
             }
 
             if ((route.Audience & Audience.Collaborators) != 0)
             {
                 foreach (var collaborator in _account.Collaborators)
                 {
-                    Fan(kind, t, qualifier, collaborator, route.Channels, episode, product);
+                    Fan(kind, t, scope, collaborator, route.Channels, episode, product);
                 }
             }
         }
 
-        private void Fan(NotificationKind kind, Instant t, string qualifier, string recipient, IReadOnlyList<string> channels, int episode, string? product)
+        private void Fan(NotificationKind kind, Instant t, string scope, string recipient, IReadOnlyList<string> channels, int episode, string? product)
         {
             foreach (var channel in channels)
             {
-                Notifications!.Add(new NotificationIntent(t, kind, recipient, channel, $"{qualifier}/{KeyPart(recipient)}/{KeyPart(channel)}", episode, product, _balance));
+                Notifications!.Add(new NotificationIntent(t, kind, recipient, channel, NotificationKey.Complete(scope, recipient, channel), episode, product, _balance));
             }
         }
     }

@@ -1,64 +1,139 @@
+using System.Globalization;
 using NodaTime;
 
 namespace Arrears.Policy;
 
-/// <summary>One change of a lifecycle's state, stamped with the instant it took effect (never the evaluation time).</summary>
-/// <param name="At">The effective instant.</param>
-/// <param name="From">The state before.</param>
-/// <param name="To">The state after.</param>
-/// <param name="Reason">Why it happened.</param>
-/// <param name="Episode">The arrears episode it belongs to.</param>
-/// <param name="Product">The product whose lifecycle changed, or <see langword="null"/> for a single-product account.</param>
-/// <param name="IsLate">
-/// <see langword="true"/> when ledger entries that became known after the previous evaluation had already passed their
-/// instants caused the transition; it then takes effect at the first instant the evaluation that saw them looked at,
-/// before anything else at that instant.
-/// </param>
+/// <summary>One change of a product's lifecycle, stamped with the instant it took effect (never the evaluation time).</summary>
+/// <remarks>Only the engine creates transitions; two transitions are equal when every property is.</remarks>
 /// <example>
 /// <code>
-/// var suspended = evaluation.Transitions.FirstOrDefault(t =&gt; t.To == AccountStatus.Suspended);
+/// var suspended = evaluation.Transitions.FirstOrDefault(t =&gt; t.To == LifecycleStatus.Suspended);
 /// // suspended.At is the deadline itself (for example 2026-02-02T08:30:00Z), never the time of the evaluation
 /// </code>
 /// </example>
-public sealed record Transition(
-    Instant At,
-    AccountStatus From,
-    AccountStatus To,
-    TransitionReason Reason,
-    int Episode,
-    string? Product = null,
-    bool IsLate = false);
+public sealed class Transition : IEquatable<Transition>
+{
+    internal Transition(Instant at, LifecycleStatus from, LifecycleStatus to, TransitionReason reason, int episode, string? product, bool isLate)
+    {
+        At = at;
+        From = from;
+        To = to;
+        Reason = reason;
+        Episode = episode;
+        Product = product;
+        IsLate = isLate;
+    }
+
+    /// <summary>Gets the effective instant.</summary>
+    public Instant At { get; }
+
+    /// <summary>Gets the status before.</summary>
+    public LifecycleStatus From { get; }
+
+    /// <summary>Gets the status after.</summary>
+    public LifecycleStatus To { get; }
+
+    /// <summary>Gets why it happened.</summary>
+    public TransitionReason Reason { get; }
+
+    /// <summary>Gets the arrears episode it belongs to.</summary>
+    public int Episode { get; }
+
+    /// <summary>Gets the product whose lifecycle changed, or <see langword="null"/> for a single-product account.</summary>
+    public string? Product { get; }
+
+    /// <summary>
+    /// Gets whether ledger entries that became known after the previous evaluation had already passed their instants caused
+    /// the transition; it then takes effect at the first instant the evaluation that saw them looked at, before anything
+    /// else at that instant.
+    /// </summary>
+    public bool IsLate { get; }
+
+    /// <inheritdoc />
+    public bool Equals(Transition? other) =>
+        other is not null && At == other.At && From == other.From && To == other.To && Reason == other.Reason &&
+        Episode == other.Episode && string.Equals(Product, other.Product, StringComparison.Ordinal) && IsLate == other.IsLate;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as Transition);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(At, From, To, Reason, Episode, Product is null ? 0 : StringComparer.Ordinal.GetHashCode(Product), IsLate);
+
+    /// <summary>Returns the transition in one line, for example <c>2026-02-02T08:30:00Z apigw Overdue -&gt; Suspended (GraceExpired, episode 1)</c>.</summary>
+    /// <returns>The summary.</returns>
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"{At}{(Product is null ? string.Empty : " " + Product)} {From} -> {To} ({Reason}, episode {Episode}{(IsLate ? ", late" : string.Empty)})");
+}
 
 /// <summary>
-/// The intent to tell one recipient about one event over one channel. The <see cref="Key"/> is deterministic, so
+/// The intent to tell one recipient about one event over one channel, with a deterministic <see cref="Key"/>, so
 /// re-evaluating never yields a second intent with the same key and a notifier can deduplicate deliveries with it.
 /// </summary>
-/// <param name="At">The instant of the event.</param>
-/// <param name="Kind">What it is about.</param>
-/// <param name="Recipient">Who receives it.</param>
-/// <param name="Channel">The channel, as the policy names it (for example <c>Email</c>).</param>
-/// <param name="Key">The idempotency key: account, product, episode, kind (with warning offset or alarm instant), recipient and channel.</param>
-/// <param name="Episode">The arrears episode it belongs to (0 before the first, and for the account-level <see cref="NotificationKind.BalanceLow"/>).</param>
-/// <param name="Product">The product, or <see langword="null"/> for a single-product account or an account-level alarm.</param>
-/// <param name="Balance">
-/// The balance the decision was based on: the account balance at <paramref name="At"/> after that instant's entries, or,
-/// for an intent caused by late entries, the balance as of the previous evaluation with those entries included.
-/// </param>
+/// <remarks>Only the engine creates intents, and the key always matches the other properties; two intents are equal when every property is.</remarks>
 /// <example>
 /// <code>
 /// foreach (var intent in evaluation.Notifications)
 /// {
 ///     // "acct-1/1/Suspended/owner@example.com/SMS": the same key is never produced twice, so deliveries can be deduplicated.
-///     await notifier.SendAsync(intent.Recipient, intent.Channel, intent.Kind, intent.Key, cancellationToken);
+///     outbox.Add(intent.Key.Value, intent);
 /// }
 /// </code>
 /// </example>
-public sealed record NotificationIntent(
-    Instant At,
-    NotificationKind Kind,
-    string Recipient,
-    string Channel,
-    string Key,
-    int Episode,
-    string? Product,
-    decimal Balance);
+public sealed class NotificationIntent : IEquatable<NotificationIntent>
+{
+    internal NotificationIntent(Instant at, NotificationKind kind, string recipient, string channel, NotificationKey key, int episode, string? product, decimal balance)
+    {
+        At = at;
+        Kind = kind;
+        Recipient = recipient;
+        Channel = channel;
+        Key = key;
+        Episode = episode;
+        Product = product;
+        Balance = balance;
+    }
+
+    /// <summary>Gets the instant of the event.</summary>
+    public Instant At { get; }
+
+    /// <summary>Gets what it is about.</summary>
+    public NotificationKind Kind { get; }
+
+    /// <summary>Gets who receives it.</summary>
+    public string Recipient { get; }
+
+    /// <summary>Gets the channel, as the policy names it (for example <c>Email</c>).</summary>
+    public string Channel { get; }
+
+    /// <summary>Gets the idempotency key (see <see cref="NotificationKey"/> for its format).</summary>
+    public NotificationKey Key { get; }
+
+    /// <summary>Gets the arrears episode it belongs to (0 before the first, and for the account-level <see cref="NotificationKind.BalanceLow"/>).</summary>
+    public int Episode { get; }
+
+    /// <summary>Gets the product, or <see langword="null"/> for a single-product account or an account-level alarm.</summary>
+    public string? Product { get; }
+
+    /// <summary>
+    /// Gets the balance the decision was based on: the account balance at <see cref="At"/> after that instant's entries, or,
+    /// for an intent caused by late entries, the balance as of the previous evaluation with those entries included.
+    /// </summary>
+    public decimal Balance { get; }
+
+    /// <inheritdoc />
+    public bool Equals(NotificationIntent? other) =>
+        other is not null && At == other.At && Kind == other.Kind && Key == other.Key && Episode == other.Episode &&
+        string.Equals(Recipient, other.Recipient, StringComparison.Ordinal) && string.Equals(Channel, other.Channel, StringComparison.Ordinal) &&
+        string.Equals(Product, other.Product, StringComparison.Ordinal) && Balance == other.Balance;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as NotificationIntent);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Key, At, Balance);
+
+    /// <summary>Returns the key and the instant, for example <c>acct-1/1/Overdue/owner/Email at 2026-02-01T08:30:00Z</c>.</summary>
+    /// <returns>The summary.</returns>
+    public override string ToString() => $"{Key} at {At}";
+}

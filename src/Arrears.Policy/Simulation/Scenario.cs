@@ -42,16 +42,16 @@ public sealed record Scenario(LifecyclePolicy Policy, AccountProfile Account, Cu
 }
 
 /// <summary>The final state of a simulated account, after processing the instant <c>until</c>.</summary>
-/// <param name="State">The lifecycle state.</param>
+/// <param name="Status">The lifecycle status at the end of the replay (the JSON field <c>state</c>).</param>
 /// <param name="Balance">The balance.</param>
 /// <param name="NextReviewAt">The next instant after <c>until</c> at which a deadline or warning would act with no new entry, if any.</param>
 /// <example>
 /// <code>
 /// var final = Simulator.Run(scenario).Final;
-/// // for the never-paid example: State = Purged, Balance = -9.00, NextReviewAt = null
+/// // for the never-paid example: Status = Purged, Balance = -9.00, NextReviewAt = null
 /// </code>
 /// </example>
-public sealed record TimelineFinal(AccountStatus State, decimal Balance, Instant? NextReviewAt);
+public sealed record TimelineFinal(LifecycleStatus Status, decimal Balance, Instant? NextReviewAt);
 
 /// <summary>The lifecycle timeline of one account: what <c>arrears simulate</c> prints.</summary>
 /// <param name="Account">The account id.</param>

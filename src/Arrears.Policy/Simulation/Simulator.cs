@@ -50,7 +50,7 @@ public static class Simulator
         var ledger = new Ledger(scenario.Currency, scenario.OpeningBalance);
         ledger.Append(scenario.Entries.Where(entry => entry.At <= until).Concat(upToUntil.Select(charge => charge.ToLedgerEntry())));
 
-        var evaluation = LifecycleEngine.Evaluate(scenario.Policy, scenario.Account, ledger, AccountState.Initial(), until);
+        var evaluation = AccountPolicy.For(scenario.Policy).Evaluate(scenario.Account, ledger, AccountState.Initial, until);
         return new Timeline(
             scenario.Account.Id,
             scenario.Currency,
@@ -58,7 +58,7 @@ public static class Simulator
             evaluation.Transitions,
             evaluation.Notifications,
             [.. ledger.BalanceSteps()],
-            new TimelineFinal(evaluation.State.Lifecycle.Status, evaluation.Balance, evaluation.NextReviewAt))
+            new TimelineFinal(evaluation.State.Lifecycles[0].Status, evaluation.Balance, evaluation.NextReviewAt))
         {
             Entries = AppliedEntries(scenario),
         };

@@ -130,7 +130,7 @@ public static class TimelineExplainer
         var next = final.NextReviewAt is { } at
             ? $"; the next deadline or warning is on {Format(at)}"
             : "; nothing further is scheduled";
-        sentences.Add($"At the end of the replay ({Format(scenario.Until)}) the account is {final.State} with a balance of {Money(final.Balance)}{next}.");
+        sentences.Add($"At the end of the replay ({Format(scenario.Until)}) the account is {final.Status} with a balance of {Money(final.Balance)}{next}.");
         return sentences;
     }
 

@@ -49,6 +49,13 @@ public sealed class PublicApiConventionTests
 
     [Theory]
     [MemberData(nameof(SourceAssemblies.Names), MemberType = typeof(SourceAssemblies))]
+    public void PublicStructs_SourceAssembly_HaveValidDefaults(string assemblyName)
+    {
+        AssertNone(PublicApiRules.StructDefaultsThatThrow(PublicApiRules.PublicTypes(SourceAssemblies.Named(assemblyName))));
+    }
+
+    [Theory]
+    [MemberData(nameof(SourceAssemblies.Names), MemberType = typeof(SourceAssemblies))]
     public void PublicTypes_SourceAssembly_AreFound(string assemblyName)
     {
         // Guards the other rules against passing vacuously because reflection found nothing to check.

@@ -227,6 +227,43 @@ internal static class PublicApiRules
         ];
     }
 
+    /// <summary>
+    /// Rule (e): the default value of every public struct is a valid value, as NodaTime documents <c>default(Instant)</c>:
+    /// reading any public property, <c>ToString</c>, <c>GetHashCode</c> and <c>Equals(default)</c> neither throws nor is false.
+    /// </summary>
+    public static IReadOnlyList<ApiViolation> StructDefaultsThatThrow(IEnumerable<Type> types)
+    {
+        var violations = new List<ApiViolation>();
+        foreach (var type in types.Where(type => type.IsValueType && !type.IsEnum && !type.ContainsGenericParameters))
+        {
+            var value = Activator.CreateInstance(type)!;
+            var id = DocumentationId.Of(type);
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0 && p.GetMethod is { IsPublic: true }))
+            {
+                Check($"{property.Name}", () => property.GetValue(value));
+            }
+
+            Check("ToString()", () => value.ToString());
+            Check("GetHashCode()", () => value.GetHashCode());
+            Check("Equals(default)", () => value.Equals(Activator.CreateInstance(type)) ? null : throw new InvalidOperationException("returned false"));
+
+            void Check(string member, Func<object?> read)
+            {
+                try
+                {
+                    _ = read();
+                }
+                catch (Exception ex)
+                {
+                    var inner = ex is TargetInvocationException { InnerException: { } cause } ? cause : ex;
+                    violations.Add(new ApiViolation(id, $"default value: {member} throws {inner.GetType().Name} ({inner.Message})"));
+                }
+            }
+        }
+
+        return violations;
+    }
+
     /// <summary>Loads the XML documentation file generated next to an assembly.</summary>
     public static XDocument DocumentationFileOf(Assembly assembly)
     {

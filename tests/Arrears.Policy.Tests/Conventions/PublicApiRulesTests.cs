@@ -83,6 +83,16 @@ public sealed class PublicApiRulesTests
     }
 
     [Fact]
+    public void StructDefaultsThatThrow_StructWhoseDefaultThrows_IsReportedAndOthersAreNot()
+    {
+        var violations = PublicApiRules.StructDefaultsThatThrow(SampleTypes());
+
+        var violation = Assert.Single(violations);
+        Assert.Equal("T:Arrears.Policy.Tests.Conventions.Samples.ThrowingDefault", violation.Member);
+        Assert.StartsWith("default value: Count throws NullReferenceException", violation.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void UnsealedClasses_AllowListedWithReason_IsNotReported()
     {
         var allowed = new Dictionary<Type, string>

@@ -13,15 +13,16 @@ public sealed class ReadmeQuickStartTests
     public void QuickStart_Run_GivesTheResultsTheReadmeStates()
     {
         // README quick start: begin
-        var policy = PolicyPresets.TencentApiGateway.Policy;   // 24 hours of grace, 180 days of retention
+        // Build the policy once: 24 hours of grace, 180 days of retention, Email and SMS to everyone.
+        var policy = AccountPolicy.For(PolicyPresets.TencentApiGateway.Policy);
         var account = new AccountProfile("acct-1", "owner@example.com") { Collaborators = ["dev@example.com"] };
         var ledger = new Ledger(Currency.FromCode("CNY"));
         ledger.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, Instant.FromUtc(2026, 2, 1, 8, 30), 25.00m));
         ledger.Append(new LedgerEntry("p1", LedgerEntryKind.Payment, Instant.FromUtc(2026, 2, 1, 20, 0), 5.00m));
 
         // Evaluate as a host would, keeping the returned state for the next evaluation.
-        var state = AccountState.Initial();
-        var evaluation = LifecycleEngine.Evaluate(policy, account, ledger, state, Instant.FromUtc(2026, 2, 3, 0, 0));
+        var state = AccountState.Initial;
+        var evaluation = policy.Evaluate(account, ledger, state, Instant.FromUtc(2026, 2, 3, 0, 0));
         state = evaluation.State;
 
         // "2026-02-01T08:30:00Z Active -> Overdue (InArrears)", "2026-02-02T08:30:00Z Overdue -> Suspended (GraceExpired)"
@@ -31,7 +32,7 @@ public sealed class ReadmeQuickStartTests
 
         // Paying the arrears within the retention period resumes the service.
         ledger.Append(new LedgerEntry("p2", LedgerEntryKind.Payment, Instant.FromUtc(2026, 2, 3, 9, 0), 20.00m));
-        var later = LifecycleEngine.Evaluate(policy, account, ledger, state, Instant.FromUtc(2026, 2, 3, 10, 0));
+        var later = policy.Evaluate(account, ledger, state, Instant.FromUtc(2026, 2, 3, 10, 0));
         var resumed = later.Transitions.Single();       // Suspended -> Active at 2026-02-03T09:00:00Z (Resumed)
         // README quick start: end
 
@@ -39,9 +40,9 @@ public sealed class ReadmeQuickStartTests
         Assert.Equal(8, intents);
         Assert.Equal(Instant.FromUtc(2026, 7, 25, 8, 30), next);
         Assert.Equal(
-            (Instant.FromUtc(2026, 2, 3, 9, 0), AccountStatus.Suspended, AccountStatus.Active, TransitionReason.Resumed),
+            (Instant.FromUtc(2026, 2, 3, 9, 0), LifecycleStatus.Suspended, LifecycleStatus.Active, TransitionReason.Resumed),
             (resumed.At, resumed.From, resumed.To, resumed.Reason));
-        Assert.Equal(AccountStatus.Active, later.State.Lifecycle.Status);
+        Assert.Equal(LifecycleStatus.Active, later.State.Lifecycles[0].Status);
     }
 
     [Fact]

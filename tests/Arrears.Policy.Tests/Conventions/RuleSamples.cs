@@ -114,6 +114,19 @@ public record OpenRecord(decimal Value);
 /// <param name="Value">A value.</param>
 public sealed record SealedRecord(decimal Value);
 
+/// <summary>A struct whose default value throws when read: a defect the default-value rule reports.</summary>
+public readonly struct ThrowingDefault
+{
+    private readonly string[] _items;
+
+    /// <summary>Initializes the struct.</summary>
+    /// <param name="items">The items.</param>
+    public ThrowingDefault(string[] items) => _items = items;
+
+    /// <summary>Gets the number of items; throws for the default value.</summary>
+    public int Count => _items.Length;
+}
+
 /// <summary>A positional record struct.</summary>
 /// <param name="Value">A value.</param>
 public readonly record struct RecordStruct(decimal Value);

@@ -34,19 +34,19 @@ public sealed class AllocationTests
         var account = new AccountProfile("acct", "owner@example.com") { BalanceAlarm = 5m };
         var ledger = new Ledger(Cny, 10m);
         ledger.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, T0, 25m));
-        ProductPolicy[] products = [new("apigw", PolicyPresets.TencentApiGateway.Policy), new("redis", PolicyPresets.TencentRedis.Policy)];
-        var saved = LifecycleEngine.Evaluate(products, account, ledger, AccountState.Initial(2), T0 + Duration.FromHours(1)).State;
+        var products = new AccountPolicyBuilder().AddProduct("apigw", PolicyPresets.TencentApiGateway.Policy).AddProduct("redis", PolicyPresets.TencentRedis.Policy).Build();
+        var saved = products.Evaluate(account, ledger, AccountState.Initial, T0 + Duration.FromHours(1)).State;
 
         // What a store does: rebuild the state from its columns through the public constructor.
         var loaded = new AccountState([.. saved.Lifecycles], saved.AlarmArmed, saved.LastEvaluatedAt);
 
         Instant Next(int minute) => T0 + Duration.FromHours(2) + Duration.FromMinutes(minute);
-        _ = LifecycleEngine.Evaluate(products, account, ledger, loaded, Next(0));
+        _ = products.Evaluate(account, ledger, loaded, Next(0));
         var before = GC.GetAllocatedBytesForCurrentThread();
         var changes = 0;
         for (var minute = 1; minute <= 50; minute++)
         {
-            var evaluation = LifecycleEngine.Evaluate(products, account, ledger, loaded, Next(minute));
+            var evaluation = products.Evaluate(account, ledger, loaded, Next(minute));
             changes += evaluation.Transitions.Count + evaluation.Notifications.Count;
         }
 
@@ -62,7 +62,7 @@ public sealed class AllocationTests
         // The measurement itself must be able to see allocations.
         var h = new EngineHarness().Charge(T0, 25m);
         var before = GC.GetAllocatedBytesForCurrentThread();
-        var result = LifecycleEngine.Evaluate(h.Policy, h.Account, h.Ledger, h.State, T0 + Duration.FromHours(1));
+        var result = AccountPolicy.For(h.Policy).Evaluate(h.Account, h.Ledger, h.State, T0 + Duration.FromHours(1));
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.True(result.HasChanges);
@@ -72,11 +72,13 @@ public sealed class AllocationTests
     private static int Run(EngineHarness overdue, EngineHarness healthy, int round)
     {
         var changes = 0;
+        var overduePolicy = overdue.AccountPolicy;
+        var healthyPolicy = healthy.AccountPolicy;
         for (var minute = 1; minute <= 50; minute++)
         {
             var offset = Duration.FromMinutes((round * 60) + minute);
-            var a = LifecycleEngine.Evaluate(overdue.Policy, overdue.Account, overdue.Ledger, overdue.State, T0 + Duration.FromHours(2) + offset);
-            var b = LifecycleEngine.Evaluate(healthy.Policy, healthy.Account, healthy.Ledger, healthy.State, T0 + Duration.FromHours(4) + offset);
+            var a = overduePolicy.Evaluate(overdue.Account, overdue.Ledger, overdue.State, T0 + Duration.FromHours(2) + offset);
+            var b = healthyPolicy.Evaluate(healthy.Account, healthy.Ledger, healthy.State, T0 + Duration.FromHours(4) + offset);
             changes += a.Transitions.Count + a.Notifications.Count + b.Transitions.Count + b.Notifications.Count;
         }
 

@@ -15,10 +15,17 @@ internal sealed class EngineHarness
         Policy = policy ?? PolicyPresets.TencentApiGateway.Policy;
         Account = account ?? new AccountProfile("acct", "owner@example.com") { Collaborators = ["dev@example.com"] };
         Ledger = new Ledger(Cny, opening);
-        State = AccountState.Initial();
+        State = AccountState.Initial;
     }
 
-    public LifecyclePolicy Policy { get; set; }
+    public LifecyclePolicy Policy
+    {
+        get => AccountPolicy.Products[0].Policy;
+        set => AccountPolicy = AccountPolicy.For(value);
+    }
+
+    /// <summary>Gets the account policy of the single product under <see cref="Policy"/>, built once per policy as a host would.</summary>
+    public AccountPolicy AccountPolicy { get; private set; } = null!;
 
     public AccountProfile Account { get; }
 
@@ -50,7 +57,7 @@ internal sealed class EngineHarness
     /// <summary>Evaluates at <paramref name="now"/>, feeding the previous state, and accumulates what happened.</summary>
     public Evaluation EvaluateAt(Instant now)
     {
-        var evaluation = LifecycleEngine.Evaluate(Policy, Account, Ledger, State, now);
+        var evaluation = AccountPolicy.Evaluate(Account, Ledger, State, now);
         State = evaluation.State;
         Transitions.AddRange(evaluation.Transitions);
         Notifications.AddRange(evaluation.Notifications);

@@ -45,17 +45,17 @@ public sealed class HostReplayLaws
             .Select(charge => charge.ToLedgerEntry());
         var pending = scenario.Entries.Concat(charges).Where(e => e.At <= scenario.Until).OrderBy(e => e.At).ToList();
         var ledger = new Ledger(Cny, c.Opening);
-        var state = AccountState.Initial();
+        var state = AccountState.Initial;
         var transitions = new List<Transition>();
         var keys = new List<string>();
         for (var now = c.Start; ; now = Instant.Min(now + Duration.FromHours(1), scenario.Until))
         {
             ledger.Append(pending.TakeWhile(e => e.At <= now).ToList());
             pending.RemoveAll(e => e.At <= now);
-            var evaluation = LifecycleEngine.Evaluate(scenario.Policy, scenario.Account, ledger, state, now);
+            var evaluation = AccountPolicy.For(scenario.Policy).Evaluate(scenario.Account, ledger, state, now);
             state = evaluation.State;
             transitions.AddRange(evaluation.Transitions);
-            keys.AddRange(evaluation.Notifications.Select(n => n.Key));
+            keys.AddRange(evaluation.Notifications.Select(n => n.Key.Value));
             if (now == scenario.Until)
             {
                 break;
@@ -63,7 +63,7 @@ public sealed class HostReplayLaws
         }
 
         var sameTransitions = simulated.Transitions.SequenceEqual(transitions);
-        var sameKeys = simulated.Notifications.Select(n => n.Key).Order(StringComparer.Ordinal).SequenceEqual(keys.Order(StringComparer.Ordinal), StringComparer.Ordinal);
+        var sameKeys = simulated.Notifications.Select(n => n.Key.Value).Order(StringComparer.Ordinal).SequenceEqual(keys.Order(StringComparer.Ordinal), StringComparer.Ordinal);
         var daysAreLocal = simulated.Charges.All(charge =>
             charge.CycleStart.InZone(c.Zone).LocalDateTime.TimeOfDay == c.Zone.AtStartOfDay(charge.CycleStart.InZone(c.Zone).Date).LocalDateTime.TimeOfDay &&
             charge.CycleEnd == c.Zone.AtStartOfDay(charge.CycleStart.InZone(c.Zone).Date.PlusDays(1)).ToInstant());

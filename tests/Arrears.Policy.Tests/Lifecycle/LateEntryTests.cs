@@ -20,7 +20,7 @@ public sealed class LateEntryTests
         var result = h.EvaluateAt(T0 + Duration.FromDays(3));
 
         var cure = Assert.Single(result.Transitions);
-        Assert.Equal((T0 + Grace, AccountStatus.Overdue, AccountStatus.Active, TransitionReason.Paid, true), (cure.At, cure.From, cure.To, cure.Reason, cure.IsLate));
+        Assert.Equal((T0 + Grace, LifecycleStatus.Overdue, LifecycleStatus.Active, TransitionReason.Paid, true), (cure.At, cure.From, cure.To, cure.Reason, cure.IsLate));
         Assert.Empty(result.Notifications);
     }
 
@@ -38,8 +38,8 @@ public sealed class LateEntryTests
 
         var result = h.EvaluateAt(T0 + Duration.FromDays(3));
 
-        Assert.Equal(AccountStatus.Active, result.State.Lifecycle.Status);
-        Assert.DoesNotContain(h.Transitions, t => t.To is AccountStatus.Suspended or AccountStatus.Purged);
+        Assert.Equal(LifecycleStatus.Active, result.State.Lifecycles[0].Status);
+        Assert.DoesNotContain(h.Transitions, t => t.To is LifecycleStatus.Suspended or LifecycleStatus.Purged);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class LateEntryTests
 
         var result = h.EvaluateAt(T0 + Duration.FromDays(3));
 
-        Assert.Equal(AccountStatus.Active, result.State.Lifecycle.Status);
+        Assert.Equal(LifecycleStatus.Active, result.State.Lifecycles[0].Status);
         Assert.Equal([$"{T0} Active->Overdue InArrears", $"{T0 + Grace} Overdue->Active Paid late"], h.Steps());
     }
 
@@ -76,7 +76,7 @@ public sealed class LateEntryTests
 
         var resumed = Assert.Single(result.Transitions);
         Assert.Equal((purgeAt, TransitionReason.Resumed, true), (resumed.At, resumed.Reason, resumed.IsLate));
-        Assert.Equal(AccountStatus.Active, result.State.Lifecycle.Status);
+        Assert.Equal(LifecycleStatus.Active, result.State.Lifecycles[0].Status);
     }
 
     [Fact]

@@ -25,9 +25,9 @@ public sealed class LawCaseReplayTests
         }
 
         var replayed = Simulator.Run(read.Scenario!);
-        var evaluated = LifecycleEngine.Evaluate(c.Policy(), c.Account(), c.Ledger(), AccountState.Initial(), c.Until);
+        var evaluated = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), c.Ledger(), AccountState.Initial, c.Until);
         return (replayed.Transitions.SequenceEqual(evaluated.Transitions) &&
-                replayed.Notifications.Select(n => n.Key).SequenceEqual(evaluated.Notifications.Select(n => n.Key), StringComparer.Ordinal))
+                replayed.Notifications.Select(n => n.Key.Value).SequenceEqual(evaluated.Notifications.Select(n => n.Key.Value), StringComparer.Ordinal))
             .Label(json);
     }
 }

@@ -17,8 +17,8 @@ public sealed class LifecycleEngineTests
         var result = h.EvaluateAt(T0 + Duration.FromHours(1));
 
         var t = Assert.Single(result.Transitions);
-        Assert.Equal((T0, AccountStatus.Active, AccountStatus.Overdue, TransitionReason.InArrears, 1), (t.At, t.From, t.To, t.Reason, t.Episode));
-        Assert.Equal(new LifecycleState(AccountStatus.Overdue, 1, T0, T0 + Grace, null), result.State.Lifecycle);
+        Assert.Equal((T0, LifecycleStatus.Active, LifecycleStatus.Overdue, TransitionReason.InArrears, 1), (t.At, t.From, t.To, t.Reason, t.Episode));
+        Assert.Equal(new ProductLifecycle(null, LifecycleStatus.Overdue, 1, T0, T0 + Grace, null), result.State.Lifecycles[0]);
         Assert.Equal(T0 + Grace, result.NextReviewAt);
         Assert.Equal(-25m, result.Balance);
     }
@@ -31,7 +31,7 @@ public sealed class LifecycleEngineTests
         var result = h.EvaluateAt(T0 + Duration.FromDays(400));
 
         Assert.Empty(result.Transitions);
-        Assert.Equal(AccountStatus.Active, result.State.Lifecycle.Status);
+        Assert.Equal(LifecycleStatus.Active, result.State.Lifecycles[0].Status);
         Assert.Null(result.NextReviewAt);
     }
 
@@ -104,7 +104,7 @@ public sealed class LifecycleEngineTests
         var result = h.EvaluateAt(T0 + Duration.FromDays(2));
 
         Assert.Equal([$"{T0} Active->Overdue InArrears", $"{T0 + Grace} Overdue->Suspended GraceExpired"], h.Steps());
-        Assert.Equal(new LifecycleState(AccountStatus.Suspended, 1, T0, T0 + Grace, T0 + Grace + Retention), result.State.Lifecycle);
+        Assert.Equal(new ProductLifecycle(null, LifecycleStatus.Suspended, 1, T0, T0 + Grace, T0 + Grace + Retention), result.State.Lifecycles[0]);
         Assert.Equal(-0.01m, result.Balance);
     }
 
@@ -119,9 +119,9 @@ public sealed class LifecycleEngineTests
         Assert.Equal(
             [$"{T0} Active->Overdue InArrears", $"{T0 + Duration.FromHours(1)} Overdue->Active Paid", $"{second} Active->Overdue InArrears", $"{second + Grace} Overdue->Suspended GraceExpired"],
             h.Steps());
-        Assert.Equal(2, result.State.Lifecycle.Episode);
-        Assert.Contains(h.Notifications, n => n.Key == "acct/2/Suspended/dev@example.com/SMS");
-        Assert.Contains(h.Notifications, n => n.Key == "acct/1/Overdue/owner@example.com/Email");
+        Assert.Equal(2, result.State.Lifecycles[0].Episode);
+        Assert.Contains(h.Notifications, n => n.Key.Value == "acct/2/Suspended/dev@example.com/SMS");
+        Assert.Contains(h.Notifications, n => n.Key.Value == "acct/1/Overdue/owner@example.com/Email");
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public sealed class LifecycleEngineTests
         Assert.Empty(result.Transitions);
         Assert.Empty(result.Notifications);
         Assert.Equal(before, h.Notifications.Count);
-        Assert.Equal(AccountStatus.Purged, result.State.Lifecycle.Status);
+        Assert.Equal(LifecycleStatus.Purged, result.State.Lifecycles[0].Status);
         Assert.Equal(-125m, result.Balance);
         Assert.Null(result.NextReviewAt);
     }
@@ -331,7 +331,7 @@ public sealed class LifecycleEngineTests
         var result = h.EvaluateAt(T0 + Duration.FromDays(3));
 
         var cure = Assert.Single(result.Transitions);
-        Assert.Equal((T0 + Grace, AccountStatus.Overdue, AccountStatus.Active, true), (cure.At, cure.From, cure.To, cure.IsLate));
+        Assert.Equal((T0 + Grace, LifecycleStatus.Overdue, LifecycleStatus.Active, true), (cure.At, cure.From, cure.To, cure.IsLate));
     }
 
     [Fact]
@@ -358,7 +358,7 @@ public sealed class LifecycleEngineTests
 
         var t = Assert.Single(result.Transitions);
         Assert.Equal((T0 + Duration.FromHours(11), TransitionReason.InArrears, true), (t.At, t.Reason, t.IsLate));
-        Assert.Equal(T0 + Duration.FromHours(11) + Grace, result.State.Lifecycle.SuspendAt);
+        Assert.Equal(T0 + Duration.FromHours(11) + Grace, result.State.Lifecycles[0].SuspendAt);
     }
 
     [Fact]
@@ -379,7 +379,7 @@ public sealed class LifecycleEngineTests
         var warnings = h.Notifications.Where(n => n.Kind == NotificationKind.PurgeWarning).ToList();
         Assert.Equal(4, warnings.Count);
         Assert.All(warnings, n => Assert.Equal(T0 + Grace + Duration.FromDays(4), n.At));
-        Assert.Contains(warnings, n => n.Key == "acct/1/PurgeWarning/P1D/owner@example.com/Email");
+        Assert.Contains(warnings, n => n.Key.Value == "acct/1/PurgeWarning/P1D/owner@example.com/Email");
     }
 
     [Fact]
@@ -414,30 +414,27 @@ public sealed class LifecycleEngineTests
 
         h.EvaluateAt(start + Duration.FromDays(2));
 
-        var suspended = h.Transitions.Single(t => t.To == AccountStatus.Suspended).At;
+        var suspended = h.Transitions.Single(t => t.To == LifecycleStatus.Suspended).At;
         Assert.Equal(Duration.FromHours(24), suspended - start);
         var london = DateTimeZoneProviders.Tzdb["Europe/London"];
         Assert.Equal(new LocalDateTime(2026, 3, 29, 13, 0), suspended.InZone(london).LocalDateTime);
     }
 
     [Fact]
-    public void Evaluate_InconsistentState_IsRejectedNamingTheField()
+    public void Constructor_InconsistentLifecycle_IsRejectedNamingTheValues()
     {
-        var h = new EngineHarness().Charge(T0, 25m);
-        var broken = new AccountState([new LifecycleState(AccountStatus.Overdue, 1, T0, null, null)], false, T0);
+        var ex = Assert.Throws<ArgumentException>(() => new ProductLifecycle("apigw", LifecycleStatus.Overdue, 1, T0, null, null));
 
-        var ex = Assert.Throws<ArgumentException>(() => LifecycleEngine.Evaluate(h.Policy, h.Account, h.Ledger, broken, T0 + Grace));
-
-        Assert.StartsWith("state.lifecycles[0]: inconsistent state", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith("an Overdue lifecycle needs episode > 0, overdueSince and suspendAt (product \"apigw\", status Overdue, episode 1, overdueSince 2026-02-01T08:30:00Z, suspendAt null", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Evaluate_StateForOtherProductCount_IsRejected()
+    public void Constructor_StateWithDeadlineAlreadyPassed_IsRejectedNamingTheLifecycle()
     {
-        var h = new EngineHarness();
+        var overdue = new ProductLifecycle(null, LifecycleStatus.Overdue, 1, T0, T0 + Grace, null);
 
-        var ex = Assert.Throws<ArgumentException>(() => LifecycleEngine.Evaluate(h.Policy, h.Account, h.Ledger, AccountState.Initial(2), T0));
+        var ex = Assert.Throws<ArgumentException>(() => new AccountState([overdue], false, T0 + Grace));
 
-        Assert.Contains("expected 1 lifecycle(s), one per product, got 2", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith("lifecycles[0]: a Overdue lifecycle's deadline must be after the last evaluation", ex.Message, StringComparison.Ordinal);
     }
 }

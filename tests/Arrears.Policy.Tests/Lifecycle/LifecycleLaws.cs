@@ -13,19 +13,19 @@ namespace Arrears.Policy.Tests.Lifecycle;
 public sealed class LifecycleLaws
 {
     private static Evaluation Once(LawCase c, Ledger? ledger = null) =>
-        LifecycleEngine.Evaluate(c.Policy(), c.Account(), ledger ?? c.Ledger(), AccountState.Initial(), c.Until);
+        AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger ?? c.Ledger(), AccountState.Initial, c.Until);
 
     private static (List<Transition> Transitions, List<NotificationIntent> Notifications, AccountState State) Stepwise(LawCase c, IEnumerable<Instant> instants, Ledger? ledger = null)
     {
         var policy = c.Policy();
         var account = c.Account();
         ledger ??= c.Ledger();
-        var state = AccountState.Initial();
+        var state = AccountState.Initial;
         var transitions = new List<Transition>();
         var notifications = new List<NotificationIntent>();
         foreach (var instant in instants)
         {
-            var evaluation = LifecycleEngine.Evaluate(policy, account, ledger, state, instant);
+            var evaluation = AccountPolicy.For(policy).Evaluate(account, ledger, state, instant);
             state = evaluation.State;
             transitions.AddRange(evaluation.Transitions);
             notifications.AddRange(evaluation.Notifications);
@@ -59,9 +59,9 @@ public sealed class LifecycleLaws
         var stepwise = Stepwise(c, [.. c.Evaluations, c.Until]);
 
         var sameTransitions = single.Transitions.SequenceEqual(stepwise.Transitions);
-        var sameKeys = single.Notifications.Select(n => n.Key).Order(StringComparer.Ordinal)
-            .SequenceEqual(stepwise.Notifications.Select(n => n.Key).Order(StringComparer.Ordinal), StringComparer.Ordinal);
-        var sameState = single.State.Lifecycle == stepwise.State.Lifecycle && single.State.AlarmArmed == stepwise.State.AlarmArmed;
+        var sameKeys = single.Notifications.Select(n => n.Key.Value).Order(StringComparer.Ordinal)
+            .SequenceEqual(stepwise.Notifications.Select(n => n.Key.Value).Order(StringComparer.Ordinal), StringComparer.Ordinal);
+        var sameState = single.State.Lifecycles[0] == stepwise.State.Lifecycles[0] && single.State.AlarmArmed == stepwise.State.AlarmArmed;
         return (sameTransitions && sameKeys && sameState).Label($"once: {Show(single.Transitions)}{Environment.NewLine}stepwise: {Show(stepwise.Transitions)}");
     }
 
@@ -71,7 +71,7 @@ public sealed class LifecycleLaws
     {
         var ledger = c.Ledger();
         var first = Once(c, ledger);
-        var again = LifecycleEngine.Evaluate(c.Policy(), c.Account(), ledger, first.State, c.Until);
+        var again = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, first.State, c.Until);
         return !again.HasChanges && again.State == first.State && again.NextReviewAt == first.NextReviewAt;
     }
 
@@ -81,15 +81,15 @@ public sealed class LifecycleLaws
     {
         var ledger = c.Ledger();
         var first = Once(c, ledger);
-        if (first.State.Lifecycle.Status != AccountStatus.Purged)
+        if (first.State.Lifecycles[0].Status != LifecycleStatus.Purged)
         {
-            return Prop.ToProperty(first.Transitions.All(t => t.From != AccountStatus.Purged)).Classify(true, "not purged");
+            return Prop.ToProperty(first.Transitions.All(t => t.From != LifecycleStatus.Purged)).Classify(true, "not purged");
         }
 
         ledger.Append(new LedgerEntry("after-pay", LedgerEntryKind.Payment, c.Until + Duration.FromHours(1), 1_000m));
         ledger.Append(new LedgerEntry("after-charge", LedgerEntryKind.Charge, c.Until + Duration.FromHours(2), 5_000m));
-        var later = LifecycleEngine.Evaluate(c.Policy(), c.Account(), ledger, first.State, c.Until + Duration.FromDays(400));
-        return (!later.HasChanges && later.State.Lifecycle.Status == AccountStatus.Purged && later.NextReviewAt is null).ToProperty().Classify(true, "purged");
+        var later = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, first.State, c.Until + Duration.FromDays(400));
+        return (!later.HasChanges && later.State.Lifecycles[0].Status == LifecycleStatus.Purged && later.NextReviewAt is null).ToProperty().Classify(true, "purged");
     }
 
     /// <summary>
@@ -103,7 +103,7 @@ public sealed class LifecycleLaws
         var schedule = c.Evaluations.Append(c.Until).ToList();
         var pending = c.Entries.OrderBy(_ => random.Next()).ToList();
         var ledger = new Ledger(EngineHarness.Cny, c.Opening);
-        var state = AccountState.Initial();
+        var state = AccountState.Initial;
         var transitions = new List<Transition>();
         var keys = new List<string>();
         foreach (var instant in schedule)
@@ -117,15 +117,15 @@ public sealed class LifecycleLaws
             }
 
             ledger.Append(ledger.Entries.Take(random.Next(0, ledger.Count + 1)).ToList());
-            var evaluation = LifecycleEngine.Evaluate(c.Policy(), c.Account(), ledger, state, instant);
+            var evaluation = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, state, instant);
             state = evaluation.State;
             transitions.AddRange(evaluation.Transitions);
-            keys.AddRange(evaluation.Notifications.Select(n => n.Key));
+            keys.AddRange(evaluation.Notifications.Select(n => n.Key.Value));
         }
 
         var once = Once(c);
         return (once.Transitions.SequenceEqual(transitions) &&
-                once.Notifications.Select(n => n.Key).Order(StringComparer.Ordinal).SequenceEqual(keys.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+                once.Notifications.Select(n => n.Key.Value).Order(StringComparer.Ordinal).SequenceEqual(keys.Order(StringComparer.Ordinal), StringComparer.Ordinal))
             .Label($"once: {Show(once.Transitions)}{Environment.NewLine}arriving: {Show(transitions)}");
     }
 
@@ -144,10 +144,10 @@ public sealed class LifecycleLaws
         var policy = c.Policy();
         var account = c.Account();
 
-        var first = LifecycleEngine.Evaluate(policy, account, ledger, AccountState.Initial(), middle);
+        var first = AccountPolicy.For(policy).Evaluate(account, ledger, AccountState.Initial, middle);
         ledger.Append(late.Select(e => e.ToLedgerEntry()));
         var until = c.Until > middle ? c.Until : middle + Duration.FromHours(1);
-        var second = LifecycleEngine.Evaluate(policy, account, ledger, first.State, until);
+        var second = AccountPolicy.For(policy).Evaluate(account, ledger, first.State, until);
 
         var lateOnes = second.Transitions.Where(t => t.IsLate).ToList();
         var allAfter = second.Transitions.All(t => t.At > middle);
@@ -156,12 +156,12 @@ public sealed class LifecycleLaws
         var anyLateEntry = late.Any(e => e.At <= middle);
         var lateOnlyWithLateEntries = anyLateEntry || lateOnes.Count == 0;
         var balance = ledger.BalanceAt(until);
-        var s = second.State.Lifecycle;
+        var s = second.State.Lifecycles[0];
         var consistent = s.Status switch
         {
-            AccountStatus.Active => balance >= -c.Tolerance,
-            AccountStatus.Overdue => balance < -c.Tolerance && s.SuspendAt > until,
-            AccountStatus.Suspended => (balance < -c.Tolerance || (c.ResumeMinimum is { } min && balance < min)) && s.PurgeAt > until,
+            LifecycleStatus.Active => balance >= -c.Tolerance,
+            LifecycleStatus.Overdue => balance < -c.Tolerance && s.SuspendAt > until,
+            LifecycleStatus.Suspended => (balance < -c.Tolerance || (c.ResumeMinimum is { } min && balance < min)) && s.PurgeAt > until,
             _ => true,
         };
         // A deadline acted on in the second evaluation found the account still in arrears just before it, late entries included.
@@ -186,17 +186,17 @@ public sealed class LifecycleLaws
     {
         var mine = c.Policy();
         var theirs = other.Policy();
-        ProductPolicy[] products = [new("a", mine), new("b", theirs)];
+        var products = new AccountPolicyBuilder().AddProduct("a", mine).AddProduct("b", theirs).Build();
         var ledger = c.Ledger();
-        var both = LifecycleEngine.Evaluate(products, c.Account(), ledger, AccountState.Initial(2), c.Until);
+        var both = products.Evaluate(c.Account(), ledger, AccountState.Initial, c.Until);
 
         bool Same(string product, LifecyclePolicy policy)
         {
-            var alone = LifecycleEngine.Evaluate(policy, c.Account(), ledger, AccountState.Initial(), c.Until);
-            var inBoth = both.Transitions.Where(t => t.Product == product).Select(t => t with { Product = null });
-            var intents = both.Notifications.Where(n => n.Product == product).Select(n => (n.At, n.Kind, n.Recipient, n.Channel, Key: n.Key.Replace($"/{product}/", "/", StringComparison.Ordinal)));
-            return alone.Transitions.SequenceEqual(inBoth) &&
-                   alone.Notifications.Where(n => n.Kind != NotificationKind.BalanceLow).Select(n => (n.At, n.Kind, n.Recipient, n.Channel, n.Key)).SequenceEqual(intents);
+            var alone = AccountPolicy.For(policy).Evaluate(c.Account(), ledger, AccountState.Initial, c.Until);
+            var inBoth = both.Transitions.Where(t => t.Product == product).Select(t => (t.At, t.From, t.To, t.Reason, t.Episode, t.IsLate));
+            var intents = both.Notifications.Where(n => n.Product == product).Select(n => (n.At, n.Kind, n.Recipient, n.Channel, Key: n.Key.Value.Replace($"/{product}/", "/", StringComparison.Ordinal)));
+            return alone.Transitions.Select(t => (t.At, t.From, t.To, t.Reason, t.Episode, t.IsLate)).SequenceEqual(inBoth) &&
+                   alone.Notifications.Where(n => n.Kind != NotificationKind.BalanceLow).Select(n => (n.At, n.Kind, n.Recipient, n.Channel, n.Key.Value)).SequenceEqual(intents);
         }
 
         var alarmsOnce = both.Notifications.Where(n => n.Kind == NotificationKind.BalanceLow).All(n => n.Product is null);
@@ -212,7 +212,7 @@ public sealed class LifecycleLaws
         var lastEntry = ledger.Entries[^1].At;
         if (first.NextReviewAt is not { } next)
         {
-            var muchLater = LifecycleEngine.Evaluate(c.Policy(), c.Account(), ledger, first.State, Instant.Max(c.Until, lastEntry) + Duration.FromDays(1000));
+            var muchLater = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, first.State, Instant.Max(c.Until, lastEntry) + Duration.FromDays(1000));
             return Prop.ToProperty(c.Until < lastEntry || !muchLater.HasChanges).Classify(true, "no review");
         }
 
@@ -221,8 +221,8 @@ public sealed class LifecycleLaws
             return Prop.ToProperty(true).Classify(true, "entries ahead");
         }
 
-        var justBefore = LifecycleEngine.Evaluate(c.Policy(), c.Account(), ledger, first.State, next - Duration.Epsilon);
-        var at = LifecycleEngine.Evaluate(c.Policy(), c.Account(), ledger, justBefore.State, next);
+        var justBefore = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, first.State, next - Duration.Epsilon);
+        var at = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, justBefore.State, next);
         return (next > c.Until && !justBefore.HasChanges && justBefore.NextReviewAt == next && at.HasChanges && at.Transitions.Concat<object>(at.Notifications).Any())
             .Label($"next review {next}: before {Show(justBefore.Transitions)}; at {Show(at.Transitions)}")
             .Classify(true, "review");
@@ -233,10 +233,10 @@ public sealed class LifecycleLaws
     public Property Evaluate_KeysAreUniqueAndFanOutIsAudienceTimesChannels(LawCase c)
     {
         var stepwise = Stepwise(c, [.. c.Evaluations, c.Until]);
-        var keysUnique = stepwise.Notifications.Select(n => n.Key).Distinct(StringComparer.Ordinal).Count() == stepwise.Notifications.Count;
+        var keysUnique = stepwise.Notifications.Select(n => n.Key.Value).Distinct(StringComparer.Ordinal).Count() == stepwise.Notifications.Count;
         const int audienceTimesChannels = 2 * 2;
         var fanOut = stepwise.Notifications
-            .GroupBy(n => (n.At, n.Kind, n.Episode, Qualifier: n.Key[..n.Key.LastIndexOf('/', n.Key.LastIndexOf('/') - 1)]))
+            .GroupBy(n => (n.At, n.Kind, n.Episode, Qualifier: n.Key.Value[..n.Key.Value.LastIndexOf('/', n.Key.Value.LastIndexOf('/') - 1)]))
             .All(g => g.Count() == audienceTimesChannels &&
                       g.Select(n => (n.Recipient, n.Channel)).Distinct().Count() == audienceTimesChannels);
         var notifying = stepwise.Transitions.Count(t => t.Reason != TransitionReason.Paid);

@@ -23,7 +23,7 @@ public sealed class NotificationTests
             ["owner@example.com/Email", "owner@example.com/SMS", "dev@example.com/Email", "dev@example.com/SMS", "ops@example.com/Email", "ops@example.com/SMS"],
             suspended.Select(n => $"{n.Recipient}/{n.Channel}"));
         Assert.All(suspended, n => Assert.Equal((T0 + Grace, 1, -25m), (n.At, n.Episode, n.Balance)));
-        Assert.Equal(suspended.Count, suspended.Select(n => n.Key).Distinct().Count());
+        Assert.Equal(suspended.Count, suspended.Select(n => n.Key.Value).Distinct().Count());
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class NotificationTests
         Assert.Equal(["owner@example.com/Email"], h.Notifications.Where(n => n.Kind == NotificationKind.Overdue).Select(n => $"{n.Recipient}/{n.Channel}"));
         Assert.DoesNotContain(h.Notifications, n => n.Kind == NotificationKind.Suspended);
         Assert.Equal(["dev@example.com/Email", "dev@example.com/SMS"], h.Notifications.Where(n => n.Kind == NotificationKind.Purged).Select(n => $"{n.Recipient}/{n.Channel}"));
-        Assert.Equal(2, h.Transitions.Count(t => t.To is AccountStatus.Suspended or AccountStatus.Purged));
+        Assert.Equal(2, h.Transitions.Count(t => t.To is LifecycleStatus.Suspended or LifecycleStatus.Purged));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class NotificationTests
         var alarms = h.Notifications.Where(n => n.Kind == NotificationKind.BalanceLow).ToList();
         Assert.Equal([T0, T0 + Duration.FromHours(3)], alarms.Select(n => n.At).Distinct());
         Assert.Equal(8, alarms.Count);
-        Assert.Contains(alarms, n => n.Key == $"acct/BalanceLow/{T0}/owner@example.com/Email");
+        Assert.Contains(alarms, n => n.Key.Value == $"acct/BalanceLow/{T0}/owner@example.com/Email");
         Assert.Empty(h.Transitions);
     }
 
@@ -86,7 +86,7 @@ public sealed class NotificationTests
         h.EvaluateAt(T0 + Duration.FromDays(11));
 
         Assert.Equal([T0 + Grace + Duration.FromHours(1)], h.Notifications.Where(n => n.Kind == NotificationKind.BalanceLow).Select(n => n.At).Distinct());
-        Assert.Equal(AccountStatus.Purged, h.State.Lifecycle.Status);
+        Assert.Equal(LifecycleStatus.Purged, h.State.Lifecycles[0].Status);
     }
 
     [Fact]
@@ -115,19 +115,18 @@ public sealed class NotificationTests
     [Fact]
     public void Evaluate_SeveralProducts_EachUnderItsOwnPolicyDrivenByOneBalance()
     {
-        var products = new[]
-        {
-            new ProductPolicy("apigw", PolicyPresets.TencentApiGateway.Policy),
-            new ProductPolicy("cvm", PolicyPresets.TencentCvm.Policy),
-        };
+        var products = new AccountPolicyBuilder()
+            .AddProduct("apigw", PolicyPresets.TencentApiGateway.Policy)
+            .AddProduct("cvm", PolicyPresets.TencentCvm.Policy)
+            .Build();
         var account = WithAlarm(0m);
         var ledger = new Ledger(Cny, 10m);
         ledger.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, T0, 25m));
 
-        var result = LifecycleEngine.Evaluate(products, account, ledger, AccountState.Initial(2), T0 + Duration.FromHours(3));
+        var result = products.Evaluate(account, ledger, AccountState.Initial, T0 + Duration.FromHours(3));
 
-        Assert.Equal(AccountStatus.Overdue, result.State.Lifecycles[0].Status);    // API Gateway still in its 24-hour grace
-        Assert.Equal(AccountStatus.Suspended, result.State.Lifecycles[1].Status);  // CVM suspended after 2 hours
+        Assert.Equal(LifecycleStatus.Overdue, result.State.Lifecycles[0].Status);    // API Gateway still in its 24-hour grace
+        Assert.Equal(LifecycleStatus.Suspended, result.State.Lifecycles[1].Status);  // CVM suspended after 2 hours
         Assert.Equal(
             ["apigw Active->Overdue", "cvm Active->Overdue", "cvm Overdue->Suspended"],
             result.Transitions.Select(t => $"{t.Product} {t.From}->{t.To}"));
@@ -137,23 +136,20 @@ public sealed class NotificationTests
         var alarms = result.Notifications.Where(n => n.Kind == NotificationKind.BalanceLow).ToList();
         Assert.Equal(4, alarms.Count);
         Assert.All(alarms, n => Assert.Null(n.Product));
-        Assert.Contains(result.Notifications, n => n.Key == "acct/cvm/1/Suspended/dev@example.com/SMS");
-        Assert.Equal(result.Notifications.Count, result.Notifications.Select(n => n.Key).Distinct().Count());
+        Assert.Contains(result.Notifications, n => n.Key.Value == "acct/cvm/1/Suspended/dev@example.com/SMS");
+        Assert.Equal(result.Notifications.Count, result.Notifications.Select(n => n.Key.Value).Distinct().Count());
     }
 
     [Fact]
-    public void Evaluate_SeveralProductsWithDuplicateName_IsRejected()
+    public void Build_SeveralProductsWithDuplicateName_IsRejected()
     {
-        var products = new[]
-        {
-            new ProductPolicy("apigw", PolicyPresets.TencentApiGateway.Policy),
-            new ProductPolicy("apigw", PolicyPresets.TencentCvm.Policy),
-        };
+        var builder = new AccountPolicyBuilder()
+            .AddProduct("apigw", PolicyPresets.TencentApiGateway.Policy)
+            .AddProduct("apigw", PolicyPresets.TencentCvm.Policy);
 
-        var ex = Assert.Throws<ArgumentException>(() =>
-            LifecycleEngine.Evaluate(products, WithAlarm(0m), new Ledger(Cny), AccountState.Initial(2), T0));
+        var ex = Assert.Throws<PolicyValidationException>(builder.Build);
 
-        Assert.StartsWith("products[1].product: duplicate product, got \"apigw\"", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(["products[1].name: duplicate product, got \"apigw\""], ex.Errors.Select(error => error.ToString()));
     }
 
     [Fact]
@@ -172,10 +168,10 @@ public sealed class NotificationTests
         h.EvaluateAt(T0);
 
         Assert.Equal(6, h.Notifications.Count);
-        Assert.Equal(6, h.Notifications.Select(n => n.Key).Distinct(StringComparer.Ordinal).Count());
-        Assert.Contains(h.Notifications, n => n.Key == "a/1/Overdue/r/A%2FB" && n.Channel == "A/B");
-        Assert.Contains(h.Notifications, n => n.Key == "a/1/Overdue/r%2FA/B" && n.Recipient == "r/A");
-        Assert.Contains(h.Notifications, n => n.Key == "a/1/Overdue/100%25/B");
+        Assert.Equal(6, h.Notifications.Select(n => n.Key.Value).Distinct(StringComparer.Ordinal).Count());
+        Assert.Contains(h.Notifications, n => n.Key.Value == "a/1/Overdue/r/A%2FB" && n.Channel == "A/B");
+        Assert.Contains(h.Notifications, n => n.Key.Value == "a/1/Overdue/r%2FA/B" && n.Recipient == "r/A");
+        Assert.Contains(h.Notifications, n => n.Key.Value == "a/1/Overdue/100%25/B");
     }
 
     [Fact]

@@ -8,13 +8,13 @@ namespace Arrears.Policy.Tests.Lifecycle;
 /// </summary>
 internal static class ReferenceModel
 {
-    public sealed record Expected(List<(Instant At, AccountStatus From, AccountStatus To, TransitionReason Reason, int Episode)> Transitions, List<(Instant At, NotificationKind Kind)> Events);
+    public sealed record Expected(List<(Instant At, LifecycleStatus From, LifecycleStatus To, TransitionReason Reason, int Episode)> Transitions, List<(Instant At, NotificationKind Kind)> Events);
 
     public static Expected Run(LawCase c)
     {
         var ledger = c.Ledger();
         var instants = ledger.Entries.Select(e => e.At).Distinct().Order().Where(t => t <= c.Until).ToList();
-        var transitions = new List<(Instant, AccountStatus, AccountStatus, TransitionReason, int)>();
+        var transitions = new List<(Instant, LifecycleStatus, LifecycleStatus, TransitionReason, int)>();
         var events = new List<(Instant At, NotificationKind Kind)>();
         bool InArrears(Instant t) => ledger.BalanceAt(t) < -c.Tolerance;
         bool CanResume(Instant t) => !InArrears(t) && (c.ResumeMinimum is not { } min || ledger.BalanceAt(t) >= min);
@@ -33,7 +33,7 @@ internal static class ReferenceModel
             }
 
             episode++;
-            transitions.Add((s, AccountStatus.Active, AccountStatus.Overdue, TransitionReason.InArrears, episode));
+            transitions.Add((s, LifecycleStatus.Active, LifecycleStatus.Overdue, TransitionReason.InArrears, episode));
             events.Add((s, NotificationKind.Overdue));
             var d = s + c.Grace;
 
@@ -41,7 +41,7 @@ internal static class ReferenceModel
             var paid = instants.Where(t => t > s && !InArrears(t)).Cast<Instant?>().FirstOrDefault();
             if (paid is { } e && (e < d || (e == d && c.GraceBoundary == DeadlineBoundary.Inclusive)))
             {
-                transitions.Add((e, AccountStatus.Overdue, AccountStatus.Active, TransitionReason.Paid, episode));
+                transitions.Add((e, LifecycleStatus.Overdue, LifecycleStatus.Active, TransitionReason.Paid, episode));
                 cursor = e;
                 continue;
             }
@@ -51,7 +51,7 @@ internal static class ReferenceModel
                 break;
             }
 
-            transitions.Add((d, AccountStatus.Overdue, AccountStatus.Suspended, TransitionReason.GraceExpired, episode));
+            transitions.Add((d, LifecycleStatus.Overdue, LifecycleStatus.Suspended, TransitionReason.GraceExpired, episode));
             events.Add((d, NotificationKind.Suspended));
             var p = d + c.Retention;
 
@@ -75,7 +75,7 @@ internal static class ReferenceModel
 
             if (resumeAt is { } ra && ra <= c.Until)
             {
-                transitions.Add((ra, AccountStatus.Suspended, AccountStatus.Active, TransitionReason.Resumed, episode));
+                transitions.Add((ra, LifecycleStatus.Suspended, LifecycleStatus.Active, TransitionReason.Resumed, episode));
                 events.Add((ra, NotificationKind.Resumed));
                 cursor = ra;
                 continue;
@@ -83,7 +83,7 @@ internal static class ReferenceModel
 
             if (p <= c.Until)
             {
-                transitions.Add((p, AccountStatus.Suspended, AccountStatus.Purged, TransitionReason.RetentionExpired, episode));
+                transitions.Add((p, LifecycleStatus.Suspended, LifecycleStatus.Purged, TransitionReason.RetentionExpired, episode));
                 events.Add((p, NotificationKind.Purged));
                 purgedAt = p;
                 // The purge precedes the instant's alarm check only when it fires in step 1: an exclusive purge deadline that

@@ -101,14 +101,14 @@ public static class TimelineJson
             writer.WriteString("kind", notification.Kind.ToString());
             writer.WriteString("recipient", notification.Recipient);
             writer.WriteString("channel", notification.Channel);
-            writer.WriteString("key", notification.Key);
+            writer.WriteString("key", notification.Key.Value);
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
 
         writer.WriteStartObject("final");
-        writer.WriteString("state", timeline.Final.State.ToString());
+        writer.WriteString("state", timeline.Final.Status.ToString());
         writer.WriteString("balance", currency.Format(timeline.Final.Balance));
         if (timeline.Final.NextReviewAt is { } next)
         {
