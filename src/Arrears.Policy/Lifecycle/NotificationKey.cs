@@ -94,6 +94,10 @@ public readonly struct NotificationKey : IEquatable<NotificationKey>
     /// <summary>The part of a key shared by every recipient and channel of a balance alarm.</summary>
     internal static string BalanceLowScope(string account, Instant at) => $"{Part(account)}/BalanceLow/{InstantPattern.ExtendedIso.Format(at)}";
 
+    /// <summary>The key of an enforcement action: <c>{account}[/{product}]/{episode}/{action}</c>.</summary>
+    internal static string EnforcementKey(string account, string? product, int episode, string action) =>
+        $"{Scope(account, product)}/{episode.ToString(CultureInfo.InvariantCulture)}/{action}";
+
     /// <summary>Completes a scope with the recipient and the channel.</summary>
     internal static NotificationKey Complete(string scope, string recipient, string channel) => new($"{scope}/{Part(recipient)}/{Part(channel)}");
 

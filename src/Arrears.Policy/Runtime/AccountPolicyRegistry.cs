@@ -1,0 +1,61 @@
+namespace Arrears.Policy.Runtime;
+
+/// <summary>The account policies a runtime knows, by name: each account names the one it follows.</summary>
+/// <example>
+/// <code>
+/// var policies = new AccountPolicyRegistry(new Dictionary&lt;string, AccountPolicy&gt;
+/// {
+///     ["api-gateway"] = AccountPolicy.For(PolicyPresets.TencentApiGateway.Policy),
+/// });
+/// AccountPolicy policy = policies["api-gateway"];
+/// </code>
+/// </example>
+public sealed class AccountPolicyRegistry
+{
+    private readonly Dictionary<string, AccountPolicy> _policies;
+
+    /// <summary>Initializes a registry.</summary>
+    /// <param name="policies">The policies by name; names not empty.</param>
+    /// <exception cref="ArgumentException">A name is empty or a policy is null.</exception>
+    public AccountPolicyRegistry(IReadOnlyDictionary<string, AccountPolicy> policies)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        _policies = new Dictionary<string, AccountPolicy>(StringComparer.Ordinal);
+        foreach (var (name, policy) in policies)
+        {
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                throw new ArgumentException($"policies: a name must not be empty, got \"{name}\"", nameof(policies));
+            }
+
+            _policies.Add(name, policy ?? throw new ArgumentException($"policies[\"{name}\"]: must not be null", nameof(policies)));
+        }
+    }
+
+    /// <summary>Gets the names of the policies, in ordinal order.</summary>
+    public IReadOnlyList<string> Names => [.. _policies.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Gets every notification channel any product of any policy routes to, in ordinal order.</summary>
+    public IReadOnlyList<string> Channels =>
+    [
+        .. _policies.Values
+            .SelectMany(policy => policy.Products.SelectMany(product => Enum.GetValues<NotificationKind>().SelectMany(kind => product.Policy.RouteFor(kind).Channels))
+                .Concat(policy.BalanceAlarmRoute.Channels))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal),
+    ];
+
+    /// <summary>Gets a policy by name.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The policy.</returns>
+    /// <exception cref="KeyNotFoundException">No policy has that name; the message lists the names there are.</exception>
+    public AccountPolicy this[string name] => TryGet(name, out var policy)
+        ? policy
+        : throw new KeyNotFoundException($"policy: no account policy \"{name}\"; the registered policies are {string.Join(", ", Names.Select(n => $"\"{n}\""))}");
+
+    /// <summary>Finds a policy by name.</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="policy">The policy, when found.</param>
+    /// <returns>Whether a policy has that name.</returns>
+    public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AccountPolicy? policy) => _policies.TryGetValue(name, out policy);
+}

@@ -1,0 +1,204 @@
+using Arrears.Policy.Billing;
+using NodaTime;
+
+namespace Arrears.Policy.Runtime;
+
+/// <summary>
+/// The host's entry point to the runtime: register accounts, append ledger entries and usage as they happen, evaluate
+/// every account that is due, and deliver the outbox. Every decision is saved with its effects in one unit of work, and
+/// every effect leaves through the outbox with a deterministic key.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Thread-safe. Appending entries or usage makes the account due at once and completes <see cref="WaitForFactsAsync"/>, so
+/// a host loop (the hosted service of Arrears.Policy.Extensions) sleeps until <see cref="NextDueAsync"/> or until new facts
+/// arrive: there is no polling interval.
+/// </para>
+/// <para>
+/// Bad input is rejected with an error that names the field and the value, and nothing of the batch is applied: an unknown
+/// account, an entry whose id exists with other content, usage for an item the account does not have, usage for a cycle
+/// that has already been billed.
+/// </para>
+/// </remarks>
+/// <example>
+/// <code>
+/// var runtime = new ArrearsRuntime(new InMemoryArrearsStore(), policies, clock, [emailNotifier], gatewaySwitch, directory);
+/// await runtime.RegisterAsync(registration, cancellationToken);
+/// await runtime.AppendAsync("acct-1", [new LedgerEntry("c1", LedgerEntryKind.Charge, clock.GetCurrentInstant(), 25m)], cancellationToken);
+/// await runtime.RunOnceAsync(cancellationToken);   // evaluates what is due, then delivers the outbox
+/// </code>
+/// </example>
+public sealed class ArrearsRuntime
+{
+    private readonly IArrearsStore _store;
+    private readonly AccountPolicyRegistry _policies;
+    private readonly IClock _clock;
+    private readonly BulkEvaluator _evaluator;
+    private readonly OutboxDispatcher _dispatcher;
+    private readonly Lock _signalLock = new();
+    private TaskCompletionSource _facts = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Initializes a runtime.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="policies">The account policies accounts may follow, by name.</param>
+    /// <param name="clock">The clock: NodaTime's <see cref="IClock"/>, a <c>FakeClock</c> in tests.</param>
+    /// <param name="notifiers">One notifier per channel the policies route to.</param>
+    /// <param name="enforcement">The host's enforcement handler.</param>
+    /// <param name="directory">Resolves recipients to addresses.</param>
+    /// <param name="options">Batch sizes, parallelism, leases and retries; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="ArgumentException">The options are invalid, or two notifiers deliver one channel; every problem is listed.</exception>
+    public ArrearsRuntime(
+        IArrearsStore store,
+        AccountPolicyRegistry policies,
+        IClock clock,
+        IEnumerable<INotifier> notifiers,
+        IEnforcementHandler enforcement,
+        IRecipientDirectory directory,
+        ArrearsRuntimeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(policies);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(notifiers);
+        ArgumentNullException.ThrowIfNull(enforcement);
+        ArgumentNullException.ThrowIfNull(directory);
+        options ??= new ArrearsRuntimeOptions();
+        if (options.Validate() is { Count: > 0 } errors)
+        {
+            throw new ArgumentException("options: " + string.Join("; ", errors), nameof(options));
+        }
+
+        _store = store;
+        _policies = policies;
+        _clock = clock;
+        _evaluator = new BulkEvaluator(store, policies, clock, options);
+        _dispatcher = new OutboxDispatcher(store, notifiers, enforcement, directory, clock, options);
+    }
+
+    /// <summary>Gets the store.</summary>
+    public IArrearsStore Store => _store;
+
+    /// <summary>Registers an account; registering the same account again is a no-op.</summary>
+    /// <param name="account">The registration.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when added; <see langword="false"/> when the same registration already existed.</returns>
+    /// <exception cref="ArgumentException">The policy is unknown, or the account exists with a different registration.</exception>
+    public async ValueTask<bool> RegisterAsync(AccountRegistration account, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        if (!_policies.TryGet(account.Policy, out _))
+        {
+            throw new ArgumentException($"account.policy: no account policy \"{account.Policy}\"; the registered policies are {string.Join(", ", _policies.Names.Select(n => $"\"{n}\""))}", nameof(account));
+        }
+
+        var added = await _store.AddAccountAsync(account, _clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false);
+        Signal();
+        return added;
+    }
+
+    /// <summary>Appends ledger entries atomically (idempotent by id); the account is due at once.</summary>
+    /// <param name="account">The account id.</param>
+    /// <param name="entries">The entries (charges, payments, credits, refunds), in any order.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many entries were added and how many were identical replays.</returns>
+    /// <exception cref="ArgumentException">The account is unknown, or an entry is invalid or has an existing id with other content; nothing is applied.</exception>
+    public async ValueTask<AppendResult> AppendAsync(string account, IEnumerable<LedgerEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var batch = entries.ToList();
+        var result = await _store.AppendEntriesAsync(account, batch, _clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false);
+        Signal();
+        return result;
+    }
+
+    /// <summary>
+    /// Records usage atomically; it is rated into charges when its cycle closes (plus the item's settlement delay), each
+    /// charge once, with the id <c>arrears simulate</c> gives it.
+    /// </summary>
+    /// <param name="account">The account id.</param>
+    /// <param name="usage">The usage records.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the usage is saved.</returns>
+    /// <exception cref="ArgumentException">
+    /// The account is unknown, a record names an item the account does not have, or a record falls in a cycle that has
+    /// already been billed; nothing is applied.
+    /// </exception>
+    public async ValueTask RecordUsageAsync(string account, IEnumerable<UsageRecord> usage, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        var batch = usage.ToList();
+        var stored = await _store.FindAccountAsync(account, cancellationToken).ConfigureAwait(false)
+            ?? throw new ArgumentException($"account: no account \"{account}\"", nameof(account));
+        var registration = stored.Registration;
+        var now = _clock.GetCurrentInstant();
+        Instant? dueAt = null;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var record = batch[i] ?? throw new ArgumentException($"usage[{i}]: must not be null", nameof(usage));
+            var item = registration.FindItem(record.Item)
+                ?? throw new ArgumentException($"usage[{i}].item: account \"{account}\" has no billing item \"{record.Item}\"", nameof(usage));
+            var closes = item.Cycle.CycleContaining(record.At, registration.TimeZone).End + item.SettlementDelay;
+            if (closes <= now)
+            {
+                throw new ArgumentException(
+                    $"usage[{i}].at: the cycle of \"{record.Item}\" containing {record.At} was billed at {closes}; usage for it can no longer be recorded",
+                    nameof(usage));
+            }
+
+            dueAt = dueAt is { } earliest && earliest < closes ? earliest : closes;
+        }
+
+        if (dueAt is { } due)
+        {
+            await _store.RecordUsageAsync(account, batch, due, cancellationToken).ConfigureAwait(false);
+            Signal();
+        }
+    }
+
+    /// <summary>Evaluates every account that is due now, batch by batch, and saves each decision with its effects.</summary>
+    /// <param name="cancellationToken">Cancels the pass between accounts.</param>
+    /// <returns>What the pass did.</returns>
+    public Task<EvaluationSummary> EvaluateDueAsync(CancellationToken cancellationToken) => _evaluator.RunAsync(cancellationToken);
+
+    /// <summary>Delivers every outbox message whose attempt is due.</summary>
+    /// <param name="cancellationToken">Cancels the pass between messages.</param>
+    /// <returns>What the pass did.</returns>
+    public Task<DispatchSummary> DispatchAsync(CancellationToken cancellationToken) => _dispatcher.RunAsync(cancellationToken);
+
+    /// <summary>Evaluates what is due, then delivers the outbox.</summary>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>What both passes did.</returns>
+    public async Task<(EvaluationSummary Evaluation, DispatchSummary Dispatch)> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var evaluation = await EvaluateDueAsync(cancellationToken).ConfigureAwait(false);
+        var dispatch = await DispatchAsync(cancellationToken).ConfigureAwait(false);
+        return (evaluation, dispatch);
+    }
+
+    /// <summary>Returns when the runtime has work next: the earliest due account or outbox attempt.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The instant, or <see langword="null"/> when nothing will be due without new facts.</returns>
+    public ValueTask<Instant?> NextDueAsync(CancellationToken cancellationToken) => _store.NextDueAsync(cancellationToken);
+
+    /// <summary>Returns a task that completes when new facts (an account, entries or usage) arrive after this call.</summary>
+    /// <returns>The task.</returns>
+    public Task WaitForFactsAsync()
+    {
+        lock (_signalLock)
+        {
+            return _facts.Task;
+        }
+    }
+
+    private void Signal()
+    {
+        TaskCompletionSource completed;
+        lock (_signalLock)
+        {
+            completed = _facts;
+            _facts = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        completed.TrySetResult();
+    }
+}

@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using Arrears.Policy.Billing;
+using NodaTime;
+
+namespace Arrears.Policy.Runtime;
+
+/// <summary>
+/// Claims due accounts batch by batch, evaluates them in parallel (bounded), and commits each account's new state,
+/// transitions, rated charges and outbox messages in one unit of work; on a version conflict it reloads and evaluates again.
+/// </summary>
+internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry policies, IClock clock, ArrearsRuntimeOptions options)
+{
+    public async Task<EvaluationSummary> RunAsync(CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var now = clock.GetCurrentInstant();
+        var totals = new Totals();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            using var activity = ArrearsTelemetry.Source.StartActivity("arrears.evaluate.batch");
+            var batchWatch = Stopwatch.StartNew();
+            var batch = await store.ClaimDueAsync(now, options.BatchSize, options.ClaimLease, cancellationToken).ConfigureAwait(false);
+            ArrearsTelemetry.DueBacklog.Record(batch.Count);
+            activity?.SetTag("arrears.accounts", batch.Count);
+            if (batch.Count == 0)
+            {
+                break;
+            }
+
+            await Parallel.ForEachAsync(
+                batch,
+                new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
+                async (account, token) => await EvaluateAsync(account, now, totals, token).ConfigureAwait(false)).ConfigureAwait(false);
+            ArrearsTelemetry.BatchDuration.Record(batchWatch.Elapsed.TotalSeconds);
+            if (batch.Count < options.BatchSize)
+            {
+                break;
+            }
+        }
+
+        return totals.ToSummary(Duration.FromTimeSpan(stopwatch.Elapsed));
+    }
+
+    private async Task EvaluateAsync(StoredAccount account, Instant now, Totals totals, CancellationToken cancellationToken)
+    {
+        try
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                var commit = Decide(account, now);
+                if (await store.CommitAsync(commit, cancellationToken).ConfigureAwait(false))
+                {
+                    totals.Add(commit);
+                    return;
+                }
+
+                totals.Conflict();
+                if (attempt >= options.MaxConflictRetries)
+                {
+                    totals.Fail();
+                    return;
+                }
+
+                account = await store.FindAccountAsync(account.Registration.Id, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"account \"{account.Registration.Id}\" disappeared while it was being evaluated");
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The account stays due and claimed until its lease expires; then it is evaluated again.
+            totals.Fail();
+        }
+    }
+
+    /// <summary>Evaluates one account at <paramref name="now"/>: a pure function of the stored account.</summary>
+    internal EvaluationCommit Decide(StoredAccount account, Instant now)
+    {
+        var registration = account.Registration;
+        var policy = policies[registration.Policy];
+        var ledger = account.Ledger;
+
+        // Usage becomes charges when its cycle closes (plus the settlement delay); each charge has the id simulate gives it.
+        var charges = new List<LedgerEntry>();
+        Instant? nextClose = null;
+        if (registration.Items.Count > 0 && account.Usage.Count > 0)
+        {
+            foreach (var charge in Rating.Rate(registration.Items, account.Usage, registration.Currency, registration.TimeZone))
+            {
+                if (charge.At > now)
+                {
+                    nextClose = nextClose is { } close && close < charge.At ? close : charge.At;
+                }
+                else if (!ledger.TryGetEntry(charge.Id, out _))
+                {
+                    charges.Add(charge.ToLedgerEntry());
+                }
+            }
+
+            ledger.Append(charges);
+        }
+
+        var evaluation = policy.Evaluate(registration.Profile, ledger, account.State, now);
+        Instant? due = evaluation.NextReviewAt;
+        if (ledger.TryGetNextEntryInstant(now, out var nextEntry) && (due is null || nextEntry < due))
+        {
+            due = nextEntry;
+        }
+
+        if (nextClose is { } pending && (due is null || pending < due))
+        {
+            due = pending;
+        }
+
+        return new EvaluationCommit(registration.Id, account.Version, evaluation.State, now, evaluation.Transitions, charges, Outbox(registration, policy, evaluation), due);
+    }
+
+    /// <summary>The effects of an evaluation in the order they happened: at one instant, a transition's action before the notifications.</summary>
+    private static List<OutboxMessage> Outbox(AccountRegistration registration, AccountPolicy policy, Evaluation evaluation)
+    {
+        var messages = new List<OutboxMessage>(evaluation.Transitions.Count + evaluation.Notifications.Count);
+        var transitions = evaluation.Transitions;
+        var notifications = evaluation.Notifications;
+        int t = 0, n = 0;
+        while (t < transitions.Count || n < notifications.Count)
+        {
+            if (t < transitions.Count && (n >= notifications.Count || transitions[t].At <= notifications[n].At))
+            {
+                var transition = transitions[t++];
+                if (EnforcementAction.For(transition) is { } kind)
+                {
+                    var action = new EnforcementAction(registration.Id, transition.Product, transition.Episode, kind, transition.At);
+                    messages.Add(new OutboxMessage
+                    {
+                        Key = action.Key,
+                        Account = registration.Id,
+                        Kind = OutboxKind.Enforcement,
+                        Enforcement = kind,
+                        Product = transition.Product,
+                        Episode = transition.Episode,
+                        At = transition.At,
+                        Currency = registration.Currency.Code,
+                        TimeZone = registration.TimeZone.Id,
+                    });
+                }
+
+                continue;
+            }
+
+            var intent = notifications[n++];
+            messages.Add(new OutboxMessage
+            {
+                Key = intent.Key.Value,
+                Account = registration.Id,
+                Kind = OutboxKind.Notification,
+                Notification = intent.Kind,
+                Product = intent.Product,
+                Episode = intent.Episode,
+                At = intent.At,
+                Balance = intent.Balance,
+                Recipient = intent.Recipient,
+                Channel = intent.Channel,
+                NextDeadline = NextDeadline(policy, evaluation.State, intent),
+                Currency = registration.Currency.Code,
+                TimeZone = registration.TimeZone.Id,
+            });
+        }
+
+        return messages;
+    }
+
+    private static Instant? NextDeadline(AccountPolicy policy, AccountState state, NotificationIntent intent)
+    {
+        var product = policy.Products.FirstOrDefault(p => string.Equals(p.Name, intent.Product, StringComparison.Ordinal));
+        if (product is null)
+        {
+            return null;
+        }
+
+        var lifecycle = state.LifecycleOf(intent.Product);
+        return intent.Kind switch
+        {
+            NotificationKind.Overdue => intent.At + product.Policy.Grace,
+            NotificationKind.Suspended => intent.At + product.Policy.Retention,
+            NotificationKind.PurgeWarning when lifecycle.Episode == intent.Episode => lifecycle.PurgeAt,
+            _ => null,
+        };
+    }
+
+    private sealed class Totals
+    {
+        private readonly Lock _lock = new();
+        private readonly Dictionary<LifecycleStatus, int> _transitions = [];
+        private int _accounts;
+        private int _intents;
+        private int _actions;
+        private int _conflicts;
+        private int _failures;
+
+        public void Add(EvaluationCommit commit)
+        {
+            var actions = commit.Outbox.Count(m => m.Kind == OutboxKind.Enforcement);
+            var intents = commit.Outbox.Count - actions;
+            lock (_lock)
+            {
+                _accounts++;
+                _intents += intents;
+                _actions += actions;
+                foreach (var transition in commit.Transitions)
+                {
+                    _transitions[transition.To] = _transitions.GetValueOrDefault(transition.To) + 1;
+                }
+            }
+
+            ArrearsTelemetry.Evaluations.Add(1);
+            ArrearsTelemetry.Intents.Add(intents);
+            ArrearsTelemetry.Enforcements.Add(actions);
+            foreach (var transition in commit.Transitions)
+            {
+                ArrearsTelemetry.Transitions.Add(1, new KeyValuePair<string, object?>("to", transition.To.ToString()));
+            }
+        }
+
+        public void Conflict()
+        {
+            Interlocked.Increment(ref _conflicts);
+            ArrearsTelemetry.Conflicts.Add(1);
+        }
+
+        public void Fail() => Interlocked.Increment(ref _failures);
+
+        public EvaluationSummary ToSummary(Duration elapsed)
+        {
+            lock (_lock)
+            {
+                return new EvaluationSummary(_accounts, new Dictionary<LifecycleStatus, int>(_transitions), _intents, _actions, _conflicts, _failures, elapsed);
+            }
+        }
+    }
+}

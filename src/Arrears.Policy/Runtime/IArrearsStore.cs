@@ -1,0 +1,223 @@
+using Arrears.Policy.Billing;
+using NodaTime;
+
+namespace Arrears.Policy.Runtime;
+
+/// <summary>
+/// Where the runtime keeps accounts, their ledgers and usage, their states, the audit trail and the outbox: the port the
+/// in-memory, SQLite and PostgreSQL stores implement, and that one contract test suite checks.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every method is atomic: a batch of entries or usage is applied whole or not at all, and <see cref="CommitAsync"/>
+/// saves the new state, the transitions, the rated charges and the outbox messages in one unit of work that fails, saving
+/// nothing, when the account changed since it was claimed (its <see cref="StoredAccount.Version"/>).
+/// </para>
+/// <para>
+/// Due means due: an account is due at its next review instant, the instant of its next recorded future entry, the close
+/// of a usage cycle plus its settlement delay, and at once when a new entry or usage record arrives. There is no polling
+/// interval: <see cref="NextDueAsync"/> tells the runtime when to wake.
+/// </para>
+/// </remarks>
+/// <example>
+/// <code>
+/// IArrearsStore store = new InMemoryArrearsStore();
+/// await store.AddAccountAsync(registration, clock.GetCurrentInstant(), cancellationToken);
+/// var due = await store.ClaimDueAsync(clock.GetCurrentInstant(), 500, Duration.FromMinutes(5), cancellationToken);
+/// </code>
+/// </example>
+public interface IArrearsStore
+{
+    /// <summary>Adds an account, due at once.</summary>
+    /// <param name="account">The registration.</param>
+    /// <param name="now">The current instant.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when added; <see langword="false"/> when the same registration already exists.</returns>
+    /// <exception cref="ArgumentException">An account with this id exists with a different registration.</exception>
+    ValueTask<bool> AddAccountAsync(AccountRegistration account, Instant now, CancellationToken cancellationToken);
+
+    /// <summary>Reads an account.</summary>
+    /// <param name="account">The account id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The account, or <see langword="null"/> when there is none with this id.</returns>
+    ValueTask<StoredAccount?> FindAccountAsync(string account, CancellationToken cancellationToken);
+
+    /// <summary>Appends ledger entries atomically (idempotent by entry id) and makes the account due at <paramref name="recordedAt"/>.</summary>
+    /// <param name="account">The account id.</param>
+    /// <param name="entries">The entries.</param>
+    /// <param name="recordedAt">When the entries became known.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many entries were added and how many were identical replays.</returns>
+    /// <exception cref="ArgumentException">The account is unknown, or an entry id exists with different content; nothing is applied.</exception>
+    ValueTask<AppendResult> AppendEntriesAsync(string account, IReadOnlyList<LedgerEntry> entries, Instant recordedAt, CancellationToken cancellationToken);
+
+    /// <summary>Records usage atomically and makes the account due no later than <paramref name="dueAt"/> (the earliest cycle close it waits for).</summary>
+    /// <param name="account">The account id.</param>
+    /// <param name="usage">The usage records, already checked against the account's items by the runtime.</param>
+    /// <param name="dueAt">When the earliest cycle the records fall in closes (plus its settlement delay).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="ArgumentException">The account is unknown; nothing is applied.</exception>
+    /// <returns>A task that completes when the records are saved.</returns>
+    ValueTask RecordUsageAsync(string account, IReadOnlyList<UsageRecord> usage, Instant dueAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims up to <paramref name="max"/> accounts due at or before <paramref name="now"/>, earliest first, that no one else
+    /// holds: each is held until it is committed or until <paramref name="lease"/> has passed (a crashed evaluator's claims
+    /// expire), so no two evaluators evaluate one account at once.
+    /// </summary>
+    /// <param name="now">The current instant.</param>
+    /// <param name="max">The most accounts to claim.</param>
+    /// <param name="lease">How long a claim holds.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The claimed accounts, each a snapshot with its own ledger copy.</returns>
+    ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken);
+
+    /// <summary>Saves an evaluation in one unit of work and releases the claim.</summary>
+    /// <param name="commit">The new state, transitions, charges, outbox messages and due instant.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when saved; <see langword="false"/> (nothing saved) when the account changed since it was claimed.</returns>
+    ValueTask<bool> CommitAsync(EvaluationCommit commit, CancellationToken cancellationToken);
+
+    /// <summary>Claims up to <paramref name="max"/> pending outbox messages whose next attempt is due, in each account's order.</summary>
+    /// <param name="now">The current instant.</param>
+    /// <param name="max">The most messages to claim.</param>
+    /// <param name="lease">How long a claim holds (a crashed dispatcher's claims expire).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The messages, ordered by account and then <see cref="OutboxMessage.Sequence"/>.</returns>
+    ValueTask<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken);
+
+    /// <summary>Records the outcome of a delivery attempt and releases the claim.</summary>
+    /// <param name="key">The message key.</param>
+    /// <param name="status">The new status.</param>
+    /// <param name="attempts">The number of attempts so far.</param>
+    /// <param name="nextAttemptAt">When to try again, for a message still pending.</param>
+    /// <param name="lastError">Why the attempt failed, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the outcome is saved.</returns>
+    ValueTask CompleteOutboxAsync(string key, OutboxStatus status, int attempts, Instant nextAttemptAt, string? lastError, CancellationToken cancellationToken);
+
+    /// <summary>Lists outbox messages in a status, oldest first.</summary>
+    /// <param name="status">The status, for example <see cref="OutboxStatus.DeadLettered"/>.</param>
+    /// <param name="max">The most messages to return.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The messages.</returns>
+    ValueTask<IReadOnlyList<OutboxMessage>> QueryOutboxAsync(OutboxStatus status, int max, CancellationToken cancellationToken);
+
+    /// <summary>Reads an account's audit trail: every transition saved for it, in order.</summary>
+    /// <param name="account">The account id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The transitions.</returns>
+    ValueTask<IReadOnlyList<Transition>> HistoryAsync(string account, CancellationToken cancellationToken);
+
+    /// <summary>Returns the earliest instant at which an account is due or a pending outbox message may be attempted.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The instant, or <see langword="null"/> when nothing will be due without new facts.</returns>
+    ValueTask<Instant?> NextDueAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>An account as a store holds it: its registration, state, version, due instant, ledger and usage.</summary>
+/// <example>
+/// <code>
+/// var stored = await store.FindAccountAsync("acct-1", cancellationToken);
+/// Console.WriteLine($"{stored!.Registration.Id}: {stored.State}, due {stored.DueAt}, balance {stored.Ledger.BalanceAt(now)}");
+/// </code>
+/// </example>
+public sealed class StoredAccount
+{
+    /// <summary>Initializes a stored account.</summary>
+    /// <param name="registration">The registration.</param>
+    /// <param name="state">The state saved by the last evaluation.</param>
+    /// <param name="version">The version: it changes whenever anything of the account changes.</param>
+    /// <param name="dueAt">When the account is due next, or <see langword="null"/>.</param>
+    /// <param name="ledger">The account's ledger; the caller's own copy.</param>
+    /// <param name="usage">The usage recorded for it.</param>
+    public StoredAccount(AccountRegistration registration, AccountState state, long version, Instant? dueAt, Ledger ledger, IReadOnlyList<UsageRecord> usage)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(usage);
+        Registration = registration;
+        State = state;
+        Version = version;
+        DueAt = dueAt;
+        Ledger = ledger;
+        Usage = usage;
+    }
+
+    /// <summary>Gets the registration.</summary>
+    public AccountRegistration Registration { get; }
+
+    /// <summary>Gets the state saved by the last evaluation.</summary>
+    public AccountState State { get; }
+
+    /// <summary>Gets the version.</summary>
+    public long Version { get; }
+
+    /// <summary>Gets when the account is due next, or <see langword="null"/>.</summary>
+    public Instant? DueAt { get; }
+
+    /// <summary>Gets the account's ledger: the caller's own copy.</summary>
+    public Ledger Ledger { get; }
+
+    /// <summary>Gets the usage recorded for the account.</summary>
+    public IReadOnlyList<UsageRecord> Usage { get; }
+}
+
+/// <summary>What one evaluation saves, in one unit of work.</summary>
+/// <example>
+/// <code>
+/// var saved = await store.CommitAsync(new EvaluationCommit(account.Registration.Id, account.Version, evaluation.State, now,
+///     evaluation.Transitions, charges, outbox, dueAt), cancellationToken);
+/// </code>
+/// </example>
+public sealed class EvaluationCommit
+{
+    /// <summary>Initializes a commit.</summary>
+    /// <param name="account">The account id.</param>
+    /// <param name="expectedVersion">The version the account had when claimed; the commit fails if it changed.</param>
+    /// <param name="state">The new state.</param>
+    /// <param name="evaluatedAt">The evaluation instant.</param>
+    /// <param name="transitions">The transitions, appended to the audit trail.</param>
+    /// <param name="charges">Charges rated from usage whose cycles closed, appended to the ledger (idempotent by id).</param>
+    /// <param name="outbox">The outbox messages (a message whose key exists is skipped).</param>
+    /// <param name="dueAt">When the account is due next, or <see langword="null"/>.</param>
+    public EvaluationCommit(string account, long expectedVersion, AccountState state, Instant evaluatedAt, IReadOnlyList<Transition> transitions, IReadOnlyList<LedgerEntry> charges, IReadOnlyList<OutboxMessage> outbox, Instant? dueAt)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(account);
+        ArgumentNullException.ThrowIfNull(transitions);
+        ArgumentNullException.ThrowIfNull(charges);
+        ArgumentNullException.ThrowIfNull(outbox);
+        Account = account;
+        ExpectedVersion = expectedVersion;
+        State = state;
+        EvaluatedAt = evaluatedAt;
+        Transitions = transitions;
+        Charges = charges;
+        Outbox = outbox;
+        DueAt = dueAt;
+    }
+
+    /// <summary>Gets the account id.</summary>
+    public string Account { get; }
+
+    /// <summary>Gets the version the account had when claimed.</summary>
+    public long ExpectedVersion { get; }
+
+    /// <summary>Gets the new state.</summary>
+    public AccountState State { get; }
+
+    /// <summary>Gets the evaluation instant.</summary>
+    public Instant EvaluatedAt { get; }
+
+    /// <summary>Gets the transitions.</summary>
+    public IReadOnlyList<Transition> Transitions { get; }
+
+    /// <summary>Gets the charges rated from usage.</summary>
+    public IReadOnlyList<LedgerEntry> Charges { get; }
+
+    /// <summary>Gets the outbox messages.</summary>
+    public IReadOnlyList<OutboxMessage> Outbox { get; }
+
+    /// <summary>Gets when the account is due next.</summary>
+    public Instant? DueAt { get; }
+}
