@@ -261,13 +261,12 @@ public sealed class InMemoryArrearsStore : IArrearsStore
                 }
             }
 
-            foreach (var item in _outbox.Values)
+            // Only an account's first pending message can be attempted next: the later ones wait behind it.
+            foreach (var group in _outbox.Values.Where(o => o.Message.Status == OutboxStatus.Pending).GroupBy(o => o.Message.Account, StringComparer.Ordinal))
             {
-                if (item.Message.Status == OutboxStatus.Pending)
-                {
-                    var at = item.ClaimedUntil is { } until && until > item.Message.NextAttemptAt ? until : item.Message.NextAttemptAt;
-                    next = Earliest(next, at);
-                }
+                var first = group.MinBy(o => o.Message.Sequence)!;
+                var at = first.ClaimedUntil is { } until && until > first.Message.NextAttemptAt ? until : first.Message.NextAttemptAt;
+                next = Earliest(next, at);
             }
 
             return ValueTask.FromResult(next);
