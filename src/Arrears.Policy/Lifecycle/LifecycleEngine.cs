@@ -1,4 +1,5 @@
 using System.Globalization;
+using Arrears.Policy.Text;
 using NodaTime;
 using NodaTime.Text;
 
@@ -434,7 +435,7 @@ public static class LifecycleEngine
             var scope = product is null ? KeyPart(_account.Id) : KeyPart(_account.Id) + "/" + KeyPart(product);
             var qualifier = kind switch
             {
-                NotificationKind.PurgeWarning => $"{scope}/{episode.ToString(CultureInfo.InvariantCulture)}/PurgeWarning/{IsoDuration.Format(warning!.Value)}",
+                NotificationKind.PurgeWarning => $"{scope}/{episode.ToString(CultureInfo.InvariantCulture)}/PurgeWarning/{IsoDurationPattern.Instance.Format(warning!.Value)}",
                 NotificationKind.BalanceLow => $"{scope}/BalanceLow/{InstantPattern.ExtendedIso.Format(t)}",
                 _ => $"{scope}/{episode.ToString(CultureInfo.InvariantCulture)}/{kind}",
             };

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using Arrears.Policy.Text;
 using NodaTime;
 using NodaTime.Text;
 
@@ -23,8 +23,6 @@ internal sealed class JsonFields
 
     /// <summary>The latest instant a scenario may hold; deadlines up to three maximal durations later still fit NodaTime's range.</summary>
     public static readonly Instant MaxInstant = Instant.FromUtc(8999, 12, 31, 23, 59, 59);
-
-    private const int MaxQuotedLength = 64;
 
     public List<ValidationError> Errors { get; } = [];
 
@@ -61,46 +59,8 @@ internal sealed class JsonFields
         _ => Shorten(element.GetRawText()),
     };
 
-    /// <summary>Quotes a string for a message as a one-line JSON string, shortened when long.</summary>
-    public static string Quote(string value)
-    {
-        var shortened = value.Length > MaxQuotedLength ? value[..MaxQuotedLength] + "…" : value;
-        var sb = new StringBuilder(shortened.Length + 2).Append('"');
-        foreach (var c in shortened)
-        {
-            switch (c)
-            {
-                case '"':
-                    sb.Append("\\\"");
-                    break;
-                case '\\':
-                    sb.Append("\\\\");
-                    break;
-                case '\n':
-                    sb.Append("\\n");
-                    break;
-                case '\r':
-                    sb.Append("\\r");
-                    break;
-                case '\t':
-                    sb.Append("\\t");
-                    break;
-                default:
-                    if (char.IsControl(c) || char.IsSurrogate(c) || c is '\u2028' or '\u2029')
-                    {
-                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        sb.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        return sb.Append('"').ToString();
-    }
+    /// <summary>Quotes a string for a message as a one-line JSON string, shortened when long (<see cref="Invariant.Quote"/>).</summary>
+    public static string Quote(string value) => Invariant.Quote(value);
 
     /// <summary>
     /// Lists the fields of an object, reporting duplicate and unknown fields. Returns <see langword="null"/> (and reports)
@@ -308,9 +268,11 @@ internal sealed class JsonFields
         }
 
         var text = element.GetString()!;
-        if (!IsoDuration.TryParse(text, out var duration, out var error))
+        var parsed = IsoDurationPattern.Instance.Parse(text);
+        if (!parsed.TryGetValue(default, out var duration))
         {
-            Add(path, $"{error}, got {Quote(text)}");
+            // The pattern's message has the form of every message here: "must ..., got "TEXT"".
+            Add(path, parsed.Exception.Message);
             return null;
         }
 
@@ -322,7 +284,7 @@ internal sealed class JsonFields
 
         if (duration > MaxDuration)
         {
-            Add(path, $"must be at most \"{IsoDuration.Format(MaxDuration)}\", got {Quote(text)}");
+            Add(path, $"must be at most \"{Invariant.Format(MaxDuration)}\", got {Quote(text)}");
             return null;
         }
 
@@ -419,7 +381,7 @@ internal sealed class JsonFields
         return (negative ? "-" : string.Empty) + (whole.Length == 0 ? "0" : whole) + (fraction.Length == 0 ? string.Empty : "." + fraction);
     }
 
-    private static string Shorten(string raw) => raw.Length > MaxQuotedLength ? raw[..MaxQuotedLength] + "…" : raw;
+    private static string Shorten(string raw) => raw.Length > Invariant.MaxQuotedLength ? raw[..Invariant.MaxQuotedLength] + "…" : raw;
 
     private static string? Suggest(string name, IReadOnlyList<string> known)
     {
