@@ -762,8 +762,8 @@ public static class ScenarioJson
         }
 
         /// <summary>
-        /// Rates the usage as the simulator will, so that an overflow or a clash of ids is reported here, with its path; the
-        /// charges are handed to the simulator, which does not rate them again.
+        /// Rates the usage as the simulator will, so that an overflow or a clash of ids is reported here, with its path,
+        /// rather than thrown by <see cref="Simulator.Run"/>.
         /// </summary>
         private void CheckRating(Scenario scenario, List<ItemData> items, List<EntryData> entries, List<UsageData> usage)
         {
@@ -793,11 +793,6 @@ public static class ScenarioJson
                         JsonFields.Field(JsonFields.Index("entries", entryIndex), "id"),
                         $"is also the id of a charge rated from usage, got {JsonFields.Quote(charge.Id)}");
                 }
-            }
-
-            if (Fields.Count == 0)
-            {
-                Simulator.RememberRating(scenario, charges);
             }
         }
     }
