@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using NodaTime;
 
 using Arrears.Policy.Billing;
@@ -187,19 +186,8 @@ public static class ScenarioJson
         }
         catch (JsonException exception)
         {
-            // The reader counts lines from 0 and bytes within the line; people count characters from 1.
-            var lineIndex = exception.LineNumber ?? 0;
-            var start = 0;
-            for (var l = 0L; l < lineIndex && start < bytes.Length; l++)
-            {
-                var next = bytes[start..].IndexOf((byte)'\n');
-                start = next < 0 ? bytes.Length : start + next + 1;
-            }
-
-            var end = (int)Math.Min(bytes.Length, start + (exception.BytePositionInLine ?? 0));
-            var column = Utf8Characters(bytes[start..end]) + 1;
-            var line = lineIndex + 1;
-            error = new ValidationError("$", string.Create(CultureInfo.InvariantCulture, $"invalid JSON at line {line}, column {column}: {JsonProblem(exception.Message)}"));
+            // Only the position is taken from the exception; its message is the runtime's wording, not a contract.
+            error = JsonSyntaxError.At(bytes, exception.LineNumber ?? 0, exception.BytePositionInLine ?? 0, DocumentOptions.MaxDepth);
             return false;
         }
     }
@@ -226,26 +214,11 @@ public static class ScenarioJson
         return -1;
     }
 
-    /// <summary>Counts the characters (Unicode scalar values) in valid UTF-8.</summary>
-    private static int Utf8Characters(ReadOnlySpan<byte> bytes)
-    {
-        var count = 0;
-        foreach (var b in bytes)
-        {
-            if ((b & 0xC0) != 0x80)
-            {
-                count++;
-            }
-        }
-
-        return count;
-    }
-
     /// <summary>The line and column (both from 1, in characters) just after <paramref name="before"/>.</summary>
     private static (int Line, int Column) Position(ReadOnlySpan<byte> before)
     {
         var lastNewLine = before.LastIndexOf((byte)'\n');
-        return (before.Count((byte)'\n') + 1, Utf8Characters(before[(lastNewLine + 1)..]) + 1);
+        return (before.Count((byte)'\n') + 1, JsonSyntaxError.Utf8Characters(before[(lastNewLine + 1)..]) + 1);
     }
 
     /// <summary>The line and column (both from 1, in characters) just after <paramref name="before"/>.</summary>
@@ -264,57 +237,6 @@ public static class ScenarioJson
 
         return (before.Count('\n') + 1, column);
     }
-
-    /// <summary>Says what is wrong with malformed JSON in our own short words, without the reader's wording and positions.</summary>
-    internal static string JsonProblem(string message)
-    {
-        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        if (cut >= 0)
-        {
-            message = message[..cut];
-        }
-
-        message = message.ReplaceLineEndings(" ").Trim();
-        foreach (var (pattern, replacement) in JsonProblems)
-        {
-            var match = pattern.Match(message);
-            if (match.Success)
-            {
-                return JsonFields.Printable(match.Result(replacement));
-            }
-        }
-
-        // A kind not listed: keep only the reader's first sentence, which says what is wrong; the rest is advice about
-        // reader options that a person writing a scenario cannot act on.
-        var end = message.IndexOf(". ", StringComparison.Ordinal);
-        message = (end >= 0 ? message[..end] : message).TrimEnd('.', ' ');
-        return JsonFields.Printable(message.Length == 0 ? "malformed JSON" : message);
-    }
-
-    private static readonly (Regex Pattern, string Replacement)[] JsonProblems =
-    [
-        (new(@"^The input does not contain any JSON tokens", RegexOptions.CultureInvariant), "no JSON value (the input is empty)"),
-        (new(@"^Expected depth to be zero at the end of the JSON payload", RegexOptions.CultureInvariant), "the input ends inside an object or array"),
-        (new(@"^The JSON (object|array) contains a trailing comma", RegexOptions.CultureInvariant), "a trailing comma at the end of an $1"),
-        (new(@"^'(.*)' is an invalid start of a value\.", RegexOptions.CultureInvariant), "unexpected '$1', expected a value"),
-        (new(@"^'(.*)' is an invalid start of a property name\.", RegexOptions.CultureInvariant), "unexpected '$1', expected a field name in quotation marks (\"name\")"),
-        (new(@"^'(.*)' is invalid after a property name\.", RegexOptions.CultureInvariant), "unexpected '$1', expected ':' after a field name"),
-        (new(@"^'(.*)' is invalid after a value\.", RegexOptions.CultureInvariant), "unexpected '$1', expected ',' or the end of the object or array"),
-        (new(@"^'(.*)' is invalid after a single JSON value\.", RegexOptions.CultureInvariant), "unexpected '$1' after the end of the document"),
-        (new(@"^'(.*)' is an invalid JSON literal\. Expected the literal '(\w+)'\.", RegexOptions.CultureInvariant), "unexpected '$1', expected '$2'"),
-        (new(@"^'(.*)' is invalid within a JSON string\.", RegexOptions.CultureInvariant), "the character $1 must be escaped in a string"),
-        (new(@"^'(.*)' is an invalid escapable character within a JSON string\.", RegexOptions.CultureInvariant), "invalid escape '\\$1' in a string"),
-        (new(@"^'(.*)' is not a hex digit following '\\u' within a JSON string\.", RegexOptions.CultureInvariant), "'$1' is not a hex digit in a \\u escape"),
-        (new(@"^'(.*)' is invalid without a matching open\.", RegexOptions.CultureInvariant), "'$1' without a matching opening bracket"),
-        (new(@"^'(.*)' is invalid within a number\b", RegexOptions.CultureInvariant), "unexpected '$1' in a number, expected a digit"),
-        (new(@"^'(.*)' is an invalid end of a number\b", RegexOptions.CultureInvariant), "unexpected '$1' at the end of a number"),
-        (new(@"^Expected a digit \('0'-'9'\), but instead reached end of data", RegexOptions.CultureInvariant), "the input ends inside a number"),
-        (new(@"^Expected start of a property name or value, but instead reached end of data", RegexOptions.CultureInvariant), "the input ends where a field name or a value is expected"),
-        (new(@"^Invalid leading zero before '(.*)'\.", RegexOptions.CultureInvariant), "a number must not start with 0 before '$1'"),
-        (new(@"^Expected end of string, but instead reached end of data", RegexOptions.CultureInvariant), "the input ends inside a string"),
-        (new(@"^Expected a value, but instead reached end of data", RegexOptions.CultureInvariant), "the input ends where a value is expected"),
-        (new(@"^The maximum configured depth of (\d+) has been exceeded", RegexOptions.CultureInvariant), "nested more than $1 levels deep"),
-    ];
 
     /// <summary>An exception's message without the <c> (Parameter 'name')</c> that .NET appends for argument exceptions.</summary>
     private static string MessageOf(ArgumentException exception)
