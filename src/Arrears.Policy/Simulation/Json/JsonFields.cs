@@ -43,7 +43,7 @@ internal sealed class JsonFields
             }
         }
 
-        var segment = simple ? name : "[" + Quote(name) + "]";
+        var segment = simple ? name : "[" + Invariant.Quote(name) + "]";
         return path.Length == 0 ? (simple ? segment : "$" + segment) : simple ? path + "." + segment : path + segment;
     }
 
@@ -55,12 +55,9 @@ internal sealed class JsonFields
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
-        JsonValueKind.String => Quote(element.GetString() ?? string.Empty),
+        JsonValueKind.String => Invariant.Quote(element.GetString() ?? string.Empty),
         _ => Shorten(element.GetRawText()),
     };
-
-    /// <summary>Quotes a string for a message as a one-line JSON string, shortened when long (<see cref="Invariant.Quote"/>).</summary>
-    public static string Quote(string value) => Invariant.Quote(value);
 
     /// <summary>
     /// Lists the fields of an object, reporting duplicate and unknown fields. Returns <see langword="null"/> (and reports)
@@ -95,6 +92,35 @@ internal sealed class JsonFields
         }
 
         return fields;
+    }
+
+    /// <summary>
+    /// Reads an optional array of objects with <paramref name="read"/> (given the index, the path and the fields of each
+    /// object, returning <see langword="null"/> for an object with problems). Returns <see langword="null"/> when the
+    /// array has any problem.
+    /// </summary>
+    public List<T>? ReadObjects<T>(
+        Dictionary<string, JsonElement> root, string name, IReadOnlyList<string> known, Func<int, string, Dictionary<string, JsonElement>, T?> read)
+        where T : class
+    {
+        var array = ReadOptionalArray(root, string.Empty, name);
+        if (array is null)
+        {
+            return null;
+        }
+
+        var before = Count;
+        var result = new List<T>();
+        for (var i = 0; i < array.Length; i++)
+        {
+            var path = Index(name, i);
+            if (ReadObject(array[i], path, known) is { } fields && read(i, path, fields) is { } value)
+            {
+                result.Add(value);
+            }
+        }
+
+        return Count > before ? null : result;
     }
 
     /// <summary>Returns the elements of an array field, or reports that the value is not an array.</summary>
@@ -137,13 +163,13 @@ internal sealed class JsonFields
         var value = element.GetString()!;
         if (!allowEmpty && string.IsNullOrWhiteSpace(value))
         {
-            Add(path, $"must not be empty, got {Quote(value)}");
+            Add(path, $"must not be empty, got {Invariant.Quote(value)}");
             return null;
         }
 
         if (HasControlCharacter(value))
         {
-            Add(path, $"must not contain control characters, got {Quote(value)}");
+            Add(path, $"must not contain control characters, got {Invariant.Quote(value)}");
             return null;
         }
 
@@ -200,19 +226,19 @@ internal sealed class JsonFields
         if (!IsDecimalSyntax(text) ||
             !decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
         {
-            Add(path, $"must be a decimal such as \"12.50\", got {Quote(text)}");
+            Add(path, $"must be a decimal such as \"12.50\", got {Invariant.Quote(text)}");
             return null;
         }
 
         if (!SameDecimal(text, value))
         {
-            Add(path, $"has more digits than a decimal holds, got {Quote(text)}");
+            Add(path, $"has more digits than a decimal holds, got {Invariant.Quote(text)}");
             return null;
         }
 
         if (Math.Abs(value) > MaxAmount)
         {
-            Add(path, $"must be between -{Invariant.Format(MaxAmount)} and {Invariant.Format(MaxAmount)}, got {Quote(text)}");
+            Add(path, $"must be between -{Invariant.Format(MaxAmount)} and {Invariant.Format(MaxAmount)}, got {Invariant.Quote(text)}");
             return null;
         }
 
@@ -239,13 +265,13 @@ internal sealed class JsonFields
         var parsed = InstantPattern.ExtendedIso.Parse(text);
         if (!parsed.Success)
         {
-            Add(fieldPath, $"{Expected}, got {Quote(text)}");
+            Add(fieldPath, $"{Expected}, got {Invariant.Quote(text)}");
             return null;
         }
 
         if (parsed.Value < MinInstant || parsed.Value > MaxInstant)
         {
-            Add(fieldPath, $"must be between {Invariant.Format(MinInstant)} and {Invariant.Format(MaxInstant)}, got {Quote(text)}");
+            Add(fieldPath, $"must be between {Invariant.Format(MinInstant)} and {Invariant.Format(MaxInstant)}, got {Invariant.Quote(text)}");
             return null;
         }
 
@@ -278,13 +304,13 @@ internal sealed class JsonFields
 
         if (duration < NodaTime.Duration.Zero)
         {
-            Add(path, $"must not be negative, got {Quote(text)}");
+            Add(path, $"must not be negative, got {Invariant.Quote(text)}");
             return null;
         }
 
         if (duration > MaxDuration)
         {
-            Add(path, $"must be at most \"{Invariant.Format(MaxDuration)}\", got {Quote(text)}");
+            Add(path, $"must be at most \"{Invariant.Format(MaxDuration)}\", got {Invariant.Quote(text)}");
             return null;
         }
 

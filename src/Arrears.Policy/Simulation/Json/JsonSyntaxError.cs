@@ -4,9 +4,10 @@ using System.Text;
 namespace Arrears.Policy.Simulation;
 
 /// <summary>
-/// Says where and why a document is not valid JSON, in the library's own words: from the line and byte position that
-/// <see cref="System.Text.Json.JsonException"/> reports, and from the input bytes themselves, never from the wording of the
-/// exception's message (which is not a contract and changes between runtimes).
+/// Says where and why a document is not valid JSON, in the library's own words: from the position that
+/// <see cref="System.Text.Json.JsonException"/> reports (<see cref="JsonInput"/> turns it into a byte index) and from the
+/// input bytes themselves, never from the wording of the exception's message (which is not a contract and changes
+/// between runtimes).
 /// </summary>
 /// <remarks>
 /// The bytes before the position are valid JSON as far as they go (the reader stopped at the first problem), so a
@@ -18,40 +19,14 @@ internal static class JsonSyntaxError
 {
     /// <summary>Describes malformed JSON as <c>$: invalid JSON at line L, column C: what is wrong</c>.</summary>
     /// <param name="utf8">The whole input (valid UTF-8, without a byte order mark).</param>
-    /// <param name="lineIndex">The line of the problem, counted from 0 (<see cref="System.Text.Json.JsonException.LineNumber"/>).</param>
-    /// <param name="bytePositionInLine">The byte in that line, counted from 0 (<see cref="System.Text.Json.JsonException.BytePositionInLine"/>).</param>
+    /// <param name="index">The index of the byte where the JSON reader found the problem (the length at the end of the input).</param>
     /// <param name="maxDepth">The deepest nesting the reader allows.</param>
-    public static ValidationError At(ReadOnlySpan<byte> utf8, long lineIndex, long bytePositionInLine, int maxDepth)
+    public static ValidationError At(ReadOnlySpan<byte> utf8, int index, int maxDepth)
     {
-        var start = 0;
-        for (var line = 0L; line < lineIndex && start < utf8.Length; line++)
-        {
-            var next = utf8[start..].IndexOf((byte)'\n');
-            start = next < 0 ? utf8.Length : start + next + 1;
-        }
-
-        var index = (int)Math.Clamp(start + bytePositionInLine, start, utf8.Length);
-
-        // The reader counts lines from 0 and bytes within the line; people count characters from 1.
-        var column = Utf8Characters(utf8[start..index]) + 1;
+        var (line, column) = JsonInput.Position(utf8[..index]);
         return new ValidationError(
             "$",
-            string.Create(CultureInfo.InvariantCulture, $"invalid JSON at line {lineIndex + 1}, column {column}: {Problem(utf8, index, maxDepth)}"));
-    }
-
-    /// <summary>Counts the characters (Unicode scalar values) in valid UTF-8.</summary>
-    public static int Utf8Characters(ReadOnlySpan<byte> utf8)
-    {
-        var count = 0;
-        foreach (var b in utf8)
-        {
-            if ((b & 0xC0) != 0x80)
-            {
-                count++;
-            }
-        }
-
-        return count;
+            string.Create(CultureInfo.InvariantCulture, $"invalid JSON at line {line}, column {column}: {Problem(utf8, index, maxDepth)}"));
     }
 
     private static string Problem(ReadOnlySpan<byte> utf8, int index, int maxDepth)
