@@ -173,6 +173,35 @@ public class ScenarioJsonStrictnessTests
     }
 
     [Theory]
+    [InlineData("acct-\\ud800", "$: invalid JSON at line 4, column 17: the escape \\ud800 is a lone UTF-16 surrogate")]
+    [InlineData("acct-\\uDC00\\uD800", "$: invalid JSON at line 4, column 17: the escape \\uDC00 is a lone UTF-16 surrogate")]
+    [InlineData("acct-\\ud83d\\u0041", "$: invalid JSON at line 4, column 17: the escape \\ud83d is a lone UTF-16 surrogate")]
+    [InlineData("acct-\\\\ud800\\ud83d", "$: invalid JSON at line 4, column 24: the escape \\ud83d is a lone UTF-16 surrogate")]
+    public void Read_EscapedLoneSurrogate_IsAnErrorNotAnException(string id, string expected)
+    {
+        var json = ScenarioJsonTests.Valid.Replace("acct-1", id, StringComparison.Ordinal);
+
+        Assert.Equal([expected], ScenarioJson.Read(json).Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void ReadPolicy_EscapedLoneSurrogateInAFieldName_IsAnErrorNotAnException()
+    {
+        Assert.Equal(
+            ["$: invalid JSON at line 1, column 3: the escape \\udfff is a lone UTF-16 surrogate"],
+            ScenarioJson.ReadPolicy("{\"\\udfff\": 1}").Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void Read_EscapedSurrogatePair_IsOneCharacter()
+    {
+        var read = ScenarioJson.Read(ScenarioJsonTests.Valid.Replace("acct-1", "acct-\\ud83d\\ude00", StringComparison.Ordinal));
+
+        Assert.True(read.IsValid, string.Join("\n", read.Errors));
+        Assert.Equal("acct-\U0001F600", read.Scenario.Account.Id);
+    }
+
+    [Theory]
     [InlineData("account", "id", "a\u001b[31mb", "account.id: must not contain control characters, got \"a\\u001b[31mb\"")]
     [InlineData("account", "creator", "o\u0007@example.com", "account.creator: must not contain control characters, got \"o\\u0007@example.com\"")]
     [InlineData("account", "id", "a\u009bb", "account.id: must not contain control characters, got \"a\\u009bb\"")]

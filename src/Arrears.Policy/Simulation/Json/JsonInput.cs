@@ -67,8 +67,6 @@ internal static class JsonInput
         try
         {
             document = JsonDocument.Parse(utf8Json, DocumentOptions);
-            error = null;
-            return true;
         }
         catch (JsonException exception)
         {
@@ -77,6 +75,23 @@ internal static class JsonInput
             error = JsonSyntaxError.At(bytes, index, DocumentOptions.MaxDepth);
             return false;
         }
+
+        // The JSON reader accepts an escaped lone surrogate ("\ud800"), but reading that string throws; report it instead.
+        var lone = LoneSurrogateEscape(bytes);
+        if (lone >= 0)
+        {
+            document.Dispose();
+            document = null;
+            var (line, column) = Position(bytes[..lone]);
+            var escape = Encoding.ASCII.GetString(bytes.Slice(lone, 6));
+            error = new ValidationError(
+                "$",
+                string.Create(CultureInfo.InvariantCulture, $"invalid JSON at line {line}, column {column}: the escape {escape} is a lone UTF-16 surrogate"));
+            return false;
+        }
+
+        error = null;
+        return true;
     }
 
     /// <summary>The line and column (both from 1, in characters) just after <paramref name="before"/>, valid UTF-8.</summary>
@@ -84,6 +99,65 @@ internal static class JsonInput
     {
         var lastNewLine = before.LastIndexOf((byte)'\n');
         return (before.Count((byte)'\n') + 1, Utf8Characters(before[(lastNewLine + 1)..]) + 1);
+    }
+
+    /// <summary>
+    /// Returns the index of the first <c>\uXXXX</c> escape in a string of valid JSON that is half of a UTF-16 surrogate pair
+    /// without the other half, or -1.
+    /// </summary>
+    private static int LoneSurrogateEscape(ReadOnlySpan<byte> json)
+    {
+        if (json.IndexOf("\\u"u8) < 0)
+        {
+            return -1;
+        }
+
+        var inString = false;
+        for (var i = 0; i < json.Length; i++)
+        {
+            var b = json[i];
+            if (!inString)
+            {
+                inString = b == '"';
+                continue;
+            }
+
+            if (b == '"')
+            {
+                inString = false;
+                continue;
+            }
+
+            if (b != '\\')
+            {
+                continue;
+            }
+
+            if (json[i + 1] != 'u')
+            {
+                i++;
+                continue;
+            }
+
+            // Valid JSON: four hex digits follow.
+            var unit = (char)int.Parse(json.Slice(i + 2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+            if (char.IsHighSurrogate(unit)
+                && i + 12 <= json.Length && json[i + 6] == '\\' && json[i + 7] == 'u'
+                && char.IsLowSurrogate((char)int.Parse(json.Slice(i + 8, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture)))
+            {
+                i += 11;
+                continue;
+            }
+
+            if (char.IsSurrogate(unit))
+            {
+                return i;
+            }
+
+            i += 5;
+        }
+
+        return -1;
     }
 
     /// <summary>The index in <paramref name="utf8"/> of a position given as a line and a byte in it, both counted from 0.</summary>
