@@ -338,7 +338,7 @@ public class ScenarioJsonTests
     }
 
     [Fact]
-    public void Read_ValidScenario_SimulatesLikeTheSameScenarioBuiltInCode()
+    public void Run_ScenarioReadFromJson_GivesTheTimelineOfTheSameScenarioBuiltInCode()
     {
         var read = ScenarioJson.Read(Valid).Scenario!;
         var built = new Scenario(read.Policy, read.Account, read.Currency, read.Until)
@@ -355,7 +355,7 @@ public class ScenarioJsonTests
     }
 
     [Fact]
-    public void Read_ValidScenarioCopiedWithOtherUsage_SimulatesTheNewUsage()
+    public void Run_CopyOfAReadScenarioWithOtherUsage_RatesTheNewUsage()
     {
         var read = ScenarioJson.Read(Valid).Scenario!;
         var first = Simulator.Run(read).Charges;
