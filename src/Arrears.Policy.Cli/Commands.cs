@@ -1,4 +1,5 @@
 using System.Globalization;
+using Arrears.Policy.Text;
 using NodaTime;
 using NodaTime.Text;
 using Spectre.Console;
@@ -112,9 +113,9 @@ internal static class Commands
             var p = preset.Policy;
             table.AddRow(
                 Markup.Escape(preset.Name),
-                $"{IsoDuration.Format(p.Grace)} {Short(p.GraceBoundary)}",
-                $"{IsoDuration.Format(p.Retention)} {Short(p.RetentionBoundary)}",
-                p.PurgeWarnings.Count == 0 ? "none" : string.Join(" ", p.PurgeWarnings.Select(IsoDuration.Format)),
+                $"{IsoDurationPattern.Instance.Format(p.Grace)} {Short(p.GraceBoundary)}",
+                $"{IsoDurationPattern.Instance.Format(p.Retention)} {Short(p.RetentionBoundary)}",
+                p.PurgeWarnings.Count == 0 ? "none" : string.Join(" ", p.PurgeWarnings.Select(IsoDurationPattern.Instance.Format)),
                 p.Tolerance.ToString(CultureInfo.InvariantCulture),
                 p.ResumeMinimumBalance?.ToString(CultureInfo.InvariantCulture) ?? "-");
         }
@@ -124,7 +125,7 @@ internal static class Commands
         foreach (var preset in PolicyPresets.All)
         {
             console.WriteLine();
-            console.Write(new Text($"{preset.Name}: {preset.Product}", new Style(decoration: Decoration.Bold)));
+            console.Write(new Spectre.Console.Text($"{preset.Name}: {preset.Product}", new Style(decoration: Decoration.Bold)));
             console.WriteLine();
             console.WriteLine(preset.Summary);
             console.WriteLine($"Source: {preset.Source} (read on {LocalDatePattern.Iso.Format(preset.ReadOn)})");

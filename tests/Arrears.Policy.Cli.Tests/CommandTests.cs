@@ -1,3 +1,5 @@
+using Arrears.Policy.Text;
+
 namespace Arrears.Policy.Cli.Tests;
 
 public class CommandTests
@@ -152,7 +154,7 @@ public class CommandTests
         Assert.All(lines, line => Assert.True(line.Length <= 80, line));
         foreach (var preset in PolicyPresets.All)
         {
-            Assert.Contains(lines, l => l.Contains(preset.Name, StringComparison.Ordinal) && l.Contains(IsoDuration.Format(preset.Policy.Retention), StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.Contains(preset.Name, StringComparison.Ordinal) && l.Contains(IsoDurationPattern.Instance.Format(preset.Policy.Retention), StringComparison.Ordinal));
             Assert.Contains(preset.Source.ToString(), stdout, StringComparison.Ordinal);
         }
     }

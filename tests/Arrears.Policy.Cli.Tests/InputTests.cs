@@ -148,7 +148,7 @@ public class InputTests
     {
         var (exit, _, stderr) = Cli.RunWithInput("{\"account\": {\"id\": \"日本語\",}}", "simulate", "-");
 
-        Assert.Equal((2, "$: invalid JSON at line 1, column 26: a trailing comma at the end of an object\n"), (exit, stderr));
+        Assert.Equal((2, "$: invalid JSON at line 1, column 26: unexpected \"}\" after a comma (JSON allows no trailing comma)\n"), (exit, stderr));
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Globalization;
+using Arrears.Policy.Text;
 using NodaTime;
 
 namespace Arrears.Policy;
@@ -105,7 +106,7 @@ public sealed class LifecyclePolicy
 
         if (options.Grace < Duration.Zero)
         {
-            errors.Add(new("grace", $"must not be negative, got \"{IsoDuration.Format(options.Grace)}\""));
+            errors.Add(new("grace", $"must not be negative, got \"{IsoDurationPattern.Instance.Format(options.Grace)}\""));
         }
 
         if (!Enum.IsDefined(options.GraceBoundary))
@@ -115,7 +116,7 @@ public sealed class LifecyclePolicy
 
         if (options.Retention < Duration.Zero)
         {
-            errors.Add(new("retention", $"must not be negative, got \"{IsoDuration.Format(options.Retention)}\""));
+            errors.Add(new("retention", $"must not be negative, got \"{IsoDurationPattern.Instance.Format(options.Retention)}\""));
         }
 
         if (!Enum.IsDefined(options.RetentionBoundary))
@@ -133,11 +134,11 @@ public sealed class LifecyclePolicy
         {
             if (options.PurgeWarnings[i] <= Duration.Zero)
             {
-                errors.Add(new($"purgeWarnings[{i}]", $"must be positive, got \"{IsoDuration.Format(options.PurgeWarnings[i])}\""));
+                errors.Add(new($"purgeWarnings[{i}]", $"must be positive, got \"{IsoDurationPattern.Instance.Format(options.PurgeWarnings[i])}\""));
             }
             else if (!warnings.Add(options.PurgeWarnings[i]))
             {
-                errors.Add(new($"purgeWarnings[{i}]", $"duplicate warning offset, got \"{IsoDuration.Format(options.PurgeWarnings[i])}\""));
+                errors.Add(new($"purgeWarnings[{i}]", $"duplicate warning offset, got \"{IsoDurationPattern.Instance.Format(options.PurgeWarnings[i])}\""));
             }
         }
 
@@ -215,7 +216,7 @@ public sealed class LifecyclePolicy
     /// <summary>Returns a one-line summary such as <c>tencent-api-gateway: grace P1D inclusive, retention P180D inclusive</c>.</summary>
     /// <returns>The summary.</returns>
     public override string ToString() =>
-        $"{Name}: grace {IsoDuration.Format(Grace)} {GraceBoundary.ToString().ToLowerInvariant()}, retention {IsoDuration.Format(Retention)} {RetentionBoundary.ToString().ToLowerInvariant()}";
+        $"{Name}: grace {IsoDurationPattern.Instance.Format(Grace)} {GraceBoundary.ToString().ToLowerInvariant()}, retention {IsoDurationPattern.Instance.Format(Retention)} {RetentionBoundary.ToString().ToLowerInvariant()}";
 
     private static void ValidateChannels(string field, IReadOnlyList<string> channels, List<ValidationError> errors)
     {

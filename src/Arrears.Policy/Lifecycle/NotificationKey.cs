@@ -1,3 +1,4 @@
+using Arrears.Policy.Text;
 using System.Globalization;
 using NodaTime;
 using NodaTime.Text;
@@ -89,7 +90,7 @@ public readonly struct NotificationKey : IEquatable<NotificationKey>
 
     /// <summary>The part of a key shared by every recipient and channel of a purge warning.</summary>
     internal static string PurgeWarningScope(string account, string? product, int episode, Duration offset) =>
-        $"{Scope(account, product)}/{episode.ToString(CultureInfo.InvariantCulture)}/PurgeWarning/{IsoDuration.Format(offset)}";
+        $"{Scope(account, product)}/{episode.ToString(CultureInfo.InvariantCulture)}/PurgeWarning/{IsoDurationPattern.Instance.Format(offset)}";
 
     /// <summary>The part of a key shared by every recipient and channel of a balance alarm.</summary>
     internal static string BalanceLowScope(string account, Instant at) => $"{Part(account)}/BalanceLow/{InstantPattern.ExtendedIso.Format(at)}";

@@ -1,3 +1,4 @@
+using Arrears.Policy.Text;
 using NodaTime;
 
 namespace Arrears.Policy.Runtime;
@@ -56,7 +57,7 @@ public sealed class ArrearsRuntimeOptions
         PositiveDuration(nameof(MaxRetryDelay), MaxRetryDelay);
         if (MaxRetryDelay < BaseRetryDelay)
         {
-            errors.Add(new(nameof(MaxRetryDelay), $"must not be shorter than BaseRetryDelay ({IsoDuration.Format(BaseRetryDelay)}), got \"{IsoDuration.Format(MaxRetryDelay)}\""));
+            errors.Add(new(nameof(MaxRetryDelay), $"must not be shorter than BaseRetryDelay ({IsoDurationPattern.Instance.Format(BaseRetryDelay)}), got \"{IsoDurationPattern.Instance.Format(MaxRetryDelay)}\""));
         }
 
         return errors;
@@ -73,7 +74,7 @@ public sealed class ArrearsRuntimeOptions
         {
             if (value <= Duration.Zero)
             {
-                errors.Add(new(name, $"must be positive, got \"{IsoDuration.Format(value)}\""));
+                errors.Add(new(name, $"must be positive, got \"{IsoDurationPattern.Instance.Format(value)}\""));
             }
         }
     }

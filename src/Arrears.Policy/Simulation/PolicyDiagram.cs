@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Arrears.Policy.Text;
 
 
 namespace Arrears.Policy.Simulation;
@@ -36,21 +37,21 @@ public static class PolicyDiagram
         sb.Append("    [*] --> Active\n");
         Edge(sb, "Active", "Overdue", $"InArrears: balance below {threshold} (tolerance {tolerance}), notify {Route(policy, NotificationKind.Overdue)}");
         Edge(sb, "Overdue", "Active", $"Paid: balance at least {threshold} within grace, notify nobody");
-        Edge(sb, "Overdue", "Suspended", $"GraceExpired: grace {IsoDuration.Format(policy.Grace)} elapsed ({Boundary(policy.GraceBoundary)}), notify {Route(policy, NotificationKind.Suspended)}");
+        Edge(sb, "Overdue", "Suspended", $"GraceExpired: grace {IsoDurationPattern.Instance.Format(policy.Grace)} elapsed ({Boundary(policy.GraceBoundary)}), notify {Route(policy, NotificationKind.Suspended)}");
         Edge(sb, "Suspended", "Active", $"Resumed: {resume}, notify {Route(policy, NotificationKind.Resumed)}");
-        Edge(sb, "Suspended", "Purged", $"RetentionExpired: retention {IsoDuration.Format(policy.Retention)} elapsed ({Boundary(policy.RetentionBoundary)}), notify {Route(policy, NotificationKind.Purged)}");
+        Edge(sb, "Suspended", "Purged", $"RetentionExpired: retention {IsoDurationPattern.Instance.Format(policy.Retention)} elapsed ({Boundary(policy.RetentionBoundary)}), notify {Route(policy, NotificationKind.Purged)}");
         sb.Append("    Purged --> [*]\n");
 
         sb.Append("    note right of Overdue\n");
-        sb.Append("        service keeps running for ").Append(IsoDuration.Format(policy.Grace)).Append('\n');
+        sb.Append("        service keeps running for ").Append(IsoDurationPattern.Instance.Format(policy.Grace)).Append('\n');
         sb.Append("        new charges never move the deadline\n");
         sb.Append("    end note\n");
         sb.Append("    note right of Suspended\n");
-        sb.Append("        service stopped, data kept for ").Append(IsoDuration.Format(policy.Retention)).Append('\n');
+        sb.Append("        service stopped, data kept for ").Append(IsoDurationPattern.Instance.Format(policy.Retention)).Append('\n');
         if (policy.PurgeWarnings.Count > 0)
         {
             sb.Append("        PurgeWarning ")
-                .Append(string.Join(" and ", policy.PurgeWarnings.Select(IsoDuration.Format)))
+                .Append(string.Join(" and ", policy.PurgeWarnings.Select(IsoDurationPattern.Instance.Format)))
                 .Append(" before the purge, to ").Append(Route(policy, NotificationKind.PurgeWarning)).Append('\n');
         }
 

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 using Arrears.Policy.Billing;
 
 namespace Arrears.Policy.Simulation;
@@ -23,9 +21,6 @@ namespace Arrears.Policy.Simulation;
 /// </example>
 public static class Simulator
 {
-    /// <summary>The charges a reader already rated for a scenario it built, so that <see cref="Run"/> does not rate them again.</summary>
-    private static readonly ConditionalWeakTable<Scenario, IReadOnlyList<RatedCharge>> RatedByReader = new();
-
     /// <summary>Replays a scenario.</summary>
     /// <param name="scenario">The scenario.</param>
     /// <returns>The timeline.</returns>
@@ -34,16 +29,15 @@ public static class Simulator
     {
         ArgumentNullException.ThrowIfNull(scenario);
         var until = scenario.Until;
-        if (!RatedByReader.TryGetValue(scenario, out var rated))
+        if (scenario.Currency == default)
         {
-            if (scenario.Currency == default)
-            {
-                throw new ArgumentException("currency: must be an ISO 4217 currency, got the default value", nameof(scenario));
-            }
-
-            var (charges, error) = RateUsage(scenario);
-            rated = error is null ? charges! : throw error.ToException();
+            throw new ArgumentException("currency: must be an ISO 4217 currency, got the default value", nameof(scenario));
         }
+
+        // Rated here every time, from the scenario alone: a scenario read from JSON was rated by the reader too (to
+        // report problems with their paths), but a copy made with `with` may hold other items or usage.
+        var (charges, error) = RateUsage(scenario);
+        var rated = error is null ? charges! : throw error.ToException();
 
         // Charges are sorted by instant, so those up to until are a prefix.
         var upToUntil = rated.TakeWhile(charge => charge.At <= until).ToList();
@@ -91,7 +85,4 @@ public static class Simulator
         var (charges, error) = Rating.TryRate(scenario.Items, usage, scenario.Currency, scenario.TimeZone);
         return error is { Argument: "usage" } ? (null, error with { Index = positions[error.Index] }) : (charges, error);
     }
-
-    /// <summary>Remembers the charges a reader rated (with <see cref="RateUsage"/>) for a scenario it built, for <see cref="Run"/>.</summary>
-    internal static void RememberRating(Scenario scenario, IReadOnlyList<RatedCharge> charges) => RatedByReader.AddOrUpdate(scenario, charges);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Arrears.Policy.PropertyTesting;
+using Arrears.Policy.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -104,5 +105,5 @@ public sealed record HostCase(
     }
 
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"zone {Zone.Id}, change at {InstantPattern.ExtendedIso.Format(Change)}, grace {IsoDuration.Format(Grace)} {GraceBoundary}, delay {IsoDuration.Format(SettlementDelay)}, opening {Opening}, usage [{string.Join(", ", Usage)}], payments [{string.Join(", ", Payments)}]");
+        string.Create(CultureInfo.InvariantCulture, $"zone {Zone.Id}, change at {InstantPattern.ExtendedIso.Format(Change)}, grace {IsoDurationPattern.Instance.Format(Grace)} {GraceBoundary}, delay {IsoDurationPattern.Instance.Format(SettlementDelay)}, opening {Opening}, usage [{string.Join(", ", Usage)}], payments [{string.Join(", ", Payments)}]");
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Arrears.Policy.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using NodaTime;
@@ -61,10 +62,10 @@ public sealed record LawCase(
         static string M(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);
         var sb = new StringBuilder();
         sb.Append("{\"policy\":{")
-          .Append(CultureInfo.InvariantCulture, $"\"grace\":\"{IsoDuration.Format(Grace)}\",\"graceBoundary\":\"{GraceBoundary}\",")
-          .Append(CultureInfo.InvariantCulture, $"\"retention\":\"{IsoDuration.Format(Retention)}\",\"retentionBoundary\":\"{RetentionBoundary}\",")
+          .Append(CultureInfo.InvariantCulture, $"\"grace\":\"{IsoDurationPattern.Instance.Format(Grace)}\",\"graceBoundary\":\"{GraceBoundary}\",")
+          .Append(CultureInfo.InvariantCulture, $"\"retention\":\"{IsoDurationPattern.Instance.Format(Retention)}\",\"retentionBoundary\":\"{RetentionBoundary}\",")
           .Append(CultureInfo.InvariantCulture, $"\"tolerance\":\"{M(Tolerance)}\",\"resumeMinimumBalance\":{(ResumeMinimum is { } r ? $"\"{M(r)}\"" : "null")},")
-          .Append("\"purgeWarnings\":[").AppendJoin(',', Warnings.Select(w => $"\"{IsoDuration.Format(w)}\"")).Append("],")
+          .Append("\"purgeWarnings\":[").AppendJoin(',', Warnings.Select(w => $"\"{IsoDurationPattern.Instance.Format(w)}\"")).Append("],")
           .Append("\"channels\":[\"Email\",\"SMS\"]},")
           .Append(CultureInfo.InvariantCulture, $"\"account\":{{\"id\":\"acct-law\",\"currency\":\"CNY\",\"openingBalance\":\"{M(Opening)}\",")
           .Append("\"creator\":\"owner@example.com\",\"collaborators\":[\"dev@example.com\"]")

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using Arrears.Policy.Text;
 using NodaTime;
 using NodaTime.Text;
 
@@ -24,8 +24,6 @@ internal sealed class JsonFields
     /// <summary>The latest instant a scenario may hold; deadlines up to three maximal durations later still fit NodaTime's range.</summary>
     public static readonly Instant MaxInstant = Instant.FromUtc(8999, 12, 31, 23, 59, 59);
 
-    private const int MaxQuotedLength = 64;
-
     public List<ValidationError> Errors { get; } = [];
 
     public int Count => Errors.Count;
@@ -45,7 +43,7 @@ internal sealed class JsonFields
             }
         }
 
-        var segment = simple ? name : "[" + Quote(name) + "]";
+        var segment = simple ? name : "[" + Invariant.Quote(name) + "]";
         return path.Length == 0 ? (simple ? segment : "$" + segment) : simple ? path + "." + segment : path + segment;
     }
 
@@ -57,50 +55,9 @@ internal sealed class JsonFields
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
-        JsonValueKind.String => Quote(element.GetString() ?? string.Empty),
+        JsonValueKind.String => Invariant.Quote(element.GetString() ?? string.Empty),
         _ => Shorten(element.GetRawText()),
     };
-
-    /// <summary>Quotes a string for a message as a one-line JSON string, shortened when long.</summary>
-    public static string Quote(string value)
-    {
-        var shortened = value.Length > MaxQuotedLength ? value[..MaxQuotedLength] + "…" : value;
-        var sb = new StringBuilder(shortened.Length + 2).Append('"');
-        foreach (var c in shortened)
-        {
-            switch (c)
-            {
-                case '"':
-                    sb.Append("\\\"");
-                    break;
-                case '\\':
-                    sb.Append("\\\\");
-                    break;
-                case '\n':
-                    sb.Append("\\n");
-                    break;
-                case '\r':
-                    sb.Append("\\r");
-                    break;
-                case '\t':
-                    sb.Append("\\t");
-                    break;
-                default:
-                    if (char.IsControl(c) || char.IsSurrogate(c) || c is '\u2028' or '\u2029')
-                    {
-                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        sb.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        return sb.Append('"').ToString();
-    }
 
     /// <summary>
     /// Lists the fields of an object, reporting duplicate and unknown fields. Returns <see langword="null"/> (and reports)
@@ -135,6 +92,35 @@ internal sealed class JsonFields
         }
 
         return fields;
+    }
+
+    /// <summary>
+    /// Reads an optional array of objects with <paramref name="read"/> (given the index, the path and the fields of each
+    /// object, returning <see langword="null"/> for an object with problems). Returns <see langword="null"/> when the
+    /// array has any problem.
+    /// </summary>
+    public List<T>? ReadObjects<T>(
+        Dictionary<string, JsonElement> root, string name, IReadOnlyList<string> known, Func<int, string, Dictionary<string, JsonElement>, T?> read)
+        where T : class
+    {
+        var array = ReadOptionalArray(root, string.Empty, name);
+        if (array is null)
+        {
+            return null;
+        }
+
+        var before = Count;
+        var result = new List<T>();
+        for (var i = 0; i < array.Length; i++)
+        {
+            var path = Index(name, i);
+            if (ReadObject(array[i], path, known) is { } fields && read(i, path, fields) is { } value)
+            {
+                result.Add(value);
+            }
+        }
+
+        return Count > before ? null : result;
     }
 
     /// <summary>Returns the elements of an array field, or reports that the value is not an array.</summary>
@@ -177,13 +163,13 @@ internal sealed class JsonFields
         var value = element.GetString()!;
         if (!allowEmpty && string.IsNullOrWhiteSpace(value))
         {
-            Add(path, $"must not be empty, got {Quote(value)}");
+            Add(path, $"must not be empty, got {Invariant.Quote(value)}");
             return null;
         }
 
         if (HasControlCharacter(value))
         {
-            Add(path, $"must not contain control characters, got {Quote(value)}");
+            Add(path, $"must not contain control characters, got {Invariant.Quote(value)}");
             return null;
         }
 
@@ -240,19 +226,19 @@ internal sealed class JsonFields
         if (!IsDecimalSyntax(text) ||
             !decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
         {
-            Add(path, $"must be a decimal such as \"12.50\", got {Quote(text)}");
+            Add(path, $"must be a decimal such as \"12.50\", got {Invariant.Quote(text)}");
             return null;
         }
 
         if (!SameDecimal(text, value))
         {
-            Add(path, $"has more digits than a decimal holds, got {Quote(text)}");
+            Add(path, $"has more digits than a decimal holds, got {Invariant.Quote(text)}");
             return null;
         }
 
         if (Math.Abs(value) > MaxAmount)
         {
-            Add(path, $"must be between -{Invariant.Format(MaxAmount)} and {Invariant.Format(MaxAmount)}, got {Quote(text)}");
+            Add(path, $"must be between -{Invariant.Format(MaxAmount)} and {Invariant.Format(MaxAmount)}, got {Invariant.Quote(text)}");
             return null;
         }
 
@@ -279,13 +265,13 @@ internal sealed class JsonFields
         var parsed = InstantPattern.ExtendedIso.Parse(text);
         if (!parsed.Success)
         {
-            Add(fieldPath, $"{Expected}, got {Quote(text)}");
+            Add(fieldPath, $"{Expected}, got {Invariant.Quote(text)}");
             return null;
         }
 
         if (parsed.Value < MinInstant || parsed.Value > MaxInstant)
         {
-            Add(fieldPath, $"must be between {Invariant.Format(MinInstant)} and {Invariant.Format(MaxInstant)}, got {Quote(text)}");
+            Add(fieldPath, $"must be between {Invariant.Format(MinInstant)} and {Invariant.Format(MaxInstant)}, got {Invariant.Quote(text)}");
             return null;
         }
 
@@ -308,21 +294,23 @@ internal sealed class JsonFields
         }
 
         var text = element.GetString()!;
-        if (!IsoDuration.TryParse(text, out var duration, out var error))
+        var parsed = IsoDurationPattern.Instance.Parse(text);
+        if (!parsed.TryGetValue(default, out var duration))
         {
-            Add(path, $"{error}, got {Quote(text)}");
+            // The pattern's message has the form of every message here: "must ..., got "TEXT"".
+            Add(path, parsed.Exception.Message);
             return null;
         }
 
         if (duration < NodaTime.Duration.Zero)
         {
-            Add(path, $"must not be negative, got {Quote(text)}");
+            Add(path, $"must not be negative, got {Invariant.Quote(text)}");
             return null;
         }
 
         if (duration > MaxDuration)
         {
-            Add(path, $"must be at most \"{IsoDuration.Format(MaxDuration)}\", got {Quote(text)}");
+            Add(path, $"must be at most \"{Invariant.Format(MaxDuration)}\", got {Invariant.Quote(text)}");
             return null;
         }
 
@@ -419,7 +407,7 @@ internal sealed class JsonFields
         return (negative ? "-" : string.Empty) + (whole.Length == 0 ? "0" : whole) + (fraction.Length == 0 ? string.Empty : "." + fraction);
     }
 
-    private static string Shorten(string raw) => raw.Length > MaxQuotedLength ? raw[..MaxQuotedLength] + "…" : raw;
+    private static string Shorten(string raw) => raw.Length > Invariant.MaxQuotedLength ? raw[..Invariant.MaxQuotedLength] + "…" : raw;
 
     private static string? Suggest(string name, IReadOnlyList<string> known)
     {
