@@ -20,8 +20,10 @@ namespace Arrears.Policy.Notifications;
 /// </para>
 /// <para>
 /// A 2xx answer is a delivery. 408, 429, 5xx, a network error and a timeout are transient failures (retried); any other
-/// answer (other 4xx, an unfollowed redirect) is a permanent failure whose reason holds the status code and reason
-/// phrase. The response body is never read, so that nothing the endpoint echoes ends up in a reason.
+/// answer (other 4xx, a redirect) is a permanent failure whose reason holds the status code and reason phrase. A
+/// redirect that the <see cref="HttpClient"/> followed is a permanent failure too, whatever the final answer: a
+/// followed 301 or 302 turns the POST into a GET without the body. The response body is never read, so that nothing
+/// the endpoint echoes ends up in a reason.
 /// </para>
 /// <para>
 /// The <see cref="HttpClient"/> belongs to the host (take it from <c>IHttpClientFactory</c>); the notifier never
@@ -160,12 +162,21 @@ public sealed class WebhookNotifier : INotifier
         try
         {
             using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            if (response.RequestMessage?.RequestUri is { } final && final != _endpoint)
+            {
+                // The client followed a redirect: a 301 or 302 turns the POST into a GET without the body, whose 200
+                // would otherwise read as a delivery. The endpoint must be the final address.
+                return DeliveryResult.Permanent("the endpoint redirected the notification to another address; set the endpoint to the final address");
+            }
+
             return Classify(response);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // The notifier's timeout, or the HttpClient's own.
-            return DeliveryResult.Transient($"the endpoint did not answer within {Seconds(_timeout)}");
+            return DeliveryResult.Transient(
+                timeout.IsCancellationRequested
+                    ? $"the endpoint did not answer within {Seconds(_timeout)}"
+                    : "the endpoint did not answer within the HttpClient's timeout");
         }
         catch (HttpRequestException exception)
         {

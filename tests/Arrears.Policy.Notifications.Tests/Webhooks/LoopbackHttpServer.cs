@@ -16,11 +16,13 @@ internal abstract record Answer
 {
     public static Answer Status(int code, string reason) => new StatusAnswer(code, reason);
 
+    public static Answer Redirect(int code, string location) => new StatusAnswer(code, "Moved", location);
+
     public static Answer Silence { get; } = new SilentAnswer();
 
     public static Answer Drop { get; } = new DroppedAnswer();
 
-    public sealed record StatusAnswer(int Code, string Reason) : Answer;
+    public sealed record StatusAnswer(int Code, string Reason, string? Location = null) : Answer;
 
     public sealed record SilentAnswer : Answer;
 
@@ -105,7 +107,8 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             switch (_answer(request))
             {
                 case Answer.StatusAnswer status:
-                    var head = $"HTTP/1.1 {status.Code} {status.Reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                    var location = status.Location is null ? string.Empty : $"Location: {status.Location}\r\n";
+                    var head = $"HTTP/1.1 {status.Code} {status.Reason}\r\n{location}Content-Length: 0\r\nConnection: close\r\n\r\n";
                     await stream.WriteAsync(Encoding.ASCII.GetBytes(head), _stop.Token);
                     break;
                 case Answer.SilentAnswer:

@@ -97,6 +97,47 @@ public sealed class WebhookNotifierTests
         Assert.Equal(DeliveryResult.Permanent("the endpoint rejected the notification: 422 Unknown number [number] for [address]"), result);
     }
 
+    [Theory]
+    [InlineData(301)]
+    [InlineData(302)]
+    [InlineData(307)]
+    public async Task DeliverAsync_RedirectFollowedByTheClient_FailsPermanently(int code)
+    {
+        await using var server = new LoopbackHttpServer(request =>
+            request.Target == "/hooks/arrears" ? Answer.Redirect(code, "/moved") : Answer.Status(200, "OK"));
+
+        var result = await Sms(server.Endpoint).DeliverAsync(Deliveries.Suspended(), CancellationToken.None);
+
+        Assert.Equal(
+            DeliveryResult.Permanent("the endpoint redirected the notification to another address; set the endpoint to the final address"),
+            result);
+        Assert.Equal(["POST /hooks/arrears", $"{(code == 307 ? "POST" : "GET")} /moved"], server.Requests.Select(r => $"{r.Method} {r.Target}"));
+    }
+
+    [Theory]
+    [InlineData(301)]
+    [InlineData(308)]
+    public async Task DeliverAsync_RedirectNotFollowed_FailsPermanentlyWithTheStatus(int code)
+    {
+        using var noRedirects = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
+        await using var server = new LoopbackHttpServer(_ => Answer.Redirect(code, "/moved"));
+
+        var result = await Sms(server.Endpoint, http: noRedirects).DeliverAsync(Deliveries.Suspended(), CancellationToken.None);
+
+        Assert.Equal(DeliveryResult.Permanent($"the endpoint rejected the notification: {code} Moved"), result);
+    }
+
+    [Fact]
+    public async Task DeliverAsync_HttpClientTimeoutShorterThanTheNotifiers_FailsTransiently()
+    {
+        using var impatient = new HttpClient { Timeout = TimeSpan.FromMilliseconds(200) };
+        await using var server = new LoopbackHttpServer(_ => Answer.Silence);
+
+        var result = await Sms(server.Endpoint, http: impatient).DeliverAsync(Deliveries.Suspended(), CancellationToken.None);
+
+        Assert.Equal(DeliveryResult.Transient("the endpoint did not answer within the HttpClient's timeout"), result);
+    }
+
     [Fact]
     public async Task DeliverAsync_NothingListens_FailsTransiently()
     {
