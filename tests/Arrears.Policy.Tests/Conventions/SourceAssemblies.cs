@@ -11,6 +11,7 @@ internal static class SourceAssemblies
     public static readonly IReadOnlyList<Assembly> All =
     [
         typeof(Ledger).Assembly, // Arrears.Policy
+        typeof(DependencyInjection.ArrearsPolicyBuilder).Assembly, // Arrears.Policy.Extensions
     ];
 
     /// <summary>Assemblies of this repository that are not shipped from src/ and so are not bound by the public API rules.</summary>
