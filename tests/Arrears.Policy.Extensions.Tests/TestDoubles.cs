@@ -72,6 +72,22 @@ internal sealed class RecordingNotifier(string channel, ContactKind contact = Co
     }
 }
 
+/// <summary>A notifier whose first attempt at every notification fails transiently; later attempts deliver.</summary>
+internal sealed class FirstAttemptFailsNotifier(string channel, ContactKind contact = ContactKind.Email) : INotifier
+{
+    public Recorder<NotificationDelivery> Attempts { get; } = new();
+
+    public string Channel => channel;
+
+    public ContactKind Contact => contact;
+
+    public ValueTask<DeliveryResult> DeliverAsync(NotificationDelivery delivery, CancellationToken cancellationToken)
+    {
+        Attempts.Add(delivery);
+        return ValueTask.FromResult(delivery.Attempt == 1 ? DeliveryResult.Transient("the provider is busy") : DeliveryResult.Delivered);
+    }
+}
+
 /// <summary>The <c>Email</c> notifier of the tests, as a type the container creates.</summary>
 internal sealed class EmailNotifier : INotifier
 {

@@ -36,7 +36,11 @@ internal sealed class ArrearsPolicyValidator(IServiceProvider services) : IValid
             }
         }
 
-        if (services.GetService<IServiceProviderIsService>() is { } isService && !isService.IsService(typeof(IEnforcementHandler)))
+        // Asked without creating the handler where the container can say; otherwise (another container) by resolving it.
+        var hasEnforcement = services.GetService<IServiceProviderIsService>() is { } isService
+            ? isService.IsService(typeof(IEnforcementHandler))
+            : services.GetService<IEnforcementHandler>() is not null;
+        if (!hasEnforcement)
         {
             errors.Add(
                 "enforcement: no IEnforcementHandler is registered, so a suspension would be decided but never enforced; " +
