@@ -104,7 +104,7 @@ public static class ArrearsPolicyServiceCollectionExtensions
 
     private static AccountPolicyRegistry CreateRegistry(IServiceProvider services)
     {
-        var options = services.GetRequiredService<IOptions<ArrearsPolicyOptions>>().Value; // validated: throws listing every problem
+        var options = OptionsOf(services); // validated: throws listing every problem
         var errors = new List<string>();
         var policies = PolicyCatalog.Build(options, errors);
         return errors.Count > 0
@@ -114,7 +114,7 @@ public static class ArrearsPolicyServiceCollectionExtensions
 
     private static ArrearsRuntime CreateRuntime(IServiceProvider services)
     {
-        var options = services.GetRequiredService<IOptions<ArrearsPolicyOptions>>().Value;
+        var options = OptionsOf(services);
         var logger = LoggerFor(services, Log.DeliveryCategory);
         return new ArrearsRuntime(
             services.GetRequiredService<IArrearsStore>(),
@@ -129,7 +129,7 @@ public static class ArrearsPolicyServiceCollectionExtensions
     private static ArrearsHostedService CreateHostedService(IServiceProvider services)
     {
         var runtime = services.GetRequiredService<ArrearsRuntime>();
-        var options = services.GetRequiredService<IOptions<ArrearsPolicyOptions>>().Value;
+        var options = OptionsOf(services);
         var policies = string.Join(", ", services.GetRequiredService<AccountPolicyRegistry>().Names);
         var channels = string.Join(", ", services.GetServices<INotifier>().Select(n => $"{n.Channel} ({n.GetType().Name})").Order(StringComparer.Ordinal));
         var store = services.GetRequiredService<IArrearsStore>().GetType().Name;
@@ -142,6 +142,14 @@ public static class ArrearsPolicyServiceCollectionExtensions
             LoggerFor(services, Log.HostCategory),
             logger => Log.Started(logger, policies, channels, store, enforcement, directory));
     }
+
+    /// <summary>
+    /// Returns the options as start-up validation saw them: <c>ValidateOnStart</c> reads them through the options monitor,
+    /// whose cache differs from that of <see cref="IOptions{TOptions}"/>, so reading them the same way validates and builds
+    /// the policies once. Reading them before the host starts validates them here, with the same list of problems.
+    /// </summary>
+    private static ArrearsPolicyOptions OptionsOf(IServiceProvider services) =>
+        services.GetRequiredService<IOptionsMonitor<ArrearsPolicyOptions>>().Get(Options.Options.DefaultName);
 
     private static ILogger LoggerFor(IServiceProvider services, string category) =>
         (services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(category);

@@ -73,6 +73,28 @@ public sealed class ServiceRegistrationTests
     }
 
     [Fact]
+    public async Task AddPolicy_ConfigureDelegate_RunsOnceForValidationAndTheRegistry()
+    {
+        var calls = 0;
+        using var host = TestHost.Build(builder => builder
+            .AddPolicy("cloud", policy =>
+            {
+                calls++;
+                policy.AddProduct("apigw", PolicyPresets.TencentApiGateway.Policy);
+            })
+            .AddNotifier<EmailNotifier>()
+            .AddNotifier<SmsNotifier>()
+            .UseEnforcementHandler<RecordingEnforcement>());
+
+        await host.StartAsync();
+        var registry = host.Services.GetRequiredService<AccountPolicyRegistry>();
+        await host.StopAsync();
+
+        Assert.Equal(["cloud"], registry.Names);
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
     public void UseStore_AfterTheDefault_ReplacesTheInMemoryStore()
     {
         using var provider = TestHost.Provider(services => services.AddArrearsPolicy()

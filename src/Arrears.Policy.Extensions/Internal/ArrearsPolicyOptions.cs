@@ -16,6 +16,9 @@ internal sealed class ArrearsPolicyOptions
 
     /// <summary>Gets the problems met while reading configuration, each naming the key and the value.</summary>
     public List<string> BindingErrors { get; } = [];
+
+    /// <summary>Gets or sets the policies as built the first time they were asked for, so that each definition is built once.</summary>
+    public (Dictionary<string, (AccountPolicy Policy, string Source)> Policies, List<string> Errors)? Catalog { get; set; }
 }
 
 /// <summary>One named account policy as it was defined: its name, where it came from, and how to build it.</summary>

@@ -3,12 +3,23 @@ namespace Arrears.Policy.DependencyInjection.Internal;
 /// <summary>Builds the defined account policies, collecting every problem instead of stopping at the first.</summary>
 internal static class PolicyCatalog
 {
-    /// <summary>Builds every definition; a name defined twice, a policy that does not build, or no policy at all is an error.</summary>
-    /// <param name="options">The options holding the definitions.</param>
+    /// <summary>
+    /// Builds every definition, once per options object (start-up validation and the registry both ask, and a configure
+    /// delegate of <c>AddPolicy</c> runs once); a name defined twice, a policy that does not build, or no policy at all is an error.
+    /// </summary>
+    /// <param name="options">The options holding the definitions, complete (after every configure step).</param>
     /// <param name="errors">Receives one line per problem.</param>
     /// <returns>The policies that built, by name, with the source each came from.</returns>
     public static Dictionary<string, (AccountPolicy Policy, string Source)> Build(ArrearsPolicyOptions options, List<string> errors)
     {
+        var catalog = options.Catalog ??= Compute(options);
+        errors.AddRange(catalog.Errors);
+        return catalog.Policies;
+    }
+
+    private static (Dictionary<string, (AccountPolicy Policy, string Source)> Policies, List<string> Errors) Compute(ArrearsPolicyOptions options)
+    {
+        var errors = new List<string>();
         var built = new Dictionary<string, (AccountPolicy, string)>(StringComparer.Ordinal);
         var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var definition in options.Policies)
@@ -42,6 +53,6 @@ internal static class PolicyCatalog
             errors.Add("policies: no account policy is defined; add one with AddPreset or AddPolicy, or under Policies in configuration (for example Arrears:Policies:api-gateway:Preset = tencent-api-gateway)");
         }
 
-        return built;
+        return (built, errors);
     }
 }
