@@ -1,3 +1,4 @@
+using Arrears.Policy.Text;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -131,7 +132,7 @@ public sealed class WebhookNotifier : INotifier
 
         if (options.Timeout <= Duration.Zero || options.Timeout > Duration.FromHours(1))
         {
-            errors.Add(new("timeout", $"must be positive and at most one hour, got \"{IsoDuration.Format(options.Timeout)}\""));
+            errors.Add(new("timeout", $"must be positive and at most one hour, got \"{IsoDurationPattern.Instance.Format(options.Timeout)}\""));
         }
 
         return errors;

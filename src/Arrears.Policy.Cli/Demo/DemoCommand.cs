@@ -53,7 +53,7 @@ internal static class DemoCommand
             stories.Add(("paid one second after the suspension deadline", late));
         }
 
-        var purged = demo.Accounts.FirstOrDefault(a => a.State.Lifecycles[0].Status == LifecycleStatus.Purged);
+        var purged = demo.Accounts.FirstOrDefault(a => a.State.LifecycleOf(null).Status == LifecycleStatus.Purged);
         if (purged is not null)
         {
             stories.Add(("never paid enough and was purged", purged));
@@ -71,7 +71,7 @@ internal static class DemoCommand
 
     private static string Census(DemoSimulation demo) =>
         string.Join(", ", Enum.GetValues<LifecycleStatus>().Select(s =>
-            string.Create(CultureInfo.InvariantCulture, $"{s} {demo.Accounts.Count(a => a.State.Lifecycles[0].Status == s)}")));
+            string.Create(CultureInfo.InvariantCulture, $"{s} {demo.Accounts.Count(a => a.State.LifecycleOf(null).Status == s)}")));
 
     private static void Report(IAnsiConsole console, DemoSimulation demo)
     {
@@ -83,7 +83,7 @@ internal static class DemoCommand
         states.AddColumn(new TableColumn("Accounts").RightAligned());
         foreach (var status in Enum.GetValues<LifecycleStatus>())
         {
-            states.AddRow(status.ToString(), Count(accounts.Count(a => a.State.Lifecycles[0].Status == status)));
+            states.AddRow(status.ToString(), Count(accounts.Count(a => a.State.LifecycleOf(null).Status == status)));
         }
 
         states.AddRow("Total", Count(accounts.Count));
@@ -117,7 +117,7 @@ internal static class DemoCommand
         foreach (var behaviour in Enum.GetValues<PaymentBehaviour>())
         {
             var group = accounts.Where(a => a.Behaviour == behaviour).ToList();
-            behaviours.AddRow([behaviour.ToString(), .. Enum.GetValues<LifecycleStatus>().Select(s => Count(group.Count(a => a.State.Lifecycles[0].Status == s)))]);
+            behaviours.AddRow([behaviour.ToString(), .. Enum.GetValues<LifecycleStatus>().Select(s => Count(group.Count(a => a.State.LifecycleOf(null).Status == s)))]);
         }
 
         console.Write(behaviours);

@@ -132,14 +132,14 @@ internal sealed class DemoSimulation
             account.Transitions,
             account.Notifications,
             [.. account.Ledger.BalanceSteps()],
-            new TimelineFinal(account.State.Lifecycles[0].Status, account.Ledger.BalanceAt(End), evaluation.NextReviewAt));
+            new TimelineFinal(account.State.LifecycleOf(null).Status, account.Ledger.BalanceAt(End), evaluation.NextReviewAt));
     }
 
     private void Step(DemoAccount account, Instant now)
     {
         // 1. The hour that just ended: API calls while the service ran, rated into the hour's charge (settles 30 minutes after the hour).
         var usedAt = now - Duration.FromHours(1) + Duration.FromMinutes(7 + _random.Next(50));
-        var lifecycle = account.State.Lifecycles[0];
+        var lifecycle = account.State.LifecycleOf(null);
         var serving = lifecycle.Status == LifecycleStatus.Active ||
                       (lifecycle.Status == LifecycleStatus.Overdue && lifecycle.SuspendAt > usedAt);
         if (serving)
