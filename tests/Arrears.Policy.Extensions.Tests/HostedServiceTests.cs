@@ -110,34 +110,26 @@ public sealed class HostedServiceTests
     [Fact]
     public async Task HostedService_StoreReportsDueWorkNoPassCanClaim_WaitsInsteadOfSpinning()
     {
-        // The Email notification fails once, so it waits for a retry; the account's SMS notification, behind it in order,
-        // is released unchanged, due in the past. The store reports that past instant as due although no claim can take
-        // the message before the Email retry: the service must wait, not loop.
+        // A store (a third-party one, say) that reports work due in the past although no claim can take it: the service
+        // must wait, not loop.
         var clock = new FakeClock(TestHost.Start);
-        var email = new FirstAttemptFailsNotifier("Email");
         var logs = new RecordingLoggerProvider();
-        var directory = new InMemoryRecipientDirectory();
-        directory.Set("owner", new RecipientContact("owner@example.com", "+8613800001234"));
         using var host = TestHost.Build(
             builder => builder
                 .AddPreset("api-gateway", PolicyPresets.TencentApiGateway)
-                .AddNotifier(email)
-                .AddNotifier(new RecordingNotifier("SMS", ContactKind.Phone))
+                .AddNotifier<EmailNotifier>()
+                .AddNotifier<SmsNotifier>()
                 .UseEnforcementHandler<RecordingEnforcement>()
-                .UseRecipientDirectory(directory),
+                .UseStore<AlwaysDueStore>(),
             clock: clock,
             logs: logs);
         await host.StartAsync();
-        var runtime = host.Services.GetRequiredService<ArrearsRuntime>();
 
-        await runtime.RegisterAsync(new AccountRegistration(new AccountProfile("acct-4", "owner"), "api-gateway", Cny, DateTimeZone.Utc), CancellationToken.None);
-        await runtime.AppendAsync("acct-4", [new LedgerEntry("c1", LedgerEntryKind.Charge, clock.GetCurrentInstant(), 5m)], CancellationToken.None);
         var waiting = await logs.WaitForAsync(8);
         await host.StopAsync(new CancellationTokenSource(Recorder<object>.Timeout).Token);
 
         Assert.Equal(LogLevel.Debug, waiting.Level);
-        Assert.StartsWith($"The store reports work due at {TestHost.Start}, but the pass found nothing it could claim; waiting 0:00:00:01", waiting.Message, StringComparison.Ordinal);
-        Assert.Single(email.Attempts.Items); // the retry is not due on the FakeClock, and nothing was tried again
+        Assert.StartsWith($"The store reports work due at {AlwaysDueStore.Due}, but the pass found nothing it could claim; waiting 0:00:00:01", waiting.Message, StringComparison.Ordinal);
     }
 
     [Fact]

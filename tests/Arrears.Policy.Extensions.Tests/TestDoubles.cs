@@ -1,4 +1,6 @@
+using Arrears.Policy.Billing;
 using Microsoft.Extensions.Logging;
+using NodaTime;
 
 namespace Arrears.Policy.Extensions.Tests;
 
@@ -176,4 +178,37 @@ internal sealed class RecordingLoggerProvider : ILoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             entries.Add(new LogEntry(category, logLevel, eventId, formatter(state, exception), exception));
     }
+}
+
+/// <summary>An empty in-memory store that always reports work due in the past, which no pass can claim.</summary>
+internal sealed class AlwaysDueStore : IArrearsStore
+{
+    public static readonly Instant Due = TestHost.Start - Duration.FromHours(1);
+
+    private readonly InMemoryArrearsStore _inner = new();
+
+    public ValueTask<bool> AddAccountAsync(AccountRegistration account, Instant now, CancellationToken cancellationToken) => _inner.AddAccountAsync(account, now, cancellationToken);
+
+    public ValueTask<StoredAccount?> FindAccountAsync(string account, CancellationToken cancellationToken) => _inner.FindAccountAsync(account, cancellationToken);
+
+    public ValueTask<AppendResult> AppendEntriesAsync(string account, IReadOnlyList<LedgerEntry> entries, Instant recordedAt, CancellationToken cancellationToken) =>
+        _inner.AppendEntriesAsync(account, entries, recordedAt, cancellationToken);
+
+    public ValueTask RecordUsageAsync(string account, IReadOnlyList<UsageRecord> usage, Instant dueAt, CancellationToken cancellationToken) =>
+        _inner.RecordUsageAsync(account, usage, dueAt, cancellationToken);
+
+    public ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken) => _inner.ClaimDueAsync(now, max, lease, cancellationToken);
+
+    public ValueTask<bool> CommitAsync(EvaluationCommit commit, CancellationToken cancellationToken) => _inner.CommitAsync(commit, cancellationToken);
+
+    public ValueTask<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken) => _inner.ClaimOutboxAsync(now, max, lease, cancellationToken);
+
+    public ValueTask CompleteOutboxAsync(string key, OutboxStatus status, int attempts, Instant nextAttemptAt, string? lastError, CancellationToken cancellationToken) =>
+        _inner.CompleteOutboxAsync(key, status, attempts, nextAttemptAt, lastError, cancellationToken);
+
+    public ValueTask<IReadOnlyList<OutboxMessage>> QueryOutboxAsync(OutboxStatus status, int max, CancellationToken cancellationToken) => _inner.QueryOutboxAsync(status, max, cancellationToken);
+
+    public ValueTask<IReadOnlyList<Transition>> HistoryAsync(string account, CancellationToken cancellationToken) => _inner.HistoryAsync(account, cancellationToken);
+
+    public ValueTask<Instant?> NextDueAsync(CancellationToken cancellationToken) => ValueTask.FromResult<Instant?>(Due);
 }

@@ -210,7 +210,7 @@ internal sealed class ArrearsConfigurationReader(IConfiguration configuration) :
                     break;
                 case "PurgeWarnings":
                     ReadList(child, errors, options.PurgeWarnings, (item, text) =>
-                        TryParseDuration(text, out var warning, out var error) ? warning : Invalid<Duration>(item, text, error!, errors));
+                        TryParseDuration(text, out var warning, out var error) ? warning : Invalid<Duration>(item, error!, errors));
                     break;
                 case "Channels":
                     ReadList(child, errors, options.Channels, (_, text) => text);
@@ -317,7 +317,7 @@ internal sealed class ArrearsConfigurationReader(IConfiguration configuration) :
             }
             else
             {
-                Invalid<Duration>(section, text, error!, errors);
+                Invalid<Duration>(section, error!, errors);
             }
         });
 
@@ -398,6 +398,13 @@ internal sealed class ArrearsConfigurationReader(IConfiguration configuration) :
                 target.Add(value);
             }
         }
+    }
+
+    /// <summary>Reports a value whose problem already names it (a parse failure's message ends with <c>, got "..."</c>).</summary>
+    private static T? Invalid<T>(IConfigurationSection section, string messageWithValue, List<string> errors)
+    {
+        errors.Add($"{section.Path}: {messageWithValue}");
+        return default;
     }
 
     private static T? Invalid<T>(IConfigurationSection section, string text, string message, List<string> errors)

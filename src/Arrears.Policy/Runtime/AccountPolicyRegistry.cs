@@ -35,12 +35,15 @@ public sealed class AccountPolicyRegistry
     /// <summary>Gets the names of the policies, in ordinal order.</summary>
     public IReadOnlyList<string> Names => [.. _policies.Keys.Order(StringComparer.Ordinal)];
 
-    /// <summary>Gets every notification channel any product of any policy routes to, in ordinal order.</summary>
+    /// <summary>Gets every notification channel any product of any policy sends something over, in ordinal order.</summary>
     public IReadOnlyList<string> Channels =>
     [
         .. _policies.Values
-            .SelectMany(policy => policy.Products.SelectMany(product => Enum.GetValues<NotificationKind>().SelectMany(kind => product.Policy.RouteFor(kind).Channels))
-                .Concat(policy.BalanceAlarmRoute.Channels))
+            .SelectMany(policy => policy.Products
+                .SelectMany(product => Enum.GetValues<NotificationKind>().Select(product.Policy.RouteFor))
+                .Append(policy.BalanceAlarmRoute)
+                .Where(route => route.Audience != Audience.None)
+                .SelectMany(route => route.Channels))
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal),
     ];

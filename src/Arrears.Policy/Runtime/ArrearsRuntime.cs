@@ -92,7 +92,11 @@ public sealed class ArrearsRuntime
         }
 
         var added = await _store.AddAccountAsync(account, _clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false);
-        Signal();
+        if (added)
+        {
+            Signal();
+        }
+
         return added;
     }
 
@@ -107,7 +111,11 @@ public sealed class ArrearsRuntime
         ArgumentNullException.ThrowIfNull(entries);
         var batch = entries.ToList();
         var result = await _store.AppendEntriesAsync(account, batch, _clock.GetCurrentInstant(), cancellationToken).ConfigureAwait(false);
-        Signal();
+        if (result.Added > 0)
+        {
+            Signal();
+        }
+
         return result;
     }
 

@@ -57,7 +57,7 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
                 totals.Conflict();
                 if (attempt >= options.MaxConflictRetries)
                 {
-                    totals.Fail();
+                    totals.Fail($"account \"{account.Registration.Id}\": still changing after {attempt + 1} attempts; it is evaluated again when its claim expires");
                     return;
                 }
 
@@ -68,7 +68,7 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The account stays due and claimed until its lease expires; then it is evaluated again.
-            totals.Fail();
+            totals.Fail($"account \"{account.Registration.Id}\": {ex.GetType().Name}: {ex.Message}");
         }
     }
 
@@ -189,7 +189,9 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
     private sealed class Totals
     {
         private readonly Lock _lock = new();
+        private const int MaxErrors = 20;
         private readonly Dictionary<LifecycleStatus, int> _transitions = [];
+        private readonly List<string> _errors = [];
         private int _accounts;
         private int _intents;
         private int _actions;
@@ -226,13 +228,23 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
             ArrearsTelemetry.Conflicts.Add(1);
         }
 
-        public void Fail() => Interlocked.Increment(ref _failures);
+        public void Fail(string error)
+        {
+            lock (_lock)
+            {
+                _failures++;
+                if (_errors.Count < MaxErrors)
+                {
+                    _errors.Add(error);
+                }
+            }
+        }
 
         public EvaluationSummary ToSummary(Duration elapsed)
         {
             lock (_lock)
             {
-                return new EvaluationSummary(_accounts, new Dictionary<LifecycleStatus, int>(_transitions), _intents, _actions, _conflicts, _failures, elapsed);
+                return new EvaluationSummary(_accounts, new Dictionary<LifecycleStatus, int>(_transitions), _intents, _actions, _conflicts, _failures, [.. _errors], elapsed);
             }
         }
     }

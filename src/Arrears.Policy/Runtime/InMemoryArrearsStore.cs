@@ -11,7 +11,7 @@ namespace Arrears.Policy.Runtime;
 /// <example>
 /// <code>
 /// var store = new InMemoryArrearsStore();
-/// var runtime = new ArrearsRuntime(store, policies, clock);
+/// var runtime = new ArrearsRuntime(store, policies, clock, [emailNotifier], enforcementHandler, RecipientsAreAddresses.Instance);
 /// </code>
 /// </example>
 public sealed class InMemoryArrearsStore : IArrearsStore

@@ -11,8 +11,9 @@ namespace Arrears.Policy.Runtime;
 /// </example>
 public sealed class EvaluationSummary
 {
-    internal EvaluationSummary(int accounts, IReadOnlyDictionary<LifecycleStatus, int> transitions, int intents, int actions, int conflicts, int failures, Duration elapsed)
+    internal EvaluationSummary(int accounts, IReadOnlyDictionary<LifecycleStatus, int> transitions, int intents, int actions, int conflicts, int failures, IReadOnlyList<string> errors, Duration elapsed)
     {
+        Errors = errors;
         Accounts = accounts;
         TransitionsTo = transitions;
         Intents = intents;
@@ -42,6 +43,9 @@ public sealed class EvaluationSummary
 
     /// <summary>Gets the number of accounts whose evaluation failed; they stay due and are retried when their claim expires.</summary>
     public int Failures { get; }
+
+    /// <summary>Gets why evaluations failed (the first 20 failures): the account and the error.</summary>
+    public IReadOnlyList<string> Errors { get; }
 
     /// <summary>Gets the wall-clock time the pass took.</summary>
     public Duration Elapsed { get; }
