@@ -12,7 +12,7 @@ public class EvaluationBenchmarks
 {
     private static readonly Instant Start = Instant.FromUtc(2026, 1, 1, 0, 0);
     private readonly AccountPolicy _policy = AccountPolicy.For(PolicyPresets.TencentApiGateway.Policy);
-    private readonly AccountProfile _account = new("acct-1", "owner@example.com") { Collaborators = ["dev@example.com"], BalanceAlarm = 10m };
+    private readonly AccountProfile _account = new("acct-1", "owner@example.com", collaborators: ["dev@example.com"], balanceAlarm: 10m);
     private Ledger _healthy = null!;
     private Ledger _overdue = null!;
     private AccountState _healthyState;

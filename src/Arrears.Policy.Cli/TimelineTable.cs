@@ -9,16 +9,34 @@ internal static class TimelineTable
     /// <summary>One row of the table.</summary>
     public sealed record Row(Instant At, string Event, string Details, string Amount = "");
 
+    /// <summary>
+    /// What the table shows besides the ledger rows: a <see cref="Timeline"/> from the simulator, or the demo's hour-by-hour
+    /// evaluations in the same shape (only the library creates timelines).
+    /// </summary>
+    public sealed record View(
+        Currency Currency,
+        IReadOnlyList<Transition> Transitions,
+        IReadOnlyList<NotificationIntent> Notifications,
+        IReadOnlyList<BalanceStep> BalanceSteps,
+        LifecycleStatus Status,
+        decimal Balance,
+        Instant? NextReviewAt)
+    {
+        /// <summary>Returns the view of a simulator's timeline.</summary>
+        public static View Of(Timeline timeline) =>
+            new(timeline.Currency, timeline.Transitions, timeline.Notifications, timeline.BalanceSteps, timeline.Final.Status, timeline.Final.Balance, timeline.Final.NextReviewAt);
+    }
+
     public static void Write(IAnsiConsole console, Scenario scenario, Timeline timeline)
     {
         var rows = new List<Row>();
         rows.AddRange(timeline.Entries.Select(e => new Row(e.At, e.Kind.ToString().ToLowerInvariant(), Terminal.Printable(e.Id), Sign(e) + timeline.Currency.Format(e.Amount))));
         rows.AddRange(timeline.Charges.Select(c => new Row(c.At, "charge", Terminal.Printable(c.Id), "-" + timeline.Currency.Format(c.Amount))));
-        Write(console, timeline, rows, $"{Terminal.Printable(timeline.Account)} ({timeline.Currency.Code}), policy {Terminal.Printable(scenario.Policy.Name)}, until {Commands.FormatInstant(scenario.Until)} UTC", scenario.OpeningBalance);
+        Write(console, View.Of(timeline), rows, $"{Terminal.Printable(timeline.Account)} ({timeline.Currency.Code}), policy {Terminal.Printable(scenario.Policy.Name)}, until {Commands.FormatInstant(scenario.Until)} UTC", scenario.OpeningBalance);
     }
 
     /// <summary>Writes the table from ledger rows plus the timeline's transitions and notifications.</summary>
-    public static void Write(IAnsiConsole console, Timeline timeline, IEnumerable<Row> ledgerRows, string title, decimal openingBalance, bool listRecipients = true)
+    public static void Write(IAnsiConsole console, View timeline, IEnumerable<Row> ledgerRows, string title, decimal openingBalance, bool listRecipients = true)
     {
         string Recipients(IEnumerable<NotificationIntent> group)
         {
@@ -69,8 +87,8 @@ internal static class TimelineTable
         }
 
         console.Write(table);
-        var next = timeline.Final.NextReviewAt is { } at ? Commands.FormatInstant(at) + " UTC" : "none";
-        console.WriteLine($"Final: {timeline.Final.Status}, balance {timeline.Currency.Format(timeline.Final.Balance)} {timeline.Currency.Code}, next review {next}");
+        var next = timeline.NextReviewAt is { } at ? Commands.FormatInstant(at) + " UTC" : "none";
+        console.WriteLine($"Final: {timeline.Status}, balance {timeline.Currency.Format(timeline.Balance)} {timeline.Currency.Code}, next review {next}");
     }
 
     private static string Sign(LedgerEntry entry) => entry.IsCredit ? "+" : "-";

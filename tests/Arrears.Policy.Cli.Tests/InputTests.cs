@@ -128,10 +128,7 @@ public class InputTests
     public void TimelineTable_IdsWithControlCharactersFromTheApi_AreEscaped()
     {
         var account = new AccountProfile("acct\u001b[2J", "owner\u0007@example.com");
-        var scenario = new Scenario(PolicyPresets.TencentApiGateway.Policy, account, Currency.FromCode("CNY"), NodaTime.Instant.FromUtc(2026, 1, 3, 0, 0))
-        {
-            Entries = [new LedgerEntry("c\u009b1", LedgerEntryKind.Charge, NodaTime.Instant.FromUtc(2026, 1, 1, 0, 0), 5m)],
-        };
+        var scenario = new Scenario(PolicyPresets.TencentApiGateway.Policy, account, Currency.FromCode("CNY"), NodaTime.Instant.FromUtc(2026, 1, 3, 0, 0), entries: [new LedgerEntry("c\u009b1", LedgerEntryKind.Charge, NodaTime.Instant.FromUtc(2026, 1, 1, 0, 0), 5m)]);
         using var writer = new StringWriter();
 
         TimelineTable.Write(new CliConsole(false, 200).Create(writer), scenario, Simulator.Run(scenario));

@@ -26,11 +26,7 @@ public class LargeTableTests
             });
         }
 
-        var scenario = new Scenario(PolicyPresets.TencentApiGateway.Policy, new AccountProfile("acct-long", "owner@example.com"), Currency.FromCode("CNY"), Instant.FromUtc(2027, 1, 1, 0, 0))
-        {
-            OpeningBalance = 10m,
-            Entries = entries,
-        };
+        var scenario = new Scenario(PolicyPresets.TencentApiGateway.Policy, new AccountProfile("acct-long", "owner@example.com"), Currency.FromCode("CNY"), Instant.FromUtc(2027, 1, 1, 0, 0), openingBalance: 10m, entries: entries);
         using var writer = new StringWriter();
 
         TimelineTable.Write(new CliConsole(false, 200).Create(writer), scenario, Simulator.Run(scenario));

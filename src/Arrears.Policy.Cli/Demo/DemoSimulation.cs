@@ -76,7 +76,7 @@ internal sealed class DemoSimulation
     public const int DefaultDays = 200;
 
     private static readonly Currency Cny = Currency.FromCode("CNY");
-    private static readonly BillingItem Calls = new("calls", 10000m, 0.06m, BillingCycle.Parse("PT1H")) { SettlementDelay = Duration.FromMinutes(30), Product = "api-gateway" };
+    private static readonly BillingItem Calls = new("calls", 10000m, 0.06m, BillingCycle.Parse("PT1H"), settlementDelay: Duration.FromMinutes(30), product: "api-gateway");
 
     private readonly Random _random;
     private int _paymentCounter;
@@ -119,20 +119,20 @@ internal sealed class DemoSimulation
 
     /// <summary>Replays one account's final ledger at once, for comparison with the hour-by-hour evaluation.</summary>
     public Timeline Replay(DemoAccount account) =>
-        Simulator.Run(new Scenario(Policy, account.Profile, Cny, End) { OpeningBalance = account.Ledger.OpeningBalance, Entries = account.Ledger.Entries });
+        Simulator.Run(new Scenario(Policy, account.Profile, Cny, End, openingBalance: account.Ledger.OpeningBalance, entries: account.Ledger.Entries));
 
     /// <summary>Returns the account's hour-by-hour timeline in the simulate contract's shape.</summary>
-    public Timeline TimelineOf(DemoAccount account)
+    public TimelineTable.View TimelineOf(DemoAccount account)
     {
         var evaluation = AccountPolicy.For(Policy).Evaluate(account.Profile, account.Ledger, account.State, End);
-        return new Timeline(
-            account.Profile.Id,
+        return new TimelineTable.View(
             Cny,
-            account.Charges,
             account.Transitions,
             account.Notifications,
             [.. account.Ledger.BalanceSteps()],
-            new TimelineFinal(account.State.LifecycleOf(null).Status, account.Ledger.BalanceAt(End), evaluation.NextReviewAt));
+            account.State.LifecycleOf(null).Status,
+            account.Ledger.BalanceAt(End),
+            evaluation.NextReviewAt);
     }
 
     private void Step(DemoAccount account, Instant now)
@@ -267,11 +267,11 @@ internal sealed class DemoSimulation
             var id = $"gw-{i + 1:D3}";
             accounts.Add(new DemoAccount
             {
-                Profile = new AccountProfile(id, $"owner@tenant{i + 1:D3}.example")
-                {
-                    Collaborators = collaborators,
-                    BalanceAlarm = hasAlarm ? Cny.Round(costPerHour * 24) : null,
-                },
+                Profile = new AccountProfile(
+                    id,
+                    $"owner@tenant{i + 1:D3}.example",
+                    collaborators,
+                    balanceAlarm: hasAlarm ? Cny.Round(costPerHour * 24) : null),
                 Behaviour = behaviour,
                 CallsPerHour = callsPerHour,
                 TopUp = Cny.Round(costPerHour * (72 + _random.Next(24 * 30))),

@@ -16,93 +16,107 @@ namespace Arrears.Policy.Billing;
 /// With <see cref="Tiers"/> the price is graduated over the cumulative quantity of the calendar month (in the billing time
 /// zone) that each cycle starts in; <see cref="UnitPrice"/> then prices the quantity beyond the last tier.
 /// </para>
-/// <para>Every property validates on construction and on <c>with</c>; errors name the field and the value.</para>
+/// <para>
+/// Every value is validated by the constructor, the only way to make an item; errors name the field and the value. Two items
+/// are equal when every value is (ids and products ordinal, tiers in order).
+/// </para>
 /// </remarks>
 /// <example>
 /// <code>
-/// var calls = new BillingItem("calls", unit: 10000m, unitPrice: 0.06m, BillingCycle.Parse("PT1H"))
-/// {
-///     SettlementDelay = Duration.FromMinutes(30),
-///     Product = "api-gateway",
-/// };
+/// var calls = new BillingItem("calls", unit: 10000m, unitPrice: 0.06m, BillingCycle.Parse("PT1H"),
+///     settlementDelay: Duration.FromMinutes(30),
+///     product: "api-gateway");
 /// </code>
 /// </example>
-public sealed record BillingItem
+public sealed class BillingItem : IEquatable<BillingItem>
 {
     private static readonly ReadOnlyCollection<PriceTier> NoTiers = new([]);
 
     /// <summary>Initializes a billing item.</summary>
     /// <param name="id">The item id, unique within the account's items; not empty.</param>
     /// <param name="unit">The quantity one <paramref name="unitPrice"/> pays for (for example 10000 calls); strictly positive.</param>
-    /// <param name="unitPrice">The price per <paramref name="unit"/>; not negative.</param>
+    /// <param name="unitPrice">The price per <paramref name="unit"/> (beyond the last tier when there are <paramref name="tiers"/>); not negative.</param>
     /// <param name="cycle">The billing cycle.</param>
+    /// <param name="settlementDelay">How long after a cycle ends its charge takes effect on the balance; not negative. Default: zero.</param>
+    /// <param name="product">The product the item belongs to, if any; copied to the charges for bill details. Default: none.</param>
+    /// <param name="tiers">
+    /// The bounded tiers of a graduated monthly price, in strictly increasing order of <see cref="PriceTier.UpTo"/>; none
+    /// (a flat <paramref name="unitPrice"/>) when <see langword="null"/> or empty, the default. The list is copied.
+    /// </param>
     /// <exception cref="ArgumentException">A value is out of range; the message names the field and the value.</exception>
-    public BillingItem(string id, decimal unit, decimal unitPrice, BillingCycle cycle)
+    public BillingItem(
+        string id,
+        decimal unit,
+        decimal unitPrice,
+        BillingCycle cycle,
+        Duration settlementDelay = default,
+        string? product = null,
+        IReadOnlyList<PriceTier>? tiers = null)
     {
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            throw new ArgumentException($"id: must not be empty, got \"{id}\"", nameof(id));
+        }
+
+        if (unit <= 0)
+        {
+            throw new ArgumentException($"unit: must be positive, got \"{Invariant.Format(unit)}\"", nameof(unit));
+        }
+
+        if (unitPrice < 0)
+        {
+            throw new ArgumentException($"unitPrice: must not be negative, got \"{Invariant.Format(unitPrice)}\"", nameof(unitPrice));
+        }
+
+        if (settlementDelay < Duration.Zero)
+        {
+            throw new ArgumentException($"settlementDelay: must not be negative, got \"{Invariant.Format(settlementDelay)}\"", nameof(settlementDelay));
+        }
+
         Id = id;
         Unit = unit;
         UnitPrice = unitPrice;
         Cycle = cycle;
+        SettlementDelay = settlementDelay;
+        Product = product;
+        Tiers = ValidateTiers(tiers);
     }
 
     /// <summary>Gets the item id, unique within the account's items; not empty.</summary>
-    /// <exception cref="ArgumentException">The value set is null, empty or white space.</exception>
-    public string Id
-    {
-        get;
-        init => field = !string.IsNullOrWhiteSpace(value)
-            ? value
-            : throw new ArgumentException($"id: must not be empty, got \"{value}\"", nameof(value));
-    }
+    public string Id { get; }
 
     /// <summary>Gets the quantity one <see cref="UnitPrice"/> pays for (for example 10000 calls); strictly positive.</summary>
-    /// <exception cref="ArgumentException">The value set is not positive.</exception>
-    public decimal Unit
-    {
-        get;
-        init => field = value > 0
-            ? value
-            : throw new ArgumentException($"unit: must be positive, got \"{Invariant.Format(value)}\"", nameof(value));
-    }
+    public decimal Unit { get; }
 
     /// <summary>Gets the price per <see cref="Unit"/> (beyond the last tier when <see cref="Tiers"/> is not empty); not negative.</summary>
-    /// <exception cref="ArgumentException">The value set is negative.</exception>
-    public decimal UnitPrice
-    {
-        get;
-        init => field = value >= 0
-            ? value
-            : throw new ArgumentException($"unitPrice: must not be negative, got \"{Invariant.Format(value)}\"", nameof(value));
-    }
+    public decimal UnitPrice { get; }
 
     /// <summary>Gets the billing cycle.</summary>
-    public BillingCycle Cycle { get; init; }
+    public BillingCycle Cycle { get; }
 
     /// <summary>Gets how long after a cycle ends its charge takes effect on the balance; not negative, default zero.</summary>
-    /// <exception cref="ArgumentException">The value set is negative.</exception>
-    public Duration SettlementDelay
-    {
-        get;
-        init => field = value >= Duration.Zero
-            ? value
-            : throw new ArgumentException($"settlementDelay: must not be negative, got \"{Invariant.Format(value)}\"", nameof(value));
-    }
+    public Duration SettlementDelay { get; }
 
     /// <summary>Gets the product the item belongs to, if any; copied to the charges for bill details.</summary>
-    public string? Product { get; init; }
+    public string? Product { get; }
 
     /// <summary>
     /// Gets the bounded tiers of a graduated monthly price, in increasing order of <see cref="PriceTier.UpTo"/>; empty (the
     /// default) for a flat <see cref="UnitPrice"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">
-    /// The value set is null, holds a null tier, or its bounds are not strictly increasing; the message names the tier and the value.
-    /// </exception>
-    public IReadOnlyList<PriceTier> Tiers
-    {
-        get => field ?? NoTiers;
-        init => field = ValidateTiers(value);
-    }
+    public IReadOnlyList<PriceTier> Tiers { get; }
+
+    /// <summary>Returns whether two items are equal.</summary>
+    /// <param name="left">The first item.</param>
+    /// <param name="right">The second item.</param>
+    /// <returns>Whether they are equal (both <see langword="null"/>, or equal by <see cref="Equals(BillingItem)"/>).</returns>
+    public static bool operator ==(BillingItem? left, BillingItem? right) => left is null ? right is null : left.Equals(right);
+
+    /// <summary>Returns whether two items differ.</summary>
+    /// <param name="left">The first item.</param>
+    /// <param name="right">The second item.</param>
+    /// <returns>Whether they differ.</returns>
+    public static bool operator !=(BillingItem? left, BillingItem? right) => !(left == right);
 
     /// <inheritdoc />
     public bool Equals(BillingItem? other) =>
@@ -116,7 +130,14 @@ public sealed record BillingItem
         && Tiers.SequenceEqual(other.Tiers);
 
     /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as BillingItem);
+
+    /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(StringComparer.Ordinal.GetHashCode(Id), Unit, UnitPrice, Cycle, SettlementDelay, Tiers.Count);
+
+    /// <summary>Returns the item id.</summary>
+    /// <returns>The id.</returns>
+    public override string ToString() => Id;
 
     /// <summary>Returns the price of <paramref name="quantity"/> consumed when <paramref name="monthToDate"/> was already consumed in the month, split by tier, before rounding.</summary>
     /// <param name="monthToDate">The cumulative quantity of the month before this quantity.</param>
@@ -149,9 +170,9 @@ public sealed record BillingItem
 
     private static ReadOnlyCollection<PriceTier> ValidateTiers(IReadOnlyList<PriceTier>? tiers)
     {
-        if (tiers is null)
+        if (tiers is null || tiers.Count == 0)
         {
-            throw new ArgumentException("tiers: must not be null, got null (use an empty list for a flat price)", nameof(tiers));
+            return NoTiers;
         }
 
         var copy = new PriceTier[tiers.Count];
@@ -168,6 +189,6 @@ public sealed record BillingItem
             copy[i] = tier;
         }
 
-        return copy.Length == 0 ? NoTiers : new ReadOnlyCollection<PriceTier>(copy);
+        return new ReadOnlyCollection<PriceTier>(copy);
     }
 }

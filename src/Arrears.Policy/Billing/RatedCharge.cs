@@ -8,6 +8,8 @@ namespace Arrears.Policy.Billing;
 /// <see cref="Ledger"/> again is a no-op: <c>"{item}:{cycleStart}"</c> for a flat price and
 /// <c>"{item}:{cycleStart}:t{n}"</c> for the part priced by tier <c>n</c> (1-based; <c>Tiers.Count + 1</c> is the price
 /// beyond the last tier) of a tiered item. <c>cycleStart</c> is an ISO 8601 UTC instant such as <c>2026-01-01T01:00:00Z</c>.
+/// Rating creates the charges; the public constructor, which validates every value, serves tests and hosts that compare
+/// charges with expected ones. Two charges are equal when every value is (strings ordinal).
 /// </remarks>
 /// <example>
 /// <code>
@@ -17,7 +19,7 @@ namespace Arrears.Policy.Billing;
 /// }
 /// </code>
 /// </example>
-public sealed record RatedCharge
+public sealed class RatedCharge : IEquatable<RatedCharge>
 {
     /// <summary>Initializes a rated charge.</summary>
     /// <param name="id">The charge id; not empty.</param>
@@ -81,8 +83,41 @@ public sealed record RatedCharge
     /// <summary>Gets the amount, rounded to the currency's minor units; strictly positive.</summary>
     public decimal Amount { get; }
 
+    /// <summary>Returns whether two charges are equal.</summary>
+    /// <param name="left">The first charge.</param>
+    /// <param name="right">The second charge.</param>
+    /// <returns>Whether they are equal (both <see langword="null"/>, or equal by <see cref="Equals(RatedCharge)"/>).</returns>
+    public static bool operator ==(RatedCharge? left, RatedCharge? right) => left is null ? right is null : left.Equals(right);
+
+    /// <summary>Returns whether two charges differ.</summary>
+    /// <param name="left">The first charge.</param>
+    /// <param name="right">The second charge.</param>
+    /// <returns>Whether they differ.</returns>
+    public static bool operator !=(RatedCharge? left, RatedCharge? right) => !(left == right);
+
+    /// <inheritdoc />
+    public bool Equals(RatedCharge? other) =>
+        other is not null
+        && string.Equals(Id, other.Id, StringComparison.Ordinal)
+        && string.Equals(Item, other.Item, StringComparison.Ordinal)
+        && string.Equals(Product, other.Product, StringComparison.Ordinal)
+        && CycleStart == other.CycleStart
+        && CycleEnd == other.CycleEnd
+        && At == other.At
+        && Amount == other.Amount;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as RatedCharge);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(StringComparer.Ordinal.GetHashCode(Id), At, Amount);
+
+    /// <summary>Returns the charge in one line, for example <c>calls:2026-01-01T01:00:00Z 1.50 at 2026-01-01T02:30:00Z</c>.</summary>
+    /// <returns>The description.</returns>
+    public override string ToString() => $"{Id} {Invariant.Format(Amount)} at {Invariant.Format(At)}";
+
     /// <summary>Returns the ledger entry of kind <see cref="LedgerEntryKind.Charge"/> for this charge, carrying its product and billing item.</summary>
     /// <returns>The entry.</returns>
     public LedgerEntry ToLedgerEntry() =>
-        new(Id, LedgerEntryKind.Charge, At, Amount) { Product = Product, BillingItem = Item };
+        new(Id, LedgerEntryKind.Charge, At, Amount, product: Product, billingItem: Item);
 }

@@ -30,7 +30,7 @@ namespace Arrears.Policy.Billing;
 /// </remarks>
 /// <example>
 /// <code>
-/// var calls = new BillingItem("calls", 10000m, 0.06m, BillingCycle.Parse("PT1H")) { SettlementDelay = Duration.FromMinutes(30) };
+/// var calls = new BillingItem("calls", 10000m, 0.06m, BillingCycle.Parse("PT1H"), settlementDelay: Duration.FromMinutes(30));
 /// var charges = Rating.Rate([calls], [new UsageRecord("calls", Instant.FromUtc(2026, 1, 1, 1, 15), 250000m)],
 ///     Currency.FromCode("CNY"), DateTimeZone.Utc);
 /// // one charge: id "calls:2026-01-01T01:00:00Z", at 2026-01-01T02:30:00Z, amount 1.50

@@ -113,7 +113,7 @@ public sealed class Ledger : IBalanceHistory
 
             if (_byId.TryGetValue(entry.Id, out var existing) || fresh.TryGetValue(entry.Id, out existing))
             {
-                if (existing != entry)
+                if (!existing.Equals(entry))
                 {
                     throw new ArgumentException(
                         $"entries[{i}].id: an entry with id \"{entry.Id}\" already exists with different content ({existing}), got ({entry})",

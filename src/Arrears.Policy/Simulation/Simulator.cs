@@ -15,7 +15,7 @@ namespace Arrears.Policy.Simulation;
 /// if (read.IsValid)
 /// {
 ///     Timeline timeline = Simulator.Run(read.Scenario!);
-///     Console.WriteLine(timeline.Final);   // TimelineFinal { State = Purged, Balance = -9.00, NextReviewAt =  }
+///     Console.WriteLine(timeline.Final);   // Purged, balance -9.00, next review none
 /// }
 /// </code>
 /// </example>
@@ -29,13 +29,9 @@ public static class Simulator
     {
         ArgumentNullException.ThrowIfNull(scenario);
         var until = scenario.Until;
-        if (scenario.Currency == default)
-        {
-            throw new ArgumentException("currency: must be an ISO 4217 currency, got the default value", nameof(scenario));
-        }
 
         // Rated here every time, from the scenario alone: a scenario read from JSON was rated by the reader too (to
-        // report problems with their paths), but a copy made with `with` may hold other items or usage.
+        // report problems with their paths), but a scenario built in code has not been.
         var (charges, error) = RateUsage(scenario);
         var rated = error is null ? charges! : throw error.ToException();
 
@@ -52,10 +48,8 @@ public static class Simulator
             evaluation.Transitions,
             evaluation.Notifications,
             [.. ledger.BalanceSteps()],
-            new TimelineFinal(evaluation.State.Lifecycles[0].Status, evaluation.Balance, evaluation.NextReviewAt))
-        {
-            Entries = AppliedEntries(scenario),
-        };
+            new TimelineFinal(evaluation.State.Lifecycles[0].Status, evaluation.Balance, evaluation.NextReviewAt),
+            AppliedEntries(scenario));
     }
 
     /// <summary>

@@ -6,6 +6,9 @@ public sealed class BillingItemTests
 {
     private static BillingItem Calls => new("calls", 10000m, 0.06m, BillingCycle.Parse("PT1H"));
 
+    private static BillingItem CallsWith(Duration settlementDelay = default, IReadOnlyList<PriceTier>? tiers = null) =>
+        new("calls", 10000m, 0.06m, BillingCycle.Parse("PT1H"), settlementDelay, tiers: tiers);
+
     [Theory]
     [InlineData("0", "0.06", "unit: must be positive, got \"0\"")]
     [InlineData("-1", "0.06", "unit: must be positive, got \"-1\"")]
@@ -45,23 +48,31 @@ public sealed class BillingItemTests
     [Fact]
     public void SettlementDelay_Negative_ThrowsNamingFieldAndValue()
     {
-        var error = Assert.Throws<ArgumentException>(() => Calls with { SettlementDelay = Duration.FromMinutes(-30) });
+        var error = Assert.Throws<ArgumentException>(() => CallsWith(settlementDelay: Duration.FromMinutes(-30)));
 
         Assert.StartsWith("settlementDelay: must not be negative, got \"-PT30M\"", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void With_InvalidUnit_IsRejectedToo()
+    [Theory]
+    [InlineData(typeof(AccountProfile))]
+    [InlineData(typeof(BillingItem))]
+    [InlineData(typeof(PriceTier))]
+    [InlineData(typeof(UsageRecord))]
+    [InlineData(typeof(LedgerEntry))]
+    [InlineData(typeof(RatedCharge))]
+    [InlineData(typeof(Scenario))]
+    public void InputType_NoInitAccessorAndNoClone_EveryValuePassesTheValidatingConstructor(Type type)
     {
-        var error = Assert.Throws<ArgumentException>(() => Calls with { Unit = 0m });
-
-        Assert.StartsWith("unit: must be positive, got \"0\"", error.Message, StringComparison.Ordinal);
+        // An init accessor or a record's <Clone>$ (what `with` calls) would let a copy change a value without validation.
+        Assert.All(type.GetProperties(), property => Assert.Null(property.SetMethod));
+        Assert.Null(type.GetMethod("<Clone>$"));
+        Assert.Throws<ArgumentException>(() => Calls.Copy(unit: 0m));
     }
 
     [Fact]
     public void Tiers_NotIncreasing_ThrowsNamingTheTier()
     {
-        var error = Assert.Throws<ArgumentException>(() => Calls with { Tiers = [new PriceTier(100m, 1m), new PriceTier(100m, 0.5m)] });
+        var error = Assert.Throws<ArgumentException>(() => CallsWith(tiers: [new PriceTier(100m, 1m), new PriceTier(100m, 0.5m)]));
 
         Assert.StartsWith("tiers[1].upTo: must be greater than tiers[0].upTo \"100\", got \"100\"", error.Message, StringComparison.Ordinal);
     }
@@ -69,7 +80,7 @@ public sealed class BillingItemTests
     [Fact]
     public void Tiers_NullTier_ThrowsNamingTheTier()
     {
-        var error = Assert.Throws<ArgumentException>(() => Calls with { Tiers = [new PriceTier(100m, 1m), null!] });
+        var error = Assert.Throws<ArgumentException>(() => CallsWith(tiers: [new PriceTier(100m, 1m), null!]));
 
         Assert.StartsWith("tiers[1]: must not be null", error.Message, StringComparison.Ordinal);
     }
@@ -90,7 +101,7 @@ public sealed class BillingItemTests
     public void Tiers_CallerListChangedLater_ItemKeepsItsOwnCopy()
     {
         var tiers = new List<PriceTier> { new(100m, 1m) };
-        var item = Calls with { Tiers = tiers };
+        var item = CallsWith(tiers: tiers);
 
         tiers.Add(new PriceTier(50m, 2m));
 
@@ -100,8 +111,8 @@ public sealed class BillingItemTests
     [Fact]
     public void Equals_SameTierValuesInDifferentLists_IsEqual()
     {
-        var a = Calls with { Tiers = [new PriceTier(100m, 1m)] };
-        var b = Calls with { Tiers = [new PriceTier(100m, 1m)] };
+        var a = CallsWith(tiers: [new PriceTier(100m, 1m)]);
+        var b = CallsWith(tiers: [new PriceTier(100m, 1m)]);
 
         Assert.Equal(a, b);
         Assert.Equal(a.GetHashCode(), b.GetHashCode());

@@ -26,11 +26,7 @@ public sealed class RatingPropertyTests
 
     private static readonly Gen<BillingItem> Items =
         Generators.Cycles.SelectMany(cycle => Units.SelectMany(unit => Prices.SelectMany(price => TierLists.SelectMany(tiers =>
-            Gen.Choose(0, 3600).Select(delaySeconds => new BillingItem("item", unit, price, cycle)
-            {
-                SettlementDelay = Duration.FromSeconds(delaySeconds),
-                Tiers = tiers,
-            })))));
+            Gen.Choose(0, 3600).Select(delaySeconds => new BillingItem("item", unit, price, cycle, settlementDelay: Duration.FromSeconds(delaySeconds), tiers: tiers))))));
 
     /// <summary>Usage in a few weeks around a month boundary, with instants near each other so that records share cycles.</summary>
     private static Gen<UsageRecord[]> Usage(string[] itemIds) =>
@@ -43,7 +39,7 @@ public sealed class RatingPropertyTests
     private static readonly Gen<(BillingItem[] Items, UsageRecord[] Usage, DateTimeZone Zone)> Scenarios =
         Items.Two().SelectMany(pair =>
         {
-            BillingItem[] items = [pair.Item1 with { Id = "a" }, pair.Item2 with { Id = "b", Product = "p" }];
+            BillingItem[] items = [pair.Item1.Copy(id: "a"), pair.Item2.Copy(id: "b", product: "p")];
             return Usage(["a", "b"]).SelectMany(usage => Generators.ZonesWithDst.Select(zone => (items, usage, zone)));
         });
 
@@ -85,7 +81,7 @@ public sealed class RatingPropertyTests
             scenario =>
             {
                 var (items, usage, zone) = scenario;
-                var flat = items.Select(item => item with { Tiers = [] }).ToArray();
+                var flat = items.Select(item => item.Copy(tiers: [])).ToArray();
                 var charges = Rating.Rate(flat, usage, Usd, zone);
                 return charges.All(charge =>
                 {
@@ -159,7 +155,7 @@ public sealed class RatingPropertyTests
                 var ((items, usage, zone), index, percent) = input;
                 var record = usage[index];
                 var part = record.Quantity * percent / 100m;
-                var split = usage.Where((_, i) => i != index).Append(record with { Quantity = part }).Append(record with { Quantity = record.Quantity - part }).ToArray();
+                var split = usage.Where((_, i) => i != index).Append(record.Copy(quantity: part)).Append(record.Copy(quantity: record.Quantity - part)).ToArray();
                 return Rating.Rate(items, usage, Usd, zone).SequenceEqual(Rating.Rate(items, split, Usd, zone));
             });
 

@@ -11,13 +11,9 @@ public sealed class RatingTests
     private static readonly Currency Gbp = Currency.FromCode("GBP");
     private static readonly IDateTimeZoneProvider Tzdb = DateTimeZoneProviders.Tzdb;
 
-    private static readonly BillingItem Calls = new("calls", 10000m, 0.06m, BillingCycle.Parse("PT1H"))
-    {
-        SettlementDelay = Duration.FromMinutes(30),
-        Product = "api-gateway",
-    };
+    private static readonly BillingItem Calls = new("calls", 10000m, 0.06m, BillingCycle.Parse("PT1H"), settlementDelay: Duration.FromMinutes(30), product: "api-gateway");
 
-    private static readonly BillingItem Traffic = new("traffic", 1m, 0.8m, BillingCycle.Parse("none")) { Product = "api-gateway" };
+    private static readonly BillingItem Traffic = new("traffic", 1m, 0.8m, BillingCycle.Parse("none"), product: "api-gateway");
 
     [Fact]
     public void Rate_HourlyUsage_OneChargeAtCycleEndPlusSettlementDelay()
@@ -205,7 +201,7 @@ public sealed class RatingTests
     [Fact]
     public void Rate_DuplicateItemIds_ThrowsNamingPathAndValue()
     {
-        var error = Assert.Throws<ArgumentException>(() => Rating.Rate([Calls, Calls with { UnitPrice = 1m }], [], Cny, DateTimeZone.Utc));
+        var error = Assert.Throws<ArgumentException>(() => Rating.Rate([Calls, Calls.Copy(unitPrice: 1m)], [], Cny, DateTimeZone.Utc));
 
         Assert.StartsWith("items[1].id: duplicate billing item id, got \"calls\"", error.Message, StringComparison.Ordinal);
     }
@@ -264,7 +260,7 @@ public sealed class RatingTests
         var entry = charge.ToLedgerEntry();
 
         Assert.Equal(
-            new LedgerEntry("calls:2026-01-01T01:00:00Z", LedgerEntryKind.Charge, At("2026-01-01T02:30:00Z"), 1.50m) { Product = "api-gateway", BillingItem = "calls" },
+            new LedgerEntry("calls:2026-01-01T01:00:00Z", LedgerEntryKind.Charge, At("2026-01-01T02:30:00Z"), 1.50m, product: "api-gateway", billingItem: "calls"),
             entry);
     }
 

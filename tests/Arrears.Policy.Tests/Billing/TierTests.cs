@@ -8,10 +8,7 @@ public sealed class TierTests
     private static readonly Currency Usd = Currency.FromCode("USD");
 
     // The first 100 units of a month cost 1.00 each, the next 900 cost 0.50, the rest 0.10 (the item's own unit price).
-    private static readonly BillingItem Storage = new BillingItem("storage", 1m, 0.10m, BillingCycle.Day)
-    {
-        Tiers = [new PriceTier(100m, 1.00m), new PriceTier(1000m, 0.50m)],
-    };
+    private static readonly BillingItem Storage = new BillingItem("storage", 1m, 0.10m, BillingCycle.Day, tiers: [new PriceTier(100m, 1.00m), new PriceTier(1000m, 0.50m)]);
 
     [Fact]
     public void Rate_CyclesCrossingTierBounds_SplitIntoOneChargePerTier()
@@ -42,7 +39,7 @@ public sealed class TierTests
     [Fact]
     public void Rate_FreeFirstTier_BillsOnlyTheQuantityBeyondIt()
     {
-        var calls = new BillingItem("calls", 10000m, 0.06m, BillingCycle.Parse("PT1H")) { Tiers = [new PriceTier(1_000_000m, 0m)] };
+        var calls = new BillingItem("calls", 10000m, 0.06m, BillingCycle.Parse("PT1H"), tiers: [new PriceTier(1_000_000m, 0m)]);
 
         var charges = Rating.Rate(
             [calls],
@@ -74,7 +71,7 @@ public sealed class TierTests
     [Fact]
     public void Rate_WeekStartingInOneMonth_CountsInThatMonth()
     {
-        var weekly = Storage with { Cycle = BillingCycle.Week };
+        var weekly = Storage.Copy(cycle: BillingCycle.Week);
 
         // Monday 2026-03-30 starts a week that ends in April; its usage continues March's cumulative quantity.
         var charges = Rating.Rate(

@@ -15,7 +15,7 @@ public sealed class ReadmeQuickStartTests
         // README quick start: begin
         // Build the policy once: 24 hours of grace, 180 days of retention, Email and SMS to everyone.
         var policy = AccountPolicy.For(PolicyPresets.TencentApiGateway.Policy);
-        var account = new AccountProfile("acct-1", "owner@example.com") { Collaborators = ["dev@example.com"] };
+        var account = new AccountProfile("acct-1", "owner@example.com", collaborators: ["dev@example.com"]);
         var ledger = new Ledger(Currency.FromCode("CNY"));
         ledger.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, Instant.FromUtc(2026, 2, 1, 8, 30), 25.00m));
         ledger.Append(new LedgerEntry("p1", LedgerEntryKind.Payment, Instant.FromUtc(2026, 2, 1, 20, 0), 5.00m));

@@ -14,15 +14,15 @@ public sealed class BillDetailsTests
         var ledger = new Ledger(Currency.FromCode("CNY"));
         ledger.Append(
         [
-            new LedgerEntry("calls-1", LedgerEntryKind.Charge, Feb1, 1.50m) { Product = "api-gateway", BillingItem = "calls" },
-            new LedgerEntry("calls-2", LedgerEntryKind.Charge, Feb1 + Duration.FromHours(1), 0.30m) { Product = "api-gateway", BillingItem = "calls" },
-            new LedgerEntry("traffic-1", LedgerEntryKind.Charge, Feb1 + Duration.FromDays(3), 2.00m) { Product = "api-gateway", BillingItem = "traffic" },
-            new LedgerEntry("disk-1", LedgerEntryKind.Charge, Mar1 - Duration.Epsilon, 4.00m) { Product = "cvm", BillingItem = "disk" },
+            new LedgerEntry("calls-1", LedgerEntryKind.Charge, Feb1, 1.50m, product: "api-gateway", billingItem: "calls"),
+            new LedgerEntry("calls-2", LedgerEntryKind.Charge, Feb1 + Duration.FromHours(1), 0.30m, product: "api-gateway", billingItem: "calls"),
+            new LedgerEntry("traffic-1", LedgerEntryKind.Charge, Feb1 + Duration.FromDays(3), 2.00m, product: "api-gateway", billingItem: "traffic"),
+            new LedgerEntry("disk-1", LedgerEntryKind.Charge, Mar1 - Duration.Epsilon, 4.00m, product: "cvm", billingItem: "disk"),
             new LedgerEntry("manual", LedgerEntryKind.Charge, Feb1 + Duration.FromDays(10), 9.99m),
-            new LedgerEntry("next-month", LedgerEntryKind.Charge, Mar1, 7.00m) { Product = "cvm", BillingItem = "disk" },
-            new LedgerEntry("before", LedgerEntryKind.Charge, Feb1 - Duration.Epsilon, 7.00m) { Product = "cvm", BillingItem = "disk" },
+            new LedgerEntry("next-month", LedgerEntryKind.Charge, Mar1, 7.00m, product: "cvm", billingItem: "disk"),
+            new LedgerEntry("before", LedgerEntryKind.Charge, Feb1 - Duration.Epsilon, 7.00m, product: "cvm", billingItem: "disk"),
             new LedgerEntry("p1", LedgerEntryKind.Payment, Feb1, 50m),
-            new LedgerEntry("r1", LedgerEntryKind.Refund, Feb1, 1m) { Product = "cvm", BillingItem = "disk" },
+            new LedgerEntry("r1", LedgerEntryKind.Refund, Feb1, 1m, product: "cvm", billingItem: "disk"),
         ]);
         return ledger;
     }

@@ -102,10 +102,10 @@ public sealed class LedgerTests
     public void Append_SameEntryAgain_IsANoOp()
     {
         var ledger = new Ledger(Cny);
-        var entry = new LedgerEntry("c1", LedgerEntryKind.Charge, T0, 25m) { Product = "api-gateway" };
+        var entry = new LedgerEntry("c1", LedgerEntryKind.Charge, T0, 25m, product: "api-gateway");
         Assert.Equal(new AppendResult(1, 0), ledger.Append(entry));
 
-        var again = ledger.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, T0, 25m) { Product = "api-gateway" });
+        var again = ledger.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, T0, 25m, product: "api-gateway"));
 
         Assert.Equal(new AppendResult(0, 1), again);
         Assert.Equal(1, ledger.Count);
@@ -148,9 +148,9 @@ public sealed class LedgerTests
     public void Append_ExternalReferenceDiffers_IsDifferentContent()
     {
         var ledger = new Ledger(Cny);
-        ledger.Append(new LedgerEntry("p1", LedgerEntryKind.Payment, T0, 5m) { ExternalReference = "bank-1" });
+        ledger.Append(new LedgerEntry("p1", LedgerEntryKind.Payment, T0, 5m, externalReference: "bank-1"));
 
-        Assert.Throws<ArgumentException>(() => ledger.Append(new LedgerEntry("p1", LedgerEntryKind.Payment, T0, 5m) { ExternalReference = "bank-2" }));
+        Assert.Throws<ArgumentException>(() => ledger.Append(new LedgerEntry("p1", LedgerEntryKind.Payment, T0, 5m, externalReference: "bank-2")));
     }
 
     [Theory]

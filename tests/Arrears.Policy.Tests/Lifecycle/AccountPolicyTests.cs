@@ -112,7 +112,7 @@ public sealed class AccountPolicyTests
             .AddProduct("apigw", PolicyPresets.TencentApiGateway.Policy)
             .WithBalanceAlarmRoute(new NotificationRoute(Audience.Creator, ["Email"]))
             .Build();
-        var account = new AccountProfile("acct", "owner@example.com") { Collaborators = ["dev@example.com"], BalanceAlarm = 0m };
+        var account = new AccountProfile("acct", "owner@example.com", collaborators: ["dev@example.com"], balanceAlarm: 0m);
 
         var evaluation = policy.Evaluate(account, Owing(), AccountState.Initial, T0);
 

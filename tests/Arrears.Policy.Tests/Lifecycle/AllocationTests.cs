@@ -12,7 +12,7 @@ public sealed class AllocationTests
     [Fact]
     public void Evaluate_NothingToDo_AllocatesNothing()
     {
-        var account = new AccountProfile("acct", "owner@example.com") { Collaborators = ["dev@example.com"], BalanceAlarm = 5m };
+        var account = new AccountProfile("acct", "owner@example.com", collaborators: ["dev@example.com"], balanceAlarm: 5m);
         var overdue = new EngineHarness(account: account).Charge(T0, 25m);
         overdue.EvaluateAt(T0 + Duration.FromHours(1));
         var healthy = new EngineHarness(account: account, opening: 100m).Charge(T0, 25m).Pay(T0 + Duration.FromHours(2), 5m);
@@ -31,7 +31,7 @@ public sealed class AllocationTests
     [Fact]
     public void Evaluate_StateRebuiltFromAStoreOrSeveralProducts_AllocatesNothingWhenIdle()
     {
-        var account = new AccountProfile("acct", "owner@example.com") { BalanceAlarm = 5m };
+        var account = new AccountProfile("acct", "owner@example.com", balanceAlarm: 5m);
         var ledger = new Ledger(Cny, 10m);
         ledger.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, T0, 25m));
         var products = new AccountPolicyBuilder().AddProduct("apigw", PolicyPresets.TencentApiGateway.Policy).AddProduct("redis", PolicyPresets.TencentRedis.Policy).Build();

@@ -13,7 +13,7 @@ internal sealed class EngineHarness
     public EngineHarness(LifecyclePolicy? policy = null, AccountProfile? account = null, decimal opening = 0m)
     {
         Policy = policy ?? PolicyPresets.TencentApiGateway.Policy;
-        Account = account ?? new AccountProfile("acct", "owner@example.com") { Collaborators = ["dev@example.com"] };
+        Account = account ?? new AccountProfile("acct", "owner@example.com", collaborators: ["dev@example.com"]);
         Ledger = new Ledger(Cny, opening);
         State = AccountState.Initial;
     }

@@ -93,15 +93,8 @@ public sealed record HostCase(
         options.Grace = Grace;
         options.GraceBoundary = GraceBoundary;
         options.Retention = Duration.FromDays(1);
-        var item = new BillingItem("storage", 1m, 0.25m, BillingCycle.Day) { SettlementDelay = SettlementDelay };
-        return new Scenario(LifecyclePolicy.Create(options), new AccountProfile("acct-dst", "owner@example.com") { BalanceAlarm = 0.50m }, Currency.FromCode("CNY"), Change + Duration.FromDays(3))
-        {
-            OpeningBalance = Opening,
-            TimeZone = Zone,
-            Items = [item],
-            Usage = [.. Usage.Where(u => u.At >= Start).Select(u => new UsageRecord("storage", u.At, u.Quantity))],
-            Entries = [.. Payments.Select((p, i) => new LedgerEntry($"p{i}", LedgerEntryKind.Payment, p.At, p.Cents / 100m))],
-        };
+        var item = new BillingItem("storage", 1m, 0.25m, BillingCycle.Day, settlementDelay: SettlementDelay);
+        return new Scenario(LifecyclePolicy.Create(options), new AccountProfile("acct-dst", "owner@example.com", balanceAlarm: 0.50m), Currency.FromCode("CNY"), Change + Duration.FromDays(3), openingBalance: Opening, timeZone: Zone, items: [item], usage: [.. Usage.Where(u => u.At >= Start).Select(u => new UsageRecord("storage", u.At, u.Quantity))], entries: [.. Payments.Select((p, i) => new LedgerEntry($"p{i}", LedgerEntryKind.Payment, p.At, p.Cents / 100m))]);
     }
 
     public override string ToString() =>

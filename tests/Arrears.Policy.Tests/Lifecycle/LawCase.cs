@@ -42,7 +42,7 @@ public sealed record LawCase(
         return LifecyclePolicy.Create(options);
     }
 
-    public AccountProfile Account() => new("acct-law", "owner@example.com") { Collaborators = ["dev@example.com"], BalanceAlarm = Alarm };
+    public AccountProfile Account() => new("acct-law", "owner@example.com", collaborators: ["dev@example.com"], balanceAlarm: Alarm);
 
     public Ledger Ledger(IEnumerable<LawEntry>? order = null)
     {

@@ -167,7 +167,7 @@ public sealed class LifecycleEngineTests
     public void Evaluate_AfterPurge_EntriesChangeBalanceButNothingElse()
     {
         var purgeAt = T0 + Grace + Retention;
-        var h = new EngineHarness(account: new AccountProfile("acct", "owner@example.com") { BalanceAlarm = 10m }, opening: 0m).Charge(T0, 25m);
+        var h = new EngineHarness(account: new AccountProfile("acct", "owner@example.com", balanceAlarm: 10m), opening: 0m).Charge(T0, 25m);
         h.EvaluateAt(purgeAt);
         var before = h.Notifications.Count;
 

@@ -8,12 +8,12 @@ public sealed class NotificationTests
     private static readonly Duration Grace = Duration.FromHours(24);
 
     private static AccountProfile WithAlarm(decimal alarm) =>
-        new("acct", "owner@example.com") { Collaborators = ["dev@example.com"], BalanceAlarm = alarm };
+        new("acct", "owner@example.com", collaborators: ["dev@example.com"], balanceAlarm: alarm);
 
     [Fact]
     public void Evaluate_Suspension_FansOutToCreatorAndEveryCollaboratorOverEveryChannel()
     {
-        var account = new AccountProfile("acct", "owner@example.com") { Collaborators = ["dev@example.com", "ops@example.com"] };
+        var account = new AccountProfile("acct", "owner@example.com", collaborators: ["dev@example.com", "ops@example.com"]);
         var h = new EngineHarness(account: account).Charge(T0, 25m);
 
         h.EvaluateAt(T0 + Grace);
@@ -162,7 +162,7 @@ public sealed class NotificationTests
             o.Channels.Add("A/B");
             o.Channels.Add("B");
         });
-        var account = new AccountProfile("a", "r") { Collaborators = ["r/A", "100%"] };
+        var account = new AccountProfile("a", "r", collaborators: ["r/A", "100%"]);
         var h = new EngineHarness(policy, account).Charge(T0, 1m);
 
         h.EvaluateAt(T0);
@@ -177,7 +177,7 @@ public sealed class NotificationTests
     [Fact]
     public void AccountProfile_CollaboratorRepeatsCreator_IsRejectedNamingTheValue()
     {
-        var ex = Assert.Throws<ArgumentException>(() => new AccountProfile("acct", "owner@example.com") { Collaborators = ["dev@example.com", "owner@example.com"] });
+        var ex = Assert.Throws<ArgumentException>(() => new AccountProfile("acct", "owner@example.com", collaborators: ["dev@example.com", "owner@example.com"]));
 
         Assert.StartsWith("account.collaborators[1]: is already the creator or another collaborator, got \"owner@example.com\"", ex.Message, StringComparison.Ordinal);
     }

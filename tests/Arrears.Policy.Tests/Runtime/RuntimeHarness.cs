@@ -44,7 +44,7 @@ internal sealed class RuntimeHarness
         Runtime = new ArrearsRuntime(store ?? Store, Policies, Clock, [Email, Sms], Enforcement, Directory, Options);
 
     public static AccountRegistration Account(string id = "acct", string policy = "api-gateway", decimal opening = 0m, DateTimeZone? zone = null, IReadOnlyList<BillingItem>? items = null) =>
-        new(new AccountProfile(id, "owner") { Collaborators = ["dev"] }, policy, Currency.FromCode("CNY"), zone ?? DateTimeZone.Utc, opening, items);
+        new(new AccountProfile(id, "owner", collaborators: ["dev"]), policy, Currency.FromCode("CNY"), zone ?? DateTimeZone.Utc, opening, items);
 
     public static LedgerEntry Charge(string id, Instant at, decimal amount) => new(id, LedgerEntryKind.Charge, at, amount);
 

@@ -173,7 +173,7 @@ public sealed class RuntimeTests
     [Fact]
     public async Task Usage_FedHourByHour_IsRatedOnceWhenEachCycleClosesWithSimulatesIds()
     {
-        var item = new BillingItem("calls", 10000m, 0.06m, BillingCycle.Parse("PT1H")) { SettlementDelay = Duration.FromMinutes(30) };
+        var item = new BillingItem("calls", 10000m, 0.06m, BillingCycle.Parse("PT1H"), settlementDelay: Duration.FromMinutes(30));
         var h = new RuntimeHarness();
         await h.Runtime.RegisterAsync(Account(items: [item], opening: 5m), default);
         var start = Instant.FromUtc(2026, 2, 1, 0, 0);
@@ -191,12 +191,7 @@ public sealed class RuntimeTests
 
         await h.RunUntilAsync(start + Duration.FromDays(2));
 
-        var scenario = new Scenario(PolicyPresets.TencentApiGateway.Policy, new AccountProfile("acct", "owner") { Collaborators = ["dev"] }, Currency.FromCode("CNY"), start + Duration.FromDays(2))
-        {
-            OpeningBalance = 5m,
-            Items = [item],
-            Usage = usage,
-        };
+        var scenario = new Scenario(PolicyPresets.TencentApiGateway.Policy, new AccountProfile("acct", "owner", collaborators: ["dev"]), Currency.FromCode("CNY"), start + Duration.FromDays(2), openingBalance: 5m, items: [item], usage: usage);
         var simulated = Simulator.Run(scenario);
         var stored = await h.Store.FindAccountAsync("acct", default);
         Assert.Equal(simulated.Charges.Select(c => (c.Id, c.At, c.Amount)), stored!.Ledger.Entries.Select(e => (e.Id, e.At, e.Amount)));

@@ -28,11 +28,7 @@ public class LargeScenarioTests
             });
         }
 
-        return new Scenario(PolicyPresets.TencentApiGateway.Policy, new AccountProfile("acct-long", "owner@example.com"), Currency.FromCode("CNY"), Instant.FromUtc(2027, 1, 1, 0, 0))
-        {
-            OpeningBalance = 10m,
-            Entries = entries,
-        };
+        return new Scenario(PolicyPresets.TencentApiGateway.Policy, new AccountProfile("acct-long", "owner@example.com"), Currency.FromCode("CNY"), Instant.FromUtc(2027, 1, 1, 0, 0), openingBalance: 10m, entries: entries);
     }
 
     /// <summary>The instant of entry <paramref name="i"/>.</summary>

@@ -325,10 +325,7 @@ public class ScenarioJsonStrictnessTests
     public void Explain_IdsWithControlCharactersFromTheApi_AreEscaped()
     {
         var account = new AccountProfile("acct\u001b[2J", "owner\u001b]0;pwned\u0007@example.com");
-        var scenario = new Scenario(PolicyPresets.TencentApiGateway.Policy, account, Currency.FromCode("CNY"), Instant.FromUtc(2026, 1, 3, 0, 0))
-        {
-            Entries = [new LedgerEntry("c\u009b1", LedgerEntryKind.Charge, Instant.FromUtc(2026, 1, 1, 0, 0), 5m)],
-        };
+        var scenario = new Scenario(PolicyPresets.TencentApiGateway.Policy, account, Currency.FromCode("CNY"), Instant.FromUtc(2026, 1, 3, 0, 0), entries: [new LedgerEntry("c\u009b1", LedgerEntryKind.Charge, Instant.FromUtc(2026, 1, 1, 0, 0), 5m)]);
 
         var sentences = TimelineExplainer.Explain(scenario, Simulator.Run(scenario));
 

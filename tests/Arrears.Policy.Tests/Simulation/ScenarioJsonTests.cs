@@ -341,14 +341,7 @@ public class ScenarioJsonTests
     public void Run_ScenarioReadFromJson_GivesTheTimelineOfTheSameScenarioBuiltInCode()
     {
         var read = ScenarioJson.Read(Valid).Scenario!;
-        var built = new Scenario(read.Policy, read.Account, read.Currency, read.Until)
-        {
-            OpeningBalance = read.OpeningBalance,
-            TimeZone = read.TimeZone,
-            Items = [.. read.Items],
-            Entries = [.. read.Entries],
-            Usage = [.. read.Usage],
-        };
+        var built = new Scenario(read.Policy, read.Account, read.Currency, read.Until, openingBalance: read.OpeningBalance, timeZone: read.TimeZone, items: [.. read.Items], entries: [.. read.Entries], usage: [.. read.Usage]);
 
         Assert.Equal(Simulator.Run(built).Charges, Simulator.Run(read).Charges);
         Assert.Equal(TimelineJson.ToJson(Simulator.Run(built)), TimelineJson.ToJson(Simulator.Run(read)));
@@ -360,7 +353,7 @@ public class ScenarioJsonTests
         var read = ScenarioJson.Read(Valid).Scenario!;
         var first = Simulator.Run(read).Charges;
 
-        var doubled = read with { Usage = [.. read.Usage.Select(record => record with { Quantity = record.Quantity * 2 })] };
+        var doubled = read.Copy(usage: [.. read.Usage.Select(record => record.Copy(quantity: record.Quantity * 2))]);
         var charges = Simulator.Run(doubled).Charges;
 
         Assert.Equal(first.Select(charge => charge.Id), charges.Select(charge => charge.Id));

@@ -114,7 +114,7 @@ internal sealed class AccountReader
             return null;
         }
 
-        var profile = new AccountProfile(id, creator) { Collaborators = collaborators, BalanceAlarm = alarm };
+        var profile = new AccountProfile(id, creator, collaborators, alarm);
         return new AccountData(profile, currency, opening, zone);
     }
 }

@@ -70,7 +70,7 @@ internal sealed class LedgerReader
             var delay = Fields.ReadDuration(fields, itemPath, "settlementDelay", required: false) ?? Duration.Zero;
             return Fields.Count > itemBefore || id is null || unit is null || unitPrice is null
                 ? null
-                : new ItemData(i, new BillingItem(id, unit.Value, unitPrice.Value, cycle) { SettlementDelay = delay });
+                : new ItemData(i, new BillingItem(id, unit.Value, unitPrice.Value, cycle, settlementDelay: delay));
         });
 
         // Usage is checked against every item id that was readable, even when the item itself has problems.

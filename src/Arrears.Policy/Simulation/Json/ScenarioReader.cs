@@ -47,14 +47,16 @@ internal sealed class ScenarioReader
             return null;
         }
 
-        var scenario = new Scenario(policy, account.Profile, account.Currency, until.Value)
-        {
-            OpeningBalance = account.OpeningBalance,
-            TimeZone = account.Zone,
-            Items = [.. items.Select(item => item.Item)],
-            Entries = [.. entries.Select(entry => entry.Entry)],
-            Usage = [.. usage.Select(record => record.Record)],
-        };
+        var scenario = new Scenario(
+            policy,
+            account.Profile,
+            account.Currency,
+            until.Value,
+            openingBalance: account.OpeningBalance,
+            timeZone: account.Zone,
+            items: [.. items.Select(item => item.Item)],
+            entries: [.. entries.Select(entry => entry.Entry)],
+            usage: [.. usage.Select(record => record.Record)]);
 
         CheckRating(scenario, items, entries, usage);
         return Fields.Count > 0 ? null : scenario;
