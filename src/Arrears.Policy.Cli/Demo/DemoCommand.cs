@@ -1,4 +1,5 @@
 using System.Globalization;
+using Arrears.Policy.Runtime;
 using Spectre.Console;
 
 namespace Arrears.Policy.Cli.Demo;
@@ -6,27 +7,27 @@ namespace Arrears.Policy.Cli.Demo;
 /// <summary>The <c>arrears demo</c> command: replays the demo population with progress, then prints a summary and three stories.</summary>
 internal static class DemoCommand
 {
-    public static Task<int> RunAsync(CliIo io, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CliIo io, CancellationToken cancellationToken)
     {
         var console = io.CreateConsole();
         var demo = new DemoSimulation();
         console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"Replaying {demo.Accounts.Count} API Gateway accounts hour by hour for {demo.Days} days under {DemoSimulation.Policy.Name} (calls billed hourly at 0.06 CNY per 10000, settled 30 minutes after the hour)."));
+            $"Running {demo.Accounts.Count} API Gateway accounts for {demo.Days} days on the runtime (in-memory store, demo clock) under {DemoSimulation.Policy.Name}: calls recorded daily, rated at 0.06 CNY per 10000 when each day closes (+30 minutes)."));
 
         if (io.Console.Interactive)
         {
-            console.Progress()
+            await console.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .Start(context =>
+                .StartAsync(async context =>
                 {
                     var task = context.AddTask("simulated days", maxValue: demo.Days);
-                    demo.Run(day => task.Value = day, cancellationToken);
-                });
+                    await demo.RunAsync(day => task.Value = day, cancellationToken).ConfigureAwait(false);
+                }).ConfigureAwait(false);
         }
         else
         {
-            demo.Run(
+            await demo.RunAsync(
                 day =>
                 {
                     if (day % 25 == 0 || day == demo.Days)
@@ -34,11 +35,11 @@ internal static class DemoCommand
                         console.WriteLine($"day {day,3}/{demo.Days}: {Census(demo)}");
                     }
                 },
-                cancellationToken);
+                cancellationToken).ConfigureAwait(false);
         }
 
-        Report(console, demo);
-        return Task.FromResult(ArrearsCli.Success);
+        await ReportAsync(console, demo, cancellationToken).ConfigureAwait(false);
+        return ArrearsCli.Success;
     }
 
     /// <summary>Picks the accounts whose stories the demo tells: one paid one second late, one purged, one resumed after a suspension.</summary>
@@ -53,7 +54,7 @@ internal static class DemoCommand
             stories.Add(("paid one second after the suspension deadline", late));
         }
 
-        var purged = demo.Accounts.FirstOrDefault(a => a.State.LifecycleOf(null).Status == LifecycleStatus.Purged);
+        var purged = demo.Accounts.FirstOrDefault(a => a.Status == LifecycleStatus.Purged);
         if (purged is not null)
         {
             stories.Add(("never paid enough and was purged", purged));
@@ -69,13 +70,35 @@ internal static class DemoCommand
         return stories;
     }
 
+    /// <summary>Whether the runtime's audit trail and delivered notifications for the account equal <c>arrears simulate</c> of its scenario.</summary>
+    public static async Task<bool> SameAsSimulateAsync(DemoSimulation demo, DemoAccount account, CancellationToken cancellationToken = default)
+    {
+        var replay = demo.Replay(account);
+        var history = await demo.Store.HistoryAsync(account.Profile.Id, cancellationToken).ConfigureAwait(false);
+        return replay.Transitions.SequenceEqual(history) &&
+               replay.Notifications.Select(n => n.Key.Value).Order(StringComparer.Ordinal).SequenceEqual(demo.DeliveredKeysOf(account), StringComparer.Ordinal) &&
+               replay.Final.Status == await demo.StatusOfAsync(account, cancellationToken).ConfigureAwait(false);
+    }
+
     private static string Census(DemoSimulation demo) =>
         string.Join(", ", Enum.GetValues<LifecycleStatus>().Select(s =>
-            string.Create(CultureInfo.InvariantCulture, $"{s} {demo.Accounts.Count(a => a.State.LifecycleOf(null).Status == s)}")));
+            string.Create(CultureInfo.InvariantCulture, $"{s} {demo.Accounts.Count(a => a.Status == s)}")));
 
-    private static void Report(IAnsiConsole console, DemoSimulation demo)
+    private static async Task ReportAsync(IAnsiConsole console, DemoSimulation demo, CancellationToken cancellationToken)
     {
         var accounts = demo.Accounts;
+        var final = new Dictionary<DemoAccount, LifecycleStatus>();
+        var charges = 0;
+        foreach (var account in accounts)
+        {
+            var stored = await demo.Store.FindAccountAsync(account.Profile.Id, cancellationToken).ConfigureAwait(false);
+            final[account] = stored!.State.LifecycleOf(null).Status;
+            charges += stored.Ledger.Entries.Count(e => e.Kind == LedgerEntryKind.Charge);
+        }
+
+        var delivered = await demo.Store.QueryOutboxAsync(OutboxStatus.Delivered, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        var deadLetters = await demo.Store.QueryOutboxAsync(OutboxStatus.DeadLettered, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        var pending = await demo.Store.QueryOutboxAsync(OutboxStatus.Pending, int.MaxValue, cancellationToken).ConfigureAwait(false);
         console.WriteLine();
 
         var states = new Table().Border(TableBorder.Rounded).Title("Accounts by final state");
@@ -83,7 +106,7 @@ internal static class DemoCommand
         states.AddColumn(new TableColumn("Accounts").RightAligned());
         foreach (var status in Enum.GetValues<LifecycleStatus>())
         {
-            states.AddRow(status.ToString(), Count(accounts.Count(a => a.State.LifecycleOf(null).Status == status)));
+            states.AddRow(status.ToString(), Count(final.Values.Count(s => s == status)));
         }
 
         states.AddRow("Total", Count(accounts.Count));
@@ -96,16 +119,26 @@ internal static class DemoCommand
             reasons.AddRow(reason.ToString(), Count(accounts.Sum(a => a.Transitions.Count(t => t.Reason == reason))));
         }
 
-        var kinds = new Table().Border(TableBorder.Rounded).Title("Notifications by kind");
+        var kinds = new Table().Border(TableBorder.Rounded).Title("Notified by kind");
         kinds.AddColumn("Kind");
-        kinds.AddColumn(new TableColumn("Count").RightAligned());
+        kinds.AddColumn(new TableColumn("Sent").RightAligned());
         foreach (var kind in Enum.GetValues<NotificationKind>())
         {
-            kinds.AddRow(kind.ToString(), Count(accounts.Sum(a => a.Notifications.Count(n => n.Kind == kind))));
+            kinds.AddRow(kind.ToString(), Count(delivered.Count(m => m.Kind == OutboxKind.Notification && m.Notification == kind)));
         }
 
+        var outbox = new Table().Border(TableBorder.Rounded).Title("Outbox delivered");
+        outbox.AddColumn("To");
+        outbox.AddColumn(new TableColumn("Count").RightAligned());
+        outbox.AddRow("Email", Count(demo.Email.Delivered));
+        outbox.AddRow("SMS", Count(demo.Sms.Delivered));
+        outbox.AddRow("Suspend", Count(demo.Enforcement.Count(EnforcementKind.Suspend)));
+        outbox.AddRow("Resume", Count(demo.Enforcement.Count(EnforcementKind.Resume)));
+        outbox.AddRow("Purge", Count(demo.Enforcement.Count(EnforcementKind.Purge)));
+        outbox.AddRow("Dead letters", Count(deadLetters.Count));
+
         console.Write(new Columns(states, reasons).Collapse());
-        console.Write(kinds);
+        console.Write(new Columns(kinds, outbox).Collapse());
 
         var behaviours = new Table().Border(TableBorder.Rounded).Title("Final state by payment behaviour");
         behaviours.AddColumn("Behaviour");
@@ -117,41 +150,41 @@ internal static class DemoCommand
         foreach (var behaviour in Enum.GetValues<PaymentBehaviour>())
         {
             var group = accounts.Where(a => a.Behaviour == behaviour).ToList();
-            behaviours.AddRow([behaviour.ToString(), .. Enum.GetValues<LifecycleStatus>().Select(s => Count(group.Count(a => a.State.LifecycleOf(null).Status == s)))]);
+            behaviours.AddRow([behaviour.ToString(), .. Enum.GetValues<LifecycleStatus>().Select(s => Count(group.Count(a => final[a] == s)))]);
         }
 
         console.Write(behaviours);
 
-        var matching = accounts.Count(a => SameAsReplay(demo, a));
+        var matching = 0;
+        foreach (var account in accounts)
+        {
+            matching += await SameAsSimulateAsync(demo, account, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        }
+
         console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{accounts.Sum(a => a.Evaluations)} evaluations, {accounts.Sum(a => a.Charges.Count)} hourly charges, {accounts.Sum(a => a.Payments.Count)} payments."));
+            $"{demo.Evaluations} evaluations in {demo.Wakes} wakes, {charges} daily charges, {accounts.Sum(a => a.Payments.Count)} payments, {pending.Count} pending, {demo.Failures} failures."));
         console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"Schedule independence: the hour-by-hour timeline equals a one-shot replay of the final ledger for {matching} of {accounts.Count} accounts."));
+            $"Runtime equals simulate: audit trail and notifications equal `arrears simulate` of the same usage and payments for {matching} of {accounts.Count} accounts."));
 
         foreach (var (title, account) in Stories(demo))
         {
             console.WriteLine();
             console.Write(new Rule($"{account.Profile.Id}: {Markup.Escape(title)}").LeftJustified());
             var rows = account.Payments.Select(p => new TimelineTable.Row(p.At, "payment", p.Id, "+" + p.Amount.ToString("0.00", CultureInfo.InvariantCulture)));
-            var timeline = demo.TimelineOf(account);
+
+            // The runtime's audit trail, with the notifications simulate gives (the line above checks that they are the ones delivered).
+            var simulated = demo.Replay(account);
+            var timeline = TimelineTable.View.Of(simulated) with { Transitions = await demo.Store.HistoryAsync(account.Profile.Id, cancellationToken).ConfigureAwait(false) };
             TimelineTable.Write(
                 console,
                 timeline,
                 rows,
-                string.Create(CultureInfo.InvariantCulture, $"{account.Profile.Id}: {account.Behaviour}, {account.CallsPerHour:0} calls/hour, opening {account.Ledger.OpeningBalance:0.00} CNY ({account.Charges.Count} hourly charges not shown)"),
-                account.Ledger.OpeningBalance,
+                string.Create(CultureInfo.InvariantCulture, $"{account.Profile.Id}: {account.Behaviour}, {account.CallsPerHour:0} calls/hour, opening {account.OpeningBalance:0.00} CNY ({simulated.Charges.Count} daily charges not shown)"),
+                account.OpeningBalance,
                 listRecipients: false);
         }
-    }
-
-    /// <summary>Whether the hour-by-hour transitions and notifications equal those of one evaluation of the final ledger.</summary>
-    public static bool SameAsReplay(DemoSimulation demo, DemoAccount account)
-    {
-        var replay = demo.Replay(account);
-        return replay.Transitions.SequenceEqual(account.Transitions) &&
-               replay.Notifications.Select(n => (n.At, n.Key)).SequenceEqual(account.Notifications.Select(n => (n.At, n.Key)));
     }
 
     private static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using Arrears.Policy.Runtime;
 using NodaTime;
 
 namespace Arrears.Policy.Cli.Demo;
@@ -24,7 +25,7 @@ internal enum PaymentBehaviour
     AfterSuspension,
 }
 
-/// <summary>One API Gateway account of the demo population, kept in memory with everything that happened to it.</summary>
+/// <summary>One API Gateway account of the demo population: the customer's facts, and what the runtime told them.</summary>
 internal sealed class DemoAccount
 {
     public required AccountProfile Profile { get; init; }
@@ -40,23 +41,25 @@ internal sealed class DemoAccount
     /// <summary>Gets whether a partial payer pays the rest after the suspension.</summary>
     public required bool PaysRestLater { get; init; }
 
-    public required Ledger Ledger { get; init; }
+    public required decimal OpeningBalance { get; init; }
 
-    public AccountState State { get; set; } = AccountState.Initial;
-
-    public List<Transition> Transitions { get; } = [];
-
-    public List<NotificationIntent> Notifications { get; } = [];
-
-    public List<RatedCharge> Charges { get; } = [];
+    /// <summary>Gets the usage recorded with the runtime, day by day.</summary>
+    public List<UsageRecord> Usage { get; } = [];
 
     public List<LedgerEntry> Payments { get; } = [];
 
-    public List<RatedCharge> PendingCharges { get; } = [];
-
     public List<PlannedPayment> PlannedPayments { get; } = [];
 
-    public int Evaluations { get; set; }
+    /// <summary>Gets the transitions read from the runtime's audit trail so far.</summary>
+    public IReadOnlyList<Transition> Transitions { get; set; } = [];
+
+    /// <summary>Gets the status (and suspension deadline) as of the last wake.</summary>
+    public LifecycleStatus Status { get; set; } = LifecycleStatus.Active;
+
+    public Instant? SuspendAt { get; set; }
+
+    /// <summary>Gets the status and suspension deadline at the last daily usage report: whether the gateway served the day after it.</summary>
+    public (LifecycleStatus Status, Instant? SuspendAt) AtLastReport { get; set; } = (LifecycleStatus.Active, null);
 }
 
 /// <summary>A payment a customer decided to make at a future instant.</summary>
@@ -66,19 +69,24 @@ internal sealed class DemoAccount
 internal sealed record PlannedPayment(Instant At, decimal Share, decimal TopUp);
 
 /// <summary>
-/// The demo: a seeded population of API Gateway accounts evaluated hour by hour, as a host would, each evaluation fed the
-/// state of the previous one. Usage is rated hourly into charges that are appended to each ledger when they settle;
-/// customers react to what they are told by paying (or not) according to their behaviour.
+/// The demo: a seeded population of API Gateway accounts run by the real runtime (<see cref="ArrearsRuntime"/> over an
+/// <see cref="InMemoryArrearsStore"/>) as a host would, driven by a demo clock. Each day the gateway records the calls of
+/// the day that ended through the host API; the runtime rates them when the cycle closes, evaluates each account when it
+/// is due (never on a polling step), and delivers notifications and enforcement actions through its outbox. Customers react
+/// to what they are told by paying (or not) according to their behaviour; their payments are appended through the host API.
 /// </summary>
 internal sealed class DemoSimulation
 {
     public const int DefaultAccounts = 300;
     public const int DefaultDays = 200;
+    public const string PolicyName = "api-gateway";
 
     private static readonly Currency Cny = Currency.FromCode("CNY");
-    private static readonly BillingItem Calls = new("calls", 10000m, 0.06m, BillingCycle.Parse("PT1H"), settlementDelay: Duration.FromMinutes(30), product: "api-gateway");
+    private static readonly BillingItem Calls = new("calls", 10000m, 0.06m, BillingCycle.Parse("P1D"), settlementDelay: Duration.FromMinutes(30), product: "api-gateway");
 
     private readonly Random _random;
+    private readonly DemoClock _clock = new(Start);
+    private readonly InMemoryRecipientDirectory _directory = new();
     private int _paymentCounter;
 
     public DemoSimulation(int accounts = DefaultAccounts, int days = DefaultDays, int seed = 42)
@@ -86,6 +94,14 @@ internal sealed class DemoSimulation
         _random = new Random(seed);
         Days = days;
         Accounts = CreatePopulation(accounts);
+        Store = new InMemoryArrearsStore();
+        Runtime = new ArrearsRuntime(
+            Store,
+            new AccountPolicyRegistry(new Dictionary<string, AccountPolicy>(StringComparer.Ordinal) { [PolicyName] = AccountPolicy.For(Policy) }),
+            _clock,
+            [Email, Sms],
+            Enforcement,
+            _directory);
     }
 
     public static Instant Start { get; } = Instant.FromUtc(2026, 1, 1, 0, 0);
@@ -98,110 +114,191 @@ internal sealed class DemoSimulation
 
     public IReadOnlyList<DemoAccount> Accounts { get; }
 
-    /// <summary>Runs the whole replay; <paramref name="dayDone"/> is called after each simulated day.</summary>
-    public void Run(Action<int>? dayDone = null, CancellationToken cancellationToken = default)
+    public InMemoryArrearsStore Store { get; }
+
+    public ArrearsRuntime Runtime { get; }
+
+    public DemoNotifier Email { get; } = new("Email", ContactKind.Email);
+
+    public DemoNotifier Sms { get; } = new("SMS", ContactKind.Phone);
+
+    public DemoEnforcement Enforcement { get; } = new();
+
+    /// <summary>Gets how many account evaluations the runtime made.</summary>
+    public int Evaluations { get; private set; }
+
+    /// <summary>Gets how many times the clock moved and the runtime ran once.</summary>
+    public int Wakes { get; private set; }
+
+    /// <summary>Gets how many evaluations failed (none expected).</summary>
+    public int Failures { get; private set; }
+
+    /// <summary>Runs the whole demo; <paramref name="dayDone"/> is called after each simulated day.</summary>
+    public async Task RunAsync(Action<int>? dayDone = null, CancellationToken cancellationToken = default)
     {
-        for (var day = 0; day < Days; day++)
+        foreach (var account in Accounts)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            for (var hour = 1; hour <= 24; hour++)
+            await Runtime.RegisterAsync(new AccountRegistration(account.Profile, PolicyName, Cny, DateTimeZone.Utc, account.OpeningBalance, [Calls]), cancellationToken).ConfigureAwait(false);
+        }
+
+        await WakeAsync(Start, cancellationToken).ConfigureAwait(false);
+        for (var day = 1; day <= Days; day++)
+        {
+            var boundary = Start + Duration.FromDays(day);
+
+            // Due means due: between the daily usage reports, wake only at a customer's payment or when the runtime says
+            // something is due, whichever comes first; customers react to what they are told at once.
+            while (await NextWakeAsync(cancellationToken).ConfigureAwait(false) is { } wake && wake < boundary)
             {
-                var now = Start + Duration.FromHours((day * 24L) + hour);
-                foreach (var account in Accounts)
+                cancellationToken.ThrowIfCancellationRequested();
+                await WakeAsync(wake, cancellationToken).ConfigureAwait(false);
+            }
+
+            await WakeAsync(boundary, cancellationToken).ConfigureAwait(false);
+            foreach (var account in Accounts)
+            {
+                await RecordDayAsync(account, boundary, cancellationToken).ConfigureAwait(false);
+            }
+
+            dayDone?.Invoke(day);
+        }
+    }
+
+    /// <summary>The account as a scenario for <c>arrears simulate</c>: the same usage, payments and policy, up to the end of the demo.</summary>
+    public Scenario ScenarioOf(DemoAccount account) =>
+        new(Policy, account.Profile, Cny, End, openingBalance: account.OpeningBalance, items: [Calls], entries: account.Payments, usage: account.Usage);
+
+    /// <summary>Runs the account's scenario through the pure simulator, for comparison with what the runtime decided.</summary>
+    public Timeline Replay(DemoAccount account) => Simulator.Run(ScenarioOf(account));
+
+    /// <summary>Returns the status the runtime saved for the account.</summary>
+    public async Task<LifecycleStatus> StatusOfAsync(DemoAccount account, CancellationToken cancellationToken = default)
+    {
+        var stored = await Store.FindAccountAsync(account.Profile.Id, cancellationToken).ConfigureAwait(false);
+        return stored!.State.LifecycleOf(null).Status;
+    }
+
+    /// <summary>The keys of the notifications the runtime delivered for the account, over both channels, ordered.</summary>
+    public IReadOnlyList<string> DeliveredKeysOf(DemoAccount account) =>
+        [.. Email.KeysOf(account.Profile.Id).Concat(Sms.KeysOf(account.Profile.Id)).Order(StringComparer.Ordinal)];
+
+    private async Task<Instant?> NextWakeAsync(CancellationToken cancellationToken)
+    {
+        Instant? next = await Runtime.NextDueAsync(cancellationToken).ConfigureAwait(false);
+        if (next is { } due && due <= _clock.Now)
+        {
+            // Nothing can be due in the past after a pass: a store that says so would make a host spin.
+            throw new InvalidOperationException($"the runtime is still due at {due} after running at {_clock.Now}");
+        }
+
+        foreach (var account in Accounts)
+        {
+            foreach (var planned in account.PlannedPayments)
+            {
+                next = next is { } n && n <= planned.At ? n : planned.At;
+            }
+        }
+
+        return next;
+    }
+
+    private async Task WakeAsync(Instant at, CancellationToken cancellationToken)
+    {
+        _clock.AdvanceTo(at);
+        await AppendPaymentsAsync(at, cancellationToken).ConfigureAwait(false);
+        var (evaluation, _) = await Runtime.RunOnceAsync(cancellationToken).ConfigureAwait(false);
+        Evaluations += evaluation.Accounts;
+        Failures += evaluation.Failures;
+        Wakes++;
+        foreach (var account in Accounts)
+        {
+            await ReactAsync(account, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Payments customers decided to make by now are posted (with their own instants, which may be earlier).</summary>
+    private async Task AppendPaymentsAsync(Instant now, CancellationToken cancellationToken)
+    {
+        foreach (var account in Accounts)
+        {
+            if (account.PlannedPayments.Count == 0 || account.PlannedPayments.Min(p => p.At) > now)
+            {
+                continue;
+            }
+
+            account.PlannedPayments.Sort((a, b) => a.At.CompareTo(b.At));
+            var ledger = (await Store.FindAccountAsync(account.Profile.Id, cancellationToken).ConfigureAwait(false))!.Ledger;
+            var payments = new List<LedgerEntry>();
+            while (account.PlannedPayments.Count > 0 && account.PlannedPayments[0].At <= now)
+            {
+                var planned = account.PlannedPayments[0];
+                account.PlannedPayments.RemoveAt(0);
+                var owed = Math.Max(0m, -ledger.BalanceAt(planned.At));
+                var amount = Cny.Round((owed * planned.Share) + planned.TopUp);
+                if (amount > 0)
                 {
-                    Step(account, now);
+                    var payment = new LedgerEntry($"{account.Profile.Id}-pay-{++_paymentCounter}", LedgerEntryKind.Payment, planned.At, amount);
+                    ledger.Append(payment);
+                    payments.Add(payment);
                 }
             }
 
-            dayDone?.Invoke(day + 1);
+            if (payments.Count > 0)
+            {
+                await Runtime.AppendAsync(account.Profile.Id, payments, cancellationToken).ConfigureAwait(false);
+                account.Payments.AddRange(payments);
+            }
         }
     }
 
-    /// <summary>Replays one account's final ledger at once, for comparison with the hour-by-hour evaluation.</summary>
-    public Timeline Replay(DemoAccount account) =>
-        Simulator.Run(new Scenario(Policy, account.Profile, Cny, End, openingBalance: account.Ledger.OpeningBalance, entries: account.Ledger.Entries));
-
-    /// <summary>Returns the account's hour-by-hour timeline in the simulate contract's shape.</summary>
-    public TimelineTable.View TimelineOf(DemoAccount account)
+    /// <summary>
+    /// The gateway records the calls of the day that just ended, if it served the account then; the runtime rates them when
+    /// the day's cycle closes. (Daily, not hourly: the runtime rates an account's whole usage history at each evaluation.)
+    /// </summary>
+    private async Task RecordDayAsync(DemoAccount account, Instant now, CancellationToken cancellationToken)
     {
-        var evaluation = AccountPolicy.For(Policy).Evaluate(account.Profile, account.Ledger, account.State, End);
-        return new TimelineTable.View(
-            Cny,
-            account.Transitions,
-            account.Notifications,
-            [.. account.Ledger.BalanceSteps()],
-            account.State.LifecycleOf(null).Status,
-            account.Ledger.BalanceAt(End),
-            evaluation.NextReviewAt);
-    }
-
-    private void Step(DemoAccount account, Instant now)
-    {
-        // 1. The hour that just ended: API calls while the service ran, rated into the hour's charge (settles 30 minutes after the hour).
-        var usedAt = now - Duration.FromHours(1) + Duration.FromMinutes(7 + _random.Next(50));
-        var lifecycle = account.State.LifecycleOf(null);
-        var serving = lifecycle.Status == LifecycleStatus.Active ||
-                      (lifecycle.Status == LifecycleStatus.Overdue && lifecycle.SuspendAt > usedAt);
+        var usedAt = now - Duration.FromDays(1) + Duration.FromMinutes(7 + _random.Next(24 * 60 - 14));
+        var (status, suspendAt) = account.AtLastReport;
+        account.AtLastReport = (account.Status, account.SuspendAt);
+        var serving = status == LifecycleStatus.Active || (status == LifecycleStatus.Overdue && suspendAt > usedAt);
         if (serving)
         {
-            var calls = decimal.Round(account.CallsPerHour * (0.5m + ((decimal)_random.Next(1000) / 1000m)));
+            var calls = decimal.Round(24 * account.CallsPerHour * (0.5m + ((decimal)_random.Next(1000) / 1000m)));
             if (calls > 0)
             {
-                account.PendingCharges.AddRange(Rating.Rate([Calls], [new UsageRecord(Calls.Id, usedAt, calls)], Cny, DateTimeZone.Utc));
+                var record = new UsageRecord(Calls.Id, usedAt, calls);
+                await Runtime.RecordUsageAsync(account.Profile.Id, [record], cancellationToken).ConfigureAwait(false);
+                account.Usage.Add(record);
             }
         }
+    }
 
-        // 2. Charges that have settled, then payments that have been made, join the ledger as time passes.
-        for (var i = 0; i < account.PendingCharges.Count; i++)
+    /// <summary>Customers react to what happened since the last day: balance alarms they received, then transitions in the audit trail.</summary>
+    private async Task ReactAsync(DemoAccount account, CancellationToken cancellationToken)
+    {
+        var id = account.Profile.Id;
+        var alarms = Email.Read(id).Concat(Sms.Read(id)).Where(n => n.Kind == NotificationKind.BalanceLow).Select(n => n.At).Distinct().Order().ToList();
+        var history = await Store.HistoryAsync(id, cancellationToken).ConfigureAwait(false);
+        var seen = account.Transitions.Count;
+        account.Transitions = history;
+        if (account.Behaviour == PaymentBehaviour.OnTime)
         {
-            var charge = account.PendingCharges[i];
-            if (charge.At <= now)
+            foreach (var at in alarms)
             {
-                account.Ledger.Append(charge.ToLedgerEntry());
-                account.Charges.Add(charge);
-                account.PendingCharges.RemoveAt(i--);
+                Plan(account, at + Duration.FromMinutes(30 + _random.Next(300)), 1m);
             }
         }
 
-        account.PlannedPayments.Sort((a, b) => a.At.CompareTo(b.At));
-        while (account.PlannedPayments.Count > 0 && account.PlannedPayments[0].At <= now)
+        for (var i = seen; i < history.Count; i++)
         {
-            var planned = account.PlannedPayments[0];
-            account.PlannedPayments.RemoveAt(0);
-            var owed = Math.Max(0m, -account.Ledger.BalanceAt(planned.At));
-            var amount = Cny.Round((owed * planned.Share) + planned.TopUp);
-            if (amount > 0)
-            {
-                var payment = new LedgerEntry($"{account.Profile.Id}-pay-{++_paymentCounter}", LedgerEntryKind.Payment, planned.At, amount);
-                account.Ledger.Append(payment);
-                account.Payments.Add(payment);
-            }
+            React(account, history[i]);
         }
 
-        // 3. Evaluate as a host would, from the previous evaluation's state.
-        var evaluation = AccountPolicy.For(Policy).Evaluate(account.Profile, account.Ledger, account.State, now);
-        account.State = evaluation.State;
-        account.Evaluations++;
-        if (!evaluation.HasChanges)
+        if (history.Count > seen)
         {
-            return;
-        }
-
-        account.Transitions.AddRange(evaluation.Transitions);
-        account.Notifications.AddRange(evaluation.Notifications);
-
-        // 4. Customers react to what happened.
-        foreach (var notification in evaluation.Notifications.Where(n => n.Kind == NotificationKind.BalanceLow).DistinctBy(n => n.At))
-        {
-            if (account.Behaviour == PaymentBehaviour.OnTime)
-            {
-                Plan(account, notification.At + Duration.FromMinutes(30 + _random.Next(300)), 1m);
-            }
-        }
-
-        foreach (var transition in evaluation.Transitions)
-        {
-            React(account, transition);
+            var last = history[^1];
+            account.Status = last.To;
+            account.SuspendAt = last.To == LifecycleStatus.Overdue ? last.At + Policy.Grace : null;
         }
     }
 
@@ -270,14 +367,18 @@ internal sealed class DemoSimulation
                 Profile = new AccountProfile(
                     id,
                     $"owner@tenant{i + 1:D3}.example",
-                    collaborators,
+                    collaborators: collaborators,
                     balanceAlarm: hasAlarm ? Cny.Round(costPerHour * 24) : null),
                 Behaviour = behaviour,
                 CallsPerHour = callsPerHour,
                 TopUp = Cny.Round(costPerHour * (72 + _random.Next(24 * 30))),
                 PaysRestLater = _random.Next(2) == 0,
-                Ledger = new Ledger(Cny, Cny.Round(costPerHour * openingHours)),
+                OpeningBalance = Cny.Round(costPerHour * openingHours),
             });
+            foreach (var (recipient, r) in collaborators.Prepend(accounts[i].Profile.Creator).Select((recipient, r) => (recipient, r)))
+            {
+                _directory.Set(recipient, new RecipientContact(recipient, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"+86138{i + 1:D4}{r:D4}")));
+            }
         }
 
         return accounts;

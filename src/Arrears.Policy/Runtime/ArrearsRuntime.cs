@@ -10,7 +10,8 @@ namespace Arrears.Policy.Runtime;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Thread-safe. Appending entries or usage makes the account due at once and completes <see cref="WaitForFactsAsync"/>, so
+/// Thread-safe. Appending entries makes the account due at once, recording usage makes it due when the usage's cycle
+/// closes (plus the settlement delay), and both complete <see cref="WaitForFactsAsync"/>, so
 /// a host loop (the hosted service of Arrears.Policy.Extensions) sleeps until <see cref="NextDueAsync"/> or until new facts
 /// arrive: there is no polling interval.
 /// </para>

@@ -5,7 +5,7 @@ namespace Arrears.Policy.Runtime;
 
 /// <summary>
 /// Where the runtime keeps accounts, their ledgers and usage, their states, the audit trail and the outbox: the port the
-/// in-memory, SQLite and PostgreSQL stores implement, and that one contract test suite checks.
+/// in-memory store implements today and the SQLite and PostgreSQL stores will, held to one contract test suite.
 /// </summary>
 /// <remarks>
 /// <para>

@@ -4,8 +4,8 @@ using NodaTime;
 namespace Arrears.Policy.Runtime;
 
 /// <summary>
-/// A thread-safe store in memory: for tests and small single-process hosts, and the reference implementation the store
-/// contract tests hold the durable stores to. Nothing survives the process.
+/// A thread-safe store in memory: for tests and small single-process hosts, and the reference implementation that a
+/// store contract will hold the durable stores to. Nothing survives the process.
 /// </summary>
 /// <remarks>Every method takes one lock, so each is atomic and a commit is one unit of work.</remarks>
 /// <example>

@@ -36,7 +36,7 @@ public enum OutboxStatus
 /// </remarks>
 /// <example>
 /// <code>
-/// foreach (var message in await store.DeadLettersAsync(100, cancellationToken))
+/// foreach (var message in await store.QueryOutboxAsync(OutboxStatus.DeadLettered, 100, cancellationToken))
 /// {
 ///     Console.WriteLine($"{message.Key}: {message.LastError} after {message.Attempts} attempt(s)");
 /// }

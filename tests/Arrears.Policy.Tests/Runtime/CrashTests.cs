@@ -5,7 +5,7 @@ using static Arrears.Policy.Tests.Runtime.RuntimeHarness;
 namespace Arrears.Policy.Tests.Runtime;
 
 /// <summary>
-/// A process that dies at any step (claiming, saving, dispatching, marking delivered) loses nothing: after a restart over
+/// A process that dies at any step (claiming, evaluating, saving, dispatching, marking delivered, enforcing) loses nothing: after a restart over
 /// the same store every transition, notification and enforcement action happens, at least once, and a repeat carries the
 /// same key as the first attempt. A store failure while saving one account's evaluation is caught by the evaluator (the
 /// account stays claimed until its lease expires, then it is evaluated again); a failure elsewhere reaches the host,
@@ -20,7 +20,8 @@ public sealed class CrashTests
         var data = new TheoryData<string, int>();
         foreach (var step in Enum.GetNames<CrashStep>())
         {
-            foreach (var occurrence in new[] { 1, 2, 3 })
+            // The scenario calls the enforcement handler twice (Suspend, Resume); every other step happens at least three times.
+            foreach (var occurrence in step == nameof(CrashStep.Enforcement) ? new[] { 1, 2 } : [1, 2, 3])
             {
                 data.Add(step, occurrence);
             }
@@ -47,6 +48,11 @@ public sealed class CrashTests
     private static async Task<Outcome> RunAsync(FaultyStore? crash)
     {
         var h = new RuntimeHarness(store: crash ?? (IArrearsStore)new InMemoryArrearsStore());
+        if (crash is { Step: CrashStep.Enforcement })
+        {
+            h.Enforcement.Fail = _ => crash.Crash(CrashStep.Enforcement) ? throw new InvalidOperationException("the gateway's admin API crashed") : null;
+        }
+
         async Task Step(Func<Task> action)
         {
             while (true)
@@ -99,6 +105,9 @@ internal enum CrashStep
     /// <summary>While claiming due accounts.</summary>
     Claim,
 
+    /// <summary>While evaluating a claimed account (here: its policy cannot be found).</summary>
+    Evaluate,
+
     /// <summary>After claiming and evaluating, before saving.</summary>
     BeforeSave,
 
@@ -113,6 +122,9 @@ internal enum CrashStep
 
     /// <summary>After the delivery is recorded.</summary>
     AfterMarkDelivered,
+
+    /// <summary>Inside the host's enforcement handler, which throws (the action is retried with the same key).</summary>
+    Enforcement,
 }
 
 internal sealed class InjectedCrashException(string message) : Exception(message);
@@ -120,6 +132,8 @@ internal sealed class InjectedCrashException(string message) : Exception(message
 /// <summary>A store that dies once, at the <paramref name="occurrence"/>th call of one step.</summary>
 internal sealed class FaultyStore(InMemoryArrearsStore inner, CrashStep step, int occurrence) : IArrearsStore
 {
+    public CrashStep Step { get; } = step;
+
     private int _calls;
     private bool _crashed;
 
@@ -142,6 +156,14 @@ internal sealed class FaultyStore(InMemoryArrearsStore inner, CrashStep step, in
     {
         var claimed = await Inner.ClaimDueAsync(now, max, lease, cancellationToken);
         Maybe(CrashStep.Claim, claimed.Count > 0);
+        if (claimed.Count > 0 && Crash(CrashStep.Evaluate))
+        {
+            // The first account's evaluation fails: it names a policy the runtime does not have.
+            var first = claimed[0];
+            var broken = new AccountRegistration(first.Registration.Profile, "crash", first.Registration.Currency, first.Registration.TimeZone, first.Registration.OpeningBalance, first.Registration.Items);
+            return [new StoredAccount(broken, first.State, first.Version, first.DueAt, first.Ledger, first.Usage), .. claimed.Skip(1)];
+        }
+
         return claimed;
     }
 
@@ -173,16 +195,22 @@ internal sealed class FaultyStore(InMemoryArrearsStore inner, CrashStep step, in
 
     public ValueTask<Instant?> NextDueAsync(CancellationToken cancellationToken) => Inner.NextDueAsync(cancellationToken);
 
-    private void Maybe(CrashStep at, bool counts)
+    /// <summary>Returns whether this call of <paramref name="at"/> is the one that fails (once).</summary>
+    public bool Crash(CrashStep at)
     {
-        if (at != step || !counts || _crashed)
+        if (at != Step || _crashed || Interlocked.Increment(ref _calls) != occurrence)
         {
-            return;
+            return false;
         }
 
-        if (Interlocked.Increment(ref _calls) == occurrence)
+        _crashed = true;
+        return true;
+    }
+
+    private void Maybe(CrashStep at, bool counts)
+    {
+        if (counts && Crash(at))
         {
-            _crashed = true;
             throw new InjectedCrashException($"injected crash at {at} #{occurrence}");
         }
     }
