@@ -77,12 +77,32 @@ public sealed class AccountPolicy
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(balances);
 
-        var previous = state.LifecycleSpan;
+        // The working lifecycles live on the stack, in a buffer no larger than needed (zeroing a large one costs time).
+        return _products.Length switch
+        {
+            <= 2 => EvaluateWithSmallBuffer(account, balances, state, now),
+            <= MaxStackProducts => EvaluateWithLargeBuffer(account, balances, state, now),
+            _ => EvaluateIn(new ProductLifecycle[_products.Length], account, balances, state, now),
+        };
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private Evaluation EvaluateWithSmallBuffer(AccountProfile account, IBalanceHistory balances, AccountState state, Instant now)
+    {
+        var buffer = default(SmallLifecycleBuffer);
+        return EvaluateIn(((Span<ProductLifecycle>)buffer)[.._products.Length], account, balances, state, now);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private Evaluation EvaluateWithLargeBuffer(AccountProfile account, IBalanceHistory balances, AccountState state, Instant now)
+    {
         var buffer = default(LifecycleBuffer);
-        Span<ProductLifecycle> lifecycles = _products.Length <= MaxStackProducts
-            ? ((Span<ProductLifecycle>)buffer)[.._products.Length]
-            : new ProductLifecycle[_products.Length];
-        var inOrder = Match(previous, lifecycles);
+        return EvaluateIn(((Span<ProductLifecycle>)buffer)[.._products.Length], account, balances, state, now);
+    }
+
+    private Evaluation EvaluateIn(Span<ProductLifecycle> lifecycles, AccountProfile account, IBalanceHistory balances, AccountState state, Instant now)
+    {
+        var inOrder = Match(state.LifecycleSpan, lifecycles);
         return LifecycleEngine.Evaluate(this, _products, account, balances, state, inOrder, lifecycles, now);
     }
 
@@ -181,6 +201,13 @@ public sealed class AccountPolicy
 /// <summary>Room on the stack for the lifecycles of an account with up to 16 products, so evaluating one allocates nothing.</summary>
 [System.Runtime.CompilerServices.InlineArray(16)]
 internal struct LifecycleBuffer
+{
+    private ProductLifecycle _element;
+}
+
+/// <summary>Room on the stack for the lifecycles of an account with one or two products, the usual case.</summary>
+[System.Runtime.CompilerServices.InlineArray(2)]
+internal struct SmallLifecycleBuffer
 {
     private ProductLifecycle _element;
 }
