@@ -133,7 +133,7 @@ internal sealed class OtherStore : IArrearsStore
 
     public ValueTask<AppendResult> AppendEntriesAsync(string account, IReadOnlyList<LedgerEntry> entries, NodaTime.Instant recordedAt, CancellationToken cancellationToken) => _inner.AppendEntriesAsync(account, entries, recordedAt, cancellationToken);
 
-    public ValueTask RecordUsageAsync(string account, IReadOnlyList<Billing.UsageRecord> usage, NodaTime.Instant dueAt, CancellationToken cancellationToken) => _inner.RecordUsageAsync(account, usage, dueAt, cancellationToken);
+    public ValueTask<bool> RecordUsageAsync(string account, string batch, IReadOnlyList<Billing.UsageRecord> usage, NodaTime.Instant dueAt, CancellationToken cancellationToken) => _inner.RecordUsageAsync(account, batch, usage, dueAt, cancellationToken);
 
     public ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(NodaTime.Instant now, int max, NodaTime.Duration lease, CancellationToken cancellationToken) => _inner.ClaimDueAsync(now, max, lease, cancellationToken);
 
@@ -194,8 +194,8 @@ internal sealed class AlwaysDueStore : IArrearsStore
     public ValueTask<AppendResult> AppendEntriesAsync(string account, IReadOnlyList<LedgerEntry> entries, Instant recordedAt, CancellationToken cancellationToken) =>
         _inner.AppendEntriesAsync(account, entries, recordedAt, cancellationToken);
 
-    public ValueTask RecordUsageAsync(string account, IReadOnlyList<UsageRecord> usage, Instant dueAt, CancellationToken cancellationToken) =>
-        _inner.RecordUsageAsync(account, usage, dueAt, cancellationToken);
+    public ValueTask<bool> RecordUsageAsync(string account, string batch, IReadOnlyList<UsageRecord> usage, Instant dueAt, CancellationToken cancellationToken) =>
+        _inner.RecordUsageAsync(account, batch, usage, dueAt, cancellationToken);
 
     public ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken) => _inner.ClaimDueAsync(now, max, lease, cancellationToken);
 

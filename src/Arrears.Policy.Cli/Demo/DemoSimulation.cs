@@ -267,7 +267,7 @@ internal sealed class DemoSimulation
             if (calls > 0)
             {
                 var record = new UsageRecord(Calls.Id, usedAt, calls);
-                await Runtime.RecordUsageAsync(account.Profile.Id, [record], cancellationToken).ConfigureAwait(false);
+                await Runtime.RecordUsageAsync(account.Profile.Id, $"{account.Profile.Id}/{record.At}", [record], cancellationToken).ConfigureAwait(false);
                 account.Usage.Add(record);
             }
         }

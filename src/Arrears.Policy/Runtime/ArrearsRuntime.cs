@@ -125,25 +125,31 @@ public sealed class ArrearsRuntime
     /// charge once, with the id <c>arrears simulate</c> gives it.
     /// </summary>
     /// <param name="account">The account id.</param>
+    /// <param name="batch">
+    /// The batch's id, chosen by the host (for example the id of the meter report it comes from): recording the same batch
+    /// again, after a timeout or a crash, is a no-op, so usage is never counted twice (a repeat that arrives after its cycle
+    /// was billed is rejected as late usage, which is just as safe).
+    /// </param>
     /// <param name="usage">The usage records.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>A task that completes when the usage is saved.</returns>
+    /// <returns><see langword="true"/> when recorded; <see langword="false"/> when the same batch was recorded before.</returns>
     /// <exception cref="ArgumentException">
-    /// The account is unknown, a record names an item the account does not have, or a record falls in a cycle that has
-    /// already been billed; nothing is applied.
+    /// The account is unknown, a record names an item the account does not have, a record falls in a cycle that has
+    /// already been billed, or the batch id was recorded with other records; nothing is applied.
     /// </exception>
-    public async ValueTask RecordUsageAsync(string account, IEnumerable<UsageRecord> usage, CancellationToken cancellationToken)
+    public async ValueTask<bool> RecordUsageAsync(string account, string batch, IEnumerable<UsageRecord> usage, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(batch);
         ArgumentNullException.ThrowIfNull(usage);
-        var batch = usage.ToList();
+        var records = usage.ToList();
         var stored = await _store.FindAccountAsync(account, cancellationToken).ConfigureAwait(false)
             ?? throw new ArgumentException($"account: no account \"{account}\"", nameof(account));
         var registration = stored.Registration;
         var now = _clock.GetCurrentInstant();
         Instant? dueAt = null;
-        for (var i = 0; i < batch.Count; i++)
+        for (var i = 0; i < records.Count; i++)
         {
-            var record = batch[i] ?? throw new ArgumentException($"usage[{i}]: must not be null", nameof(usage));
+            var record = records[i] ?? throw new ArgumentException($"usage[{i}]: must not be null", nameof(usage));
             var item = registration.FindItem(record.Item)
                 ?? throw new ArgumentException($"usage[{i}].item: account \"{account}\" has no billing item \"{record.Item}\"", nameof(usage));
             var closes = item.Cycle.CycleContaining(record.At, registration.TimeZone).End + item.SettlementDelay;
@@ -157,11 +163,13 @@ public sealed class ArrearsRuntime
             dueAt = dueAt is { } earliest && earliest < closes ? earliest : closes;
         }
 
-        if (dueAt is { } due)
+        var recorded = await _store.RecordUsageAsync(account, batch, records, dueAt ?? now, cancellationToken).ConfigureAwait(false);
+        if (recorded && records.Count > 0)
         {
-            await _store.RecordUsageAsync(account, batch, due, cancellationToken).ConfigureAwait(false);
             Signal();
         }
+
+        return recorded;
     }
 
     /// <summary>Evaluates every account that is due now, batch by batch, and saves each decision with its effects.</summary>

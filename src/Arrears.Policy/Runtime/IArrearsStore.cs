@@ -51,14 +51,18 @@ public interface IArrearsStore
     /// <exception cref="ArgumentException">The account is unknown, or an entry id exists with different content; nothing is applied.</exception>
     ValueTask<AppendResult> AppendEntriesAsync(string account, IReadOnlyList<LedgerEntry> entries, Instant recordedAt, CancellationToken cancellationToken);
 
-    /// <summary>Records usage atomically and makes the account due no later than <paramref name="dueAt"/> (the earliest cycle close it waits for).</summary>
+    /// <summary>
+    /// Records a batch of usage atomically, idempotent by <paramref name="batch"/>, and makes the account due no later than
+    /// <paramref name="dueAt"/> (the earliest cycle close it waits for).
+    /// </summary>
     /// <param name="account">The account id.</param>
+    /// <param name="batch">The batch's id: recording a batch again with the same id and records is a no-op.</param>
     /// <param name="usage">The usage records, already checked against the account's items by the runtime.</param>
     /// <param name="dueAt">When the earliest cycle the records fall in closes (plus its settlement delay).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <exception cref="ArgumentException">The account is unknown; nothing is applied.</exception>
-    /// <returns>A task that completes when the records are saved.</returns>
-    ValueTask RecordUsageAsync(string account, IReadOnlyList<UsageRecord> usage, Instant dueAt, CancellationToken cancellationToken);
+    /// <exception cref="ArgumentException">The account is unknown, or the batch id was recorded with other records; nothing is applied.</exception>
+    /// <returns><see langword="true"/> when recorded; <see langword="false"/> when the same batch was recorded before.</returns>
+    ValueTask<bool> RecordUsageAsync(string account, string batch, IReadOnlyList<UsageRecord> usage, Instant dueAt, CancellationToken cancellationToken);
 
     /// <summary>
     /// Claims up to <paramref name="max"/> accounts due at or before <paramref name="now"/>, earliest first, that no one else

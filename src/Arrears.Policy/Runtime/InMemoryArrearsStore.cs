@@ -72,12 +72,21 @@ public sealed class InMemoryArrearsStore : IArrearsStore
     }
 
     /// <inheritdoc />
-    public ValueTask RecordUsageAsync(string account, IReadOnlyList<UsageRecord> usage, Instant dueAt, CancellationToken cancellationToken)
+    public ValueTask<bool> RecordUsageAsync(string account, string batch, IReadOnlyList<UsageRecord> usage, Instant dueAt, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(batch);
         ArgumentNullException.ThrowIfNull(usage);
         lock (_lock)
         {
             var row = Find(account);
+            if (row.Batches.TryGetValue(batch, out var recorded))
+            {
+                return recorded.SequenceEqual(usage)
+                    ? ValueTask.FromResult(false)
+                    : throw new ArgumentException($"batch: usage batch \"{batch}\" of account \"{account}\" was already recorded with other records", nameof(batch));
+            }
+
+            row.Batches.Add(batch, [.. usage]);
             if (usage.Count > 0)
             {
                 row.Usage.AddRange(usage);
@@ -85,7 +94,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore
                 row.DueAt = Earliest(row.DueAt, dueAt);
             }
 
-            return ValueTask.CompletedTask;
+            return ValueTask.FromResult(true);
         }
     }
 
@@ -285,6 +294,8 @@ public sealed class InMemoryArrearsStore : IArrearsStore
         public Ledger Ledger { get; } = new(registration.Currency, registration.OpeningBalance);
 
         public List<UsageRecord> Usage { get; } = [];
+
+        public Dictionary<string, UsageRecord[]> Batches { get; } = new(StringComparer.Ordinal);
 
         public List<Transition> Transitions { get; } = [];
 

@@ -149,8 +149,8 @@ internal sealed class FaultyStore(InMemoryArrearsStore inner, CrashStep step, in
     public ValueTask<AppendResult> AppendEntriesAsync(string account, IReadOnlyList<LedgerEntry> entries, Instant recordedAt, CancellationToken cancellationToken) =>
         Inner.AppendEntriesAsync(account, entries, recordedAt, cancellationToken);
 
-    public ValueTask RecordUsageAsync(string account, IReadOnlyList<UsageRecord> usage, Instant dueAt, CancellationToken cancellationToken) =>
-        Inner.RecordUsageAsync(account, usage, dueAt, cancellationToken);
+    public ValueTask<bool> RecordUsageAsync(string account, string batch, IReadOnlyList<UsageRecord> usage, Instant dueAt, CancellationToken cancellationToken) =>
+        Inner.RecordUsageAsync(account, batch, usage, dueAt, cancellationToken);
 
     public async ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken)
     {

@@ -65,7 +65,7 @@ public sealed class RuntimeReplayLaws
                 facts.RemoveAt(0);
                 if (fact.Usage is { } usage)
                 {
-                    await h.Runtime.RecordUsageAsync("acct-dst", [usage], default);
+                    await h.Runtime.RecordUsageAsync("acct-dst", $"u{usage.At}/{usage.Quantity}/{facts.Count}", [usage], default);
                 }
                 else
                 {

@@ -155,11 +155,11 @@ public sealed class RuntimeTests
         Assert.StartsWith("entries[1].id: an entry with id \"c1\" already exists with different content", duplicate.Message, StringComparison.Ordinal);
 
         var noItem = await Assert.ThrowsAsync<ArgumentException>(async () =>
-            await h.Runtime.RecordUsageAsync("acct", [new UsageRecord("calls", T0, 5m), new UsageRecord("traffic", T0, 5m)], default));
+            await h.Runtime.RecordUsageAsync("acct", "b1", [new UsageRecord("calls", T0, 5m), new UsageRecord("traffic", T0, 5m)], default));
         Assert.StartsWith("usage[1].item: account \"acct\" has no billing item \"traffic\"", noItem.Message, StringComparison.Ordinal);
 
         var closed = await Assert.ThrowsAsync<ArgumentException>(async () =>
-            await h.Runtime.RecordUsageAsync("acct", [new UsageRecord("calls", T0 - Duration.FromHours(2), 5m)], default));
+            await h.Runtime.RecordUsageAsync("acct", "b2", [new UsageRecord("calls", T0 - Duration.FromHours(2), 5m)], default));
         Assert.StartsWith("usage[0].at: the cycle of \"calls\" containing 2026-02-01T06:30:00Z was billed at 2026-02-01T07:00:00Z", closed.Message, StringComparison.Ordinal);
 
         var badPolicy = await Assert.ThrowsAsync<ArgumentException>(async () => await h.Runtime.RegisterAsync(Account("other", policy: "nope"), default));
@@ -168,6 +168,22 @@ public sealed class RuntimeTests
         var stored = await h.Store.FindAccountAsync("acct", default);
         Assert.Equal(["c1"], stored!.Ledger.Entries.Select(e => e.Id));
         Assert.Empty(stored.Usage);
+    }
+
+    [Fact]
+    public async Task RecordUsageAsync_SameBatchIdWithOtherRecords_IsRejectedAndAppliesNothing()
+    {
+        var item = new BillingItem("calls", 10000m, 0.06m, BillingCycle.Parse("PT1H"));
+        var h = new RuntimeHarness();
+        await h.Runtime.RegisterAsync(Account(items: [item]), default);
+        h.Clock.Reset(T0);
+        Assert.True(await h.Runtime.RecordUsageAsync("acct", "report-7", [new UsageRecord("calls", T0, 5m)], default));
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(async () =>
+            await h.Runtime.RecordUsageAsync("acct", "report-7", [new UsageRecord("calls", T0, 6m)], default));
+
+        Assert.StartsWith("batch: usage batch \"report-7\" of account \"acct\" was already recorded with other records", ex.Message, StringComparison.Ordinal);
+        Assert.Equal([5m], (await h.Store.FindAccountAsync("acct", default))!.Usage.Select(u => u.Quantity));
     }
 
     [Fact]
@@ -184,8 +200,11 @@ public sealed class RuntimeTests
             h.Clock.Reset(at);
             var record = new UsageRecord("calls", at, 250000m);
             usage.Add(record);
-            await h.Runtime.RecordUsageAsync("acct", [record], default);
-            await h.Runtime.RecordUsageAsync("acct", [], default);
+            Assert.True(await h.Runtime.RecordUsageAsync("acct", $"hour-{hour}", [record], default));
+
+            // A host that retries the same report after a timeout does not count the usage twice.
+            Assert.False(await h.Runtime.RecordUsageAsync("acct", $"hour-{hour}", [record], default));
+            await h.Runtime.RecordUsageAsync("acct", $"empty-{hour}", [], default);
             await h.RunUntilAsync(at + Duration.FromMinutes(50));
         }
 
