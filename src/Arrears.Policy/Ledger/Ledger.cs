@@ -41,6 +41,18 @@ public sealed class Ledger : IBalanceHistory
     /// </exception>
     public Ledger(Currency currency, decimal openingBalance = 0m)
     {
+        CheckOpening(currency, openingBalance);
+        Currency = currency;
+        OpeningBalance = openingBalance;
+    }
+
+    /// <summary>
+    /// Checks a currency and an opening balance as a ledger accepts them (the currency not the default value, the balance
+    /// not negative and with at most the currency's minor units), with the messages every input that takes them uses.
+    /// </summary>
+    /// <exception cref="ArgumentException">The currency or the opening balance is invalid; the message names the field and the value.</exception>
+    internal static void CheckOpening(Currency currency, decimal openingBalance)
+    {
         if (currency == default)
         {
             throw new ArgumentException("currency: must be an ISO 4217 currency, got the default value", nameof(currency));
@@ -59,9 +71,6 @@ public sealed class Ledger : IBalanceHistory
                 string.Create(CultureInfo.InvariantCulture, $"openingBalance: must not be negative, got \"{openingBalance}\""),
                 nameof(openingBalance));
         }
-
-        Currency = currency;
-        OpeningBalance = openingBalance;
     }
 
     /// <summary>Gets the account's currency.</summary>

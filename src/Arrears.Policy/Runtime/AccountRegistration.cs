@@ -38,8 +38,7 @@ public sealed class AccountRegistration
             throw new ArgumentException($"policy: must name an account policy, got \"{policy}\"", nameof(policy));
         }
 
-        // The ledger checks the currency and the opening balance with the same messages as everywhere else.
-        _ = new Ledger(currency, openingBalance);
+        Ledger.CheckOpening(currency, openingBalance);
         var list = items?.ToArray() ?? [];
         for (var i = 0; i < list.Length; i++)
         {

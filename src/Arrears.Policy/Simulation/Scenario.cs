@@ -53,24 +53,7 @@ public sealed class Scenario
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(account);
-        if (currency == default)
-        {
-            throw new ArgumentException("currency: must be an ISO 4217 currency, got the default value", nameof(currency));
-        }
-
-        if (decimal.Round(openingBalance, currency.MinorUnits) != openingBalance)
-        {
-            throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"openingBalance: must have at most {currency.MinorUnits} decimal places for {currency.Code}, got \"{openingBalance}\""),
-                nameof(openingBalance));
-        }
-
-        if (openingBalance < 0)
-        {
-            throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"openingBalance: must not be negative, got \"{openingBalance}\""),
-                nameof(openingBalance));
-        }
+        Ledger.CheckOpening(currency, openingBalance);
 
         Policy = policy;
         Account = account;
