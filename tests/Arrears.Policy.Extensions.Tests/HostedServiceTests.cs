@@ -102,7 +102,7 @@ public sealed class HostedServiceTests
         await host.StopAsync(new CancellationTokenSource(Recorder<object>.Timeout).Token);
 
         var delivered = Assert.Single(logs.Entries, entry => entry.EventId.Id == 10);
-        Assert.Equal("Delivered a Overdue notification for account acct-3 over Email to o***@example.com (attempt 1)", delivered.Message);
+        Assert.Equal("Delivered the Overdue notification for account acct-3 over Email to o***@example.com (attempt 1)", delivered.Message);
         Assert.DoesNotContain(logs.Entries, entry => entry.Message.Contains("owner@example.com", StringComparison.Ordinal));
         Assert.Contains(logs.Entries, entry => entry.EventId.Id == 1 && entry.Message.Contains("account policies api-gateway", StringComparison.Ordinal));
     }

@@ -44,7 +44,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "A pass failed (failure {Failures} in a row); trying again in {Delay} or when new facts arrive")]
     public static partial void PassFailed(ILogger logger, Exception exception, int failures, Duration delay);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Delivered a {Kind} notification for account {Account} over {Channel} to {Address} (attempt {Attempt})")]
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Delivered the {Kind} notification for account {Account} over {Channel} to {Address} (attempt {Attempt})")]
     public static partial void Delivered(ILogger logger, NotificationKind kind, string account, string channel, MaskedAddress address, int attempt);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "A {Kind} notification for account {Account} over {Channel} to {Address} was not delivered: {Outcome} (attempt {Attempt}); the outbox keeps the reason")]
