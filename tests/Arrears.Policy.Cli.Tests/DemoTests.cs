@@ -77,8 +77,8 @@ public class DemoTests(DemoFixture fixture) : IClassFixture<DemoFixture>
         // Due means due: far fewer evaluations than an hourly (or daily) poll of every account, and nothing failed or is left to deliver.
         Assert.InRange(demo.Evaluations, 1, Accounts.Count * demo.Days);
         Assert.Equal(0, demo.Failures);
-        Assert.Empty(await demo.Store.QueryOutboxAsync(OutboxStatus.Pending, 10, default));
-        Assert.Empty(await demo.Store.QueryOutboxAsync(OutboxStatus.DeadLettered, 10, default));
+        Assert.Empty(await demo.Store.QueryOutboxAsync(new OutboxQuery(OutboxStatus.Pending, max: 10), default));
+        Assert.Empty(await demo.Store.QueryOutboxAsync(new OutboxQuery(OutboxStatus.DeadLettered, max: 10), default));
         var next = await demo.Runtime.NextDueAsync(default);
         Assert.True(next is null || next > demo.End, $"still due at {next}");
     }
@@ -148,7 +148,9 @@ public class DemoTests(DemoFixture fixture) : IClassFixture<DemoFixture>
         foreach (var account in Accounts)
         {
             var simulated = demo.Replay(account);
-            Assert.Equal(simulated.Transitions, await demo.Store.HistoryAsync(account.Profile.Id, default));
+            Assert.Equal(
+                simulated.Transitions.Select(t => (t.At, t.From, t.To, t.Reason, t.Episode, t.Product, t.IsLate)),
+                (await demo.Store.HistoryAsync(account.Profile.Id, default)).Select(t => (t.At, t.From, t.To, t.Reason, t.Episode, t.Product, t.IsLate)));
             Assert.Equal(simulated.Notifications.Select(n => n.Key.Value).Order(StringComparer.Ordinal), demo.DeliveredKeysOf(account));
             var stored = (await demo.Store.FindAccountAsync(account.Profile.Id, default))!;
             Assert.Equal(simulated.Final.Status, stored.State.LifecycleOf(null).Status);

@@ -143,9 +143,11 @@ internal sealed class OtherStore : IArrearsStore
 
     public ValueTask CompleteOutboxAsync(string key, OutboxStatus status, int attempts, NodaTime.Instant nextAttemptAt, string? lastError, CancellationToken cancellationToken) => _inner.CompleteOutboxAsync(key, status, attempts, nextAttemptAt, lastError, cancellationToken);
 
-    public ValueTask<IReadOnlyList<OutboxMessage>> QueryOutboxAsync(OutboxStatus status, int max, CancellationToken cancellationToken) => _inner.QueryOutboxAsync(status, max, cancellationToken);
+    public ValueTask<IReadOnlyList<OutboxMessage>> QueryOutboxAsync(OutboxQuery query, CancellationToken cancellationToken) => _inner.QueryOutboxAsync(query, cancellationToken);
 
-    public ValueTask<IReadOnlyList<Transition>> HistoryAsync(string account, CancellationToken cancellationToken) => _inner.HistoryAsync(account, cancellationToken);
+    public ValueTask<ImportResult> ImportAsync(IReadOnlyList<AccountImport> accounts, CancellationToken cancellationToken) => _inner.ImportAsync(accounts, cancellationToken);
+
+    public ValueTask<IReadOnlyList<TransitionRecord>> HistoryAsync(string account, CancellationToken cancellationToken) => _inner.HistoryAsync(account, cancellationToken);
 
     public ValueTask<NodaTime.Instant?> NextDueAsync(CancellationToken cancellationToken) => _inner.NextDueAsync(cancellationToken);
 }
@@ -206,9 +208,11 @@ internal sealed class AlwaysDueStore : IArrearsStore
     public ValueTask CompleteOutboxAsync(string key, OutboxStatus status, int attempts, Instant nextAttemptAt, string? lastError, CancellationToken cancellationToken) =>
         _inner.CompleteOutboxAsync(key, status, attempts, nextAttemptAt, lastError, cancellationToken);
 
-    public ValueTask<IReadOnlyList<OutboxMessage>> QueryOutboxAsync(OutboxStatus status, int max, CancellationToken cancellationToken) => _inner.QueryOutboxAsync(status, max, cancellationToken);
+    public ValueTask<IReadOnlyList<OutboxMessage>> QueryOutboxAsync(OutboxQuery query, CancellationToken cancellationToken) => _inner.QueryOutboxAsync(query, cancellationToken);
 
-    public ValueTask<IReadOnlyList<Transition>> HistoryAsync(string account, CancellationToken cancellationToken) => _inner.HistoryAsync(account, cancellationToken);
+    public ValueTask<ImportResult> ImportAsync(IReadOnlyList<AccountImport> accounts, CancellationToken cancellationToken) => _inner.ImportAsync(accounts, cancellationToken);
+
+    public ValueTask<IReadOnlyList<TransitionRecord>> HistoryAsync(string account, CancellationToken cancellationToken) => _inner.HistoryAsync(account, cancellationToken);
 
     public ValueTask<Instant?> NextDueAsync(CancellationToken cancellationToken) => ValueTask.FromResult<Instant?>(Due);
 }

@@ -75,7 +75,7 @@ internal static class DemoCommand
     {
         var replay = demo.Replay(account);
         var history = await demo.Store.HistoryAsync(account.Profile.Id, cancellationToken).ConfigureAwait(false);
-        return replay.Transitions.SequenceEqual(history) &&
+        return replay.Transitions.Count == history.Count && replay.Transitions.Zip(history).All(p => p.Second.Describes(p.First)) &&
                replay.Notifications.Select(n => n.Key.Value).Order(StringComparer.Ordinal).SequenceEqual(demo.DeliveredKeysOf(account), StringComparer.Ordinal) &&
                replay.Final.Status == await demo.StatusOfAsync(account, cancellationToken).ConfigureAwait(false);
     }
@@ -96,9 +96,9 @@ internal static class DemoCommand
             charges += stored.Ledger.Entries.Count(e => e.Kind == LedgerEntryKind.Charge);
         }
 
-        var delivered = await demo.Store.QueryOutboxAsync(OutboxStatus.Delivered, int.MaxValue, cancellationToken).ConfigureAwait(false);
-        var deadLetters = await demo.Store.QueryOutboxAsync(OutboxStatus.DeadLettered, int.MaxValue, cancellationToken).ConfigureAwait(false);
-        var pending = await demo.Store.QueryOutboxAsync(OutboxStatus.Pending, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        var delivered = await demo.Store.QueryOutboxAsync(new OutboxQuery(OutboxStatus.Delivered, max: int.MaxValue), cancellationToken).ConfigureAwait(false);
+        var deadLetters = await demo.Store.QueryOutboxAsync(new OutboxQuery(OutboxStatus.DeadLettered, max: int.MaxValue), cancellationToken).ConfigureAwait(false);
+        var pending = await demo.Store.QueryOutboxAsync(new OutboxQuery(OutboxStatus.Pending, max: int.MaxValue), cancellationToken).ConfigureAwait(false);
         console.WriteLine();
 
         var states = new Table().Border(TableBorder.Rounded).Title("Accounts by final state");
@@ -176,7 +176,8 @@ internal static class DemoCommand
 
             // The runtime's audit trail, with the notifications simulate gives (the line above checks that they are the ones delivered).
             var simulated = demo.Replay(account);
-            var timeline = TimelineTable.View.Of(simulated) with { Transitions = await demo.Store.HistoryAsync(account.Profile.Id, cancellationToken).ConfigureAwait(false) };
+            var history = await demo.Store.HistoryAsync(account.Profile.Id, cancellationToken).ConfigureAwait(false);
+            var timeline = TimelineTable.View.Of(simulated) with { Transitions = [.. simulated.Transitions.Where(t => history.Any(h => h.Describes(t)))] };
             TimelineTable.Write(
                 console,
                 timeline,

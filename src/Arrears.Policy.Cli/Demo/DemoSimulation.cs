@@ -51,7 +51,7 @@ internal sealed class DemoAccount
     public List<PlannedPayment> PlannedPayments { get; } = [];
 
     /// <summary>Gets the transitions read from the runtime's audit trail so far.</summary>
-    public IReadOnlyList<Transition> Transitions { get; set; } = [];
+    public IReadOnlyList<TransitionRecord> Transitions { get; set; } = [];
 
     /// <summary>Gets the status (and suspension deadline) as of the last wake.</summary>
     public LifecycleStatus Status { get; set; } = LifecycleStatus.Active;
@@ -302,7 +302,7 @@ internal sealed class DemoSimulation
         }
     }
 
-    private void React(DemoAccount account, Transition transition)
+    private void React(DemoAccount account, TransitionRecord transition)
     {
         var b = account.Behaviour;
         switch (transition.Reason)

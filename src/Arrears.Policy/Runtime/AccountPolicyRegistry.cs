@@ -12,15 +12,29 @@ namespace Arrears.Policy.Runtime;
 /// </example>
 public sealed class AccountPolicyRegistry
 {
-    private readonly Dictionary<string, AccountPolicy> _policies;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, AccountPolicy> _policies;
+    private readonly Func<string, AccountPolicy?>? _resolve;
 
     /// <summary>Initializes a registry.</summary>
     /// <param name="policies">The policies by name; names not empty.</param>
     /// <exception cref="ArgumentException">A name is empty or a policy is null.</exception>
     public AccountPolicyRegistry(IReadOnlyDictionary<string, AccountPolicy> policies)
+        : this(policies, null)
+    {
+    }
+
+    /// <summary>
+    /// Initializes a registry that also resolves names it was not given, for example policies whose name is their own
+    /// document (as the <c>arrears</c> tool names an imported account's policy); each resolved policy is built once.
+    /// </summary>
+    /// <param name="policies">The policies by name; names not empty.</param>
+    /// <param name="resolve">Builds the policy a name stands for, or returns <see langword="null"/> when the name means none; it may throw <see cref="PolicyValidationException"/>.</param>
+    /// <exception cref="ArgumentException">A name is empty or a policy is null.</exception>
+    public AccountPolicyRegistry(IReadOnlyDictionary<string, AccountPolicy> policies, Func<string, AccountPolicy?>? resolve)
     {
         ArgumentNullException.ThrowIfNull(policies);
-        _policies = new Dictionary<string, AccountPolicy>(StringComparer.Ordinal);
+        _resolve = resolve;
+        _policies = new System.Collections.Concurrent.ConcurrentDictionary<string, AccountPolicy>(StringComparer.Ordinal);
         foreach (var (name, policy) in policies)
         {
             if (string.IsNullOrWhiteSpace(name))
@@ -28,7 +42,10 @@ public sealed class AccountPolicyRegistry
                 throw new ArgumentException($"policies: a name must not be empty, got \"{name}\"", nameof(policies));
             }
 
-            _policies.Add(name, policy ?? throw new ArgumentException($"policies[\"{name}\"]: must not be null", nameof(policies)));
+            if (!_policies.TryAdd(name, policy ?? throw new ArgumentException($"policies[\"{name}\"]: must not be null", nameof(policies))))
+            {
+                throw new ArgumentException($"policies: the name \"{name}\" appears twice", nameof(policies));
+            }
         }
     }
 
@@ -60,5 +77,21 @@ public sealed class AccountPolicyRegistry
     /// <param name="name">The name.</param>
     /// <param name="policy">The policy, when found.</param>
     /// <returns>Whether a policy has that name.</returns>
-    public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AccountPolicy? policy) => _policies.TryGetValue(name, out policy);
+    public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AccountPolicy? policy)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (_policies.TryGetValue(name, out policy))
+        {
+            return true;
+        }
+
+        if (_resolve?.Invoke(name) is { } resolved)
+        {
+            policy = _policies.GetOrAdd(name, resolved);
+            return true;
+        }
+
+        policy = null;
+        return false;
+    }
 }

@@ -63,6 +63,11 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
 
                 account = await store.FindAccountAsync(account.Registration.Id, cancellationToken).ConfigureAwait(false)
                     ?? throw new InvalidOperationException($"account \"{account.Registration.Id}\" disappeared while it was being evaluated");
+                if (account.State.LastEvaluatedAt is { } last && last > now)
+                {
+                    // Another evaluator already decided a later instant: evaluating an earlier one changes nothing.
+                    return;
+                }
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -111,7 +116,13 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
             due = pending;
         }
 
-        return new EvaluationCommit(registration.Id, account.Version, evaluation.State, now, evaluation.Transitions, charges, Outbox(registration, policy, evaluation), due);
+        var transitions = new TransitionRecord[evaluation.Transitions.Count];
+        for (var i = 0; i < transitions.Length; i++)
+        {
+            transitions[i] = TransitionRecord.Of(evaluation.Transitions[i], now);
+        }
+
+        return new EvaluationCommit(registration.Id, account.Version, evaluation.State, now, transitions, charges, Outbox(registration, policy, evaluation), due, evaluation.NextReviewAt);
     }
 
     /// <summary>The effects of an evaluation in the order they happened: at one instant, a transition's action before the notifications.</summary>

@@ -66,8 +66,8 @@ public interface IArrearsStore
 
     /// <summary>
     /// Claims up to <paramref name="max"/> accounts due at or before <paramref name="now"/>, earliest first, that no one else
-    /// holds: each is held until it is committed or until <paramref name="lease"/> has passed (a crashed evaluator's claims
-    /// expire), so no two evaluators evaluate one account at once.
+    /// holds and that were not evaluated after <paramref name="now"/>: each is held until it is committed or until
+    /// <paramref name="lease"/> has passed (a crashed evaluator's claims expire), so no two evaluators evaluate one account at once.
     /// </summary>
     /// <param name="now">The current instant.</param>
     /// <param name="max">The most accounts to claim.</param>
@@ -100,18 +100,32 @@ public interface IArrearsStore
     /// <returns>A task that completes when the outcome is saved.</returns>
     ValueTask CompleteOutboxAsync(string key, OutboxStatus status, int attempts, Instant nextAttemptAt, string? lastError, CancellationToken cancellationToken);
 
-    /// <summary>Lists outbox messages in a status, oldest first.</summary>
-    /// <param name="status">The status, for example <see cref="OutboxStatus.DeadLettered"/>.</param>
-    /// <param name="max">The most messages to return.</param>
+    /// <summary>Lists outbox messages in the order they were written (by <see cref="OutboxMessage.Sequence"/>), one page at a time.</summary>
+    /// <param name="query">Which messages: a status, an account, the position to start after and the page size.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The messages.</returns>
-    ValueTask<IReadOnlyList<OutboxMessage>> QueryOutboxAsync(OutboxStatus status, int max, CancellationToken cancellationToken);
+    /// <returns>The messages, at most <see cref="OutboxQuery.Max"/>.</returns>
+    ValueTask<IReadOnlyList<OutboxMessage>> QueryOutboxAsync(OutboxQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Reads an account's audit trail: every transition saved for it, in order.</summary>
+    /// <summary>Reads an account's audit trail: every transition saved for it, in the order decided.</summary>
     /// <param name="account">The account id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The transitions.</returns>
-    ValueTask<IReadOnlyList<Transition>> HistoryAsync(string account, CancellationToken cancellationToken);
+    /// <exception cref="ArgumentException">The account is unknown.</exception>
+    ValueTask<IReadOnlyList<TransitionRecord>> HistoryAsync(string account, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Applies an import whole or not at all: creates each new account, replaces each existing account's registration, adds
+    /// entries (idempotent by id) and usage (idempotent by batch id), saves contacts, and makes every changed account due no
+    /// later than its <see cref="AccountImport.DueAt"/>.
+    /// </summary>
+    /// <param name="accounts">The accounts, each at most once.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>What changed.</returns>
+    /// <exception cref="ArgumentException">
+    /// An account appears twice, an entry id exists with other content, or a usage batch id was recorded with other
+    /// records; the message names the account and the id, and nothing is applied.
+    /// </exception>
+    ValueTask<ImportResult> ImportAsync(IReadOnlyList<AccountImport> accounts, CancellationToken cancellationToken);
 
     /// <summary>Returns the earliest instant at which an account is due or a pending outbox message may be attempted.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -135,7 +149,8 @@ public sealed class StoredAccount
     /// <param name="dueAt">When the account is due next, or <see langword="null"/>.</param>
     /// <param name="ledger">The account's ledger; the caller's own copy.</param>
     /// <param name="usage">The usage recorded for it.</param>
-    public StoredAccount(AccountRegistration registration, AccountState state, long version, Instant? dueAt, Ledger ledger, IReadOnlyList<UsageRecord> usage)
+    /// <param name="nextReviewAt">The next review instant the last evaluation returned, or <see langword="null"/>.</param>
+    public StoredAccount(AccountRegistration registration, AccountState state, long version, Instant? dueAt, Ledger ledger, IReadOnlyList<UsageRecord> usage, Instant? nextReviewAt = null)
     {
         ArgumentNullException.ThrowIfNull(registration);
         ArgumentNullException.ThrowIfNull(ledger);
@@ -146,6 +161,7 @@ public sealed class StoredAccount
         DueAt = dueAt;
         Ledger = ledger;
         Usage = usage;
+        NextReviewAt = nextReviewAt;
     }
 
     /// <summary>Gets the registration.</summary>
@@ -165,6 +181,12 @@ public sealed class StoredAccount
 
     /// <summary>Gets the usage recorded for the account.</summary>
     public IReadOnlyList<UsageRecord> Usage { get; }
+
+    /// <summary>
+    /// Gets the next review instant the last evaluation returned (<see cref="Evaluation.NextReviewAt"/>): unlike
+    /// <see cref="DueAt"/>, it leaves out future entries and usage cycles.
+    /// </summary>
+    public Instant? NextReviewAt { get; }
 }
 
 /// <summary>What one evaluation saves, in one unit of work.</summary>
@@ -185,7 +207,8 @@ public sealed class EvaluationCommit
     /// <param name="charges">Charges rated from usage whose cycles closed, appended to the ledger (idempotent by id).</param>
     /// <param name="outbox">The outbox messages (a message whose key exists is skipped).</param>
     /// <param name="dueAt">When the account is due next, or <see langword="null"/>.</param>
-    public EvaluationCommit(string account, long expectedVersion, AccountState state, Instant evaluatedAt, IReadOnlyList<Transition> transitions, IReadOnlyList<LedgerEntry> charges, IReadOnlyList<OutboxMessage> outbox, Instant? dueAt)
+    /// <param name="nextReviewAt">The evaluation's <see cref="Evaluation.NextReviewAt"/>.</param>
+    public EvaluationCommit(string account, long expectedVersion, AccountState state, Instant evaluatedAt, IReadOnlyList<TransitionRecord> transitions, IReadOnlyList<LedgerEntry> charges, IReadOnlyList<OutboxMessage> outbox, Instant? dueAt, Instant? nextReviewAt = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(account);
         ArgumentNullException.ThrowIfNull(transitions);
@@ -199,6 +222,7 @@ public sealed class EvaluationCommit
         Charges = charges;
         Outbox = outbox;
         DueAt = dueAt;
+        NextReviewAt = nextReviewAt;
     }
 
     /// <summary>Gets the account id.</summary>
@@ -214,7 +238,7 @@ public sealed class EvaluationCommit
     public Instant EvaluatedAt { get; }
 
     /// <summary>Gets the transitions.</summary>
-    public IReadOnlyList<Transition> Transitions { get; }
+    public IReadOnlyList<TransitionRecord> Transitions { get; }
 
     /// <summary>Gets the charges rated from usage.</summary>
     public IReadOnlyList<LedgerEntry> Charges { get; }
@@ -224,4 +248,7 @@ public sealed class EvaluationCommit
 
     /// <summary>Gets when the account is due next.</summary>
     public Instant? DueAt { get; }
+
+    /// <summary>Gets the evaluation's next review instant.</summary>
+    public Instant? NextReviewAt { get; }
 }

@@ -14,11 +14,12 @@ namespace Arrears.Policy.Runtime;
 /// var runtime = new ArrearsRuntime(store, policies, clock, [emailNotifier], enforcementHandler, RecipientsAreAddresses.Instance);
 /// </code>
 /// </example>
-public sealed class InMemoryArrearsStore : IArrearsStore
+public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Row> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Outbox> _outbox = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RecipientContact> _contacts = new(StringComparer.Ordinal);
     private long _sequence;
 
     /// <summary>Initializes an empty store.</summary>
@@ -105,7 +106,8 @@ public sealed class InMemoryArrearsStore : IArrearsStore
         lock (_lock)
         {
             var claimed = _accounts.Values
-                .Where(row => row.DueAt is { } due && due <= now && (row.ClaimedUntil is not { } until || until <= now))
+                .Where(row => row.DueAt is { } due && due <= now && (row.ClaimedUntil is not { } until || until <= now) &&
+                    (row.State.LastEvaluatedAt is not { } last || last <= now))
                 .OrderBy(row => row.DueAt!.Value)
                 .ThenBy(row => row.Registration.Id, StringComparer.Ordinal)
                 .Take(max)
@@ -164,6 +166,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore
 
             row.Version++;
             row.DueAt = commit.DueAt;
+            row.NextReviewAt = commit.NextReviewAt;
             row.ClaimedUntil = null;
             return ValueTask.FromResult(true);
         }
@@ -238,21 +241,117 @@ public sealed class InMemoryArrearsStore : IArrearsStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<OutboxMessage>> QueryOutboxAsync(OutboxStatus status, int max, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<OutboxMessage>> QueryOutboxAsync(OutboxQuery query, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(query);
         lock (_lock)
         {
             return ValueTask.FromResult<IReadOnlyList<OutboxMessage>>(
-                [.. _outbox.Values.Select(o => o.Message).Where(m => m.Status == status).OrderBy(m => m.Sequence).Take(max)]);
+                [.. _outbox.Values.Select(o => o.Message).Where(query.Matches).OrderBy(m => m.Sequence).Take(query.Max)]);
         }
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<Transition>> HistoryAsync(string account, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<TransitionRecord>> HistoryAsync(string account, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            return ValueTask.FromResult<IReadOnlyList<Transition>>([.. Find(account).Transitions]);
+            return ValueTask.FromResult<IReadOnlyList<TransitionRecord>>([.. Find(account).Transitions]);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ImportResult> ImportAsync(IReadOnlyList<AccountImport> accounts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        lock (_lock)
+        {
+            // Check everything before changing anything, so a bad import applies nothing.
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var import in accounts)
+            {
+                ArgumentNullException.ThrowIfNull(import, nameof(accounts));
+                var id = import.Registration.Id;
+                if (!seen.Add(id))
+                {
+                    throw new ArgumentException($"accounts: account \"{id}\" appears more than once", nameof(accounts));
+                }
+
+                if (!_accounts.TryGetValue(id, out var row))
+                {
+                    continue;
+                }
+
+                foreach (var entry in import.Entries)
+                {
+                    if (row.Ledger.TryGetEntry(entry.Id, out var existing) && !existing.Equals(entry))
+                    {
+                        throw new ArgumentException($"account \"{id}\": entries: entry \"{entry.Id}\" already exists with other content", nameof(accounts));
+                    }
+                }
+
+                if (import.UsageBatch is { } batch && row.Batches.TryGetValue(batch, out var recorded) && !recorded.SequenceEqual(import.Usage))
+                {
+                    throw new ArgumentException($"account \"{id}\": usage: batch \"{batch}\" was already recorded with other records", nameof(accounts));
+                }
+
+                if (!import.Registration.Currency.Equals(row.Registration.Currency) || import.Registration.OpeningBalance != row.Registration.OpeningBalance)
+                {
+                    throw new ArgumentException($"account \"{id}\": account.currency and account.openingBalance cannot change once the ledger exists", nameof(accounts));
+                }
+            }
+
+            int created = 0, updated = 0, entries = 0, usage = 0;
+            foreach (var import in accounts)
+            {
+                var id = import.Registration.Id;
+                var isNew = !_accounts.TryGetValue(id, out var row);
+                if (row is null)
+                {
+                    row = new Row(import.Registration, import.DueAt);
+                    _accounts.Add(id, row);
+                }
+
+                var changed = !row.Registration.SameAs(import.Registration);
+                row.Registration = import.Registration;
+                var added = row.Ledger.Append(import.Entries).Added;
+                entries += added;
+                changed |= added > 0;
+                if (import.UsageBatch is { } batch && row.Batches.TryAdd(batch, [.. import.Usage]))
+                {
+                    row.Usage.AddRange(import.Usage);
+                    usage += import.Usage.Count;
+                    changed = true;
+                }
+
+                foreach (var (recipient, contact) in import.Contacts)
+                {
+                    changed |= !_contacts.TryGetValue(recipient, out var old) || old.Email != contact.Email || old.Phone != contact.Phone;
+                    _contacts[recipient] = contact;
+                }
+
+                if (isNew)
+                {
+                    created++;
+                }
+                else if (changed)
+                {
+                    updated++;
+                    row.Version++;
+                    row.DueAt = Earliest(row.DueAt, import.DueAt);
+                }
+            }
+
+            return ValueTask.FromResult(new ImportResult(created, updated, entries, usage));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<RecipientContact?> FindAsync(string recipient, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_contacts.GetValueOrDefault(recipient));
         }
     }
 
@@ -289,7 +388,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore
 
     private sealed class Row(AccountRegistration registration, Instant now)
     {
-        public AccountRegistration Registration { get; } = registration;
+        public AccountRegistration Registration { get; set; } = registration;
 
         public Ledger Ledger { get; } = new(registration.Currency, registration.OpeningBalance);
 
@@ -297,7 +396,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore
 
         public Dictionary<string, UsageRecord[]> Batches { get; } = new(StringComparer.Ordinal);
 
-        public List<Transition> Transitions { get; } = [];
+        public List<TransitionRecord> Transitions { get; } = [];
 
         public AccountState State { get; set; }
 
@@ -307,11 +406,13 @@ public sealed class InMemoryArrearsStore : IArrearsStore
 
         public Instant? ClaimedUntil { get; set; }
 
+        public Instant? NextReviewAt { get; set; }
+
         public StoredAccount Snapshot()
         {
             var copy = new Ledger(Registration.Currency, Registration.OpeningBalance);
             copy.Append(Ledger.Entries);
-            return new StoredAccount(Registration, State, Version, DueAt, copy, [.. Usage]);
+            return new StoredAccount(Registration, State, Version, DueAt, copy, [.. Usage], NextReviewAt);
         }
     }
 

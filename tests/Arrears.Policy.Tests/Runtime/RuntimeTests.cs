@@ -98,7 +98,7 @@ public sealed class RuntimeTests
         Assert.Equal(2, failures);
         var owner = h.Email.Deliveries.Where(d => d.Recipient == "owner").Select(d => d.Kind).ToArray();
         Assert.Equal([NotificationKind.Overdue, NotificationKind.Suspended, NotificationKind.Resumed], owner);
-        Assert.Empty(await h.Store.QueryOutboxAsync(OutboxStatus.Pending, 100, default));
+        Assert.Empty(await h.Store.QueryOutboxAsync(new OutboxQuery(OutboxStatus.Pending, max: 100), default));
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class RuntimeTests
 
         await h.Runtime.RunOnceAsync(default);
 
-        var dead = (await h.Store.QueryOutboxAsync(OutboxStatus.DeadLettered, 100, default)).ToDictionary(m => m.Key, m => m.LastError);
+        var dead = (await h.Store.QueryOutboxAsync(new OutboxQuery(OutboxStatus.DeadLettered, max: 100), default)).ToDictionary(m => m.Key, m => m.LastError);
         Assert.Equal("the recipient has no phone number for the channel \"SMS\"", dead["acct/1/Overdue/dev/SMS"]);
         Assert.Equal("no notifier is registered for the channel \"Fax\"", dead["acct/1/Overdue/owner/Fax"]);
         Assert.Equal("mailbox unavailable", dead["acct/1/Overdue/dev/Email"]);
@@ -134,7 +134,7 @@ public sealed class RuntimeTests
 
         await h.RunUntilAsync(T0 + Grace + Duration.FromDays(1));
 
-        var dead = Assert.Single(await h.Store.QueryOutboxAsync(OutboxStatus.DeadLettered, 100, default));
+        var dead = Assert.Single(await h.Store.QueryOutboxAsync(new OutboxQuery(OutboxStatus.DeadLettered, max: 100), default));
         Assert.Equal(("acct/1/Suspend", 3, "gave up after 3 attempts: gateway down"), (dead.Key, dead.Attempts, dead.LastError));
     }
 
@@ -214,7 +214,9 @@ public sealed class RuntimeTests
         var simulated = Simulator.Run(scenario);
         var stored = await h.Store.FindAccountAsync("acct", default);
         Assert.Equal(simulated.Charges.Select(c => (c.Id, c.At, c.Amount)), stored!.Ledger.Entries.Select(e => (e.Id, e.At, e.Amount)));
-        Assert.Equal(simulated.Transitions, await h.Store.HistoryAsync("acct", default));
+        Assert.Equal(
+            simulated.Transitions.Select(t => (t.At, t.From, t.To, t.Reason, t.Episode, t.Product, t.IsLate)),
+            (await h.Store.HistoryAsync("acct", default)).Select(t => (t.At, t.From, t.To, t.Reason, t.Episode, t.Product, t.IsLate)));
         Assert.Equal(simulated.Final.Status, stored.State.Lifecycles[0].Status);
     }
 }
