@@ -173,15 +173,18 @@ internal static class StoreCodec
     // ---- JSON columns ----
 
     /// <summary>Writes the collaborators as a JSON array of strings.</summary>
-    public static string FormatCollaborators(IReadOnlyList<string> collaborators)
+    public static string FormatCollaborators(IReadOnlyList<string> collaborators) => JsonArray(collaborators);
+
+    /// <summary>Writes strings as a JSON array, for example a list of ids to pass as one parameter (<c>json_each</c>, <c>jsonb_array_elements_text</c>).</summary>
+    public static string JsonArray(IEnumerable<string> values)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartArray();
-            foreach (var collaborator in collaborators)
+            foreach (var value in values)
             {
-                writer.WriteStringValue(collaborator);
+                writer.WriteStringValue(value);
             }
 
             writer.WriteEndArray();
