@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Arrears.Policy.Billing;
 using Arrears.Policy.PostgreSql.Internal;
 using Arrears.Policy.Runtime;
+using Arrears.Policy.Stores;
 using Npgsql;
 using NpgsqlTypes;
 using NodaTime;
@@ -233,6 +234,7 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
     public async ValueTask<bool> AddAccountAsync(AccountRegistration account, Instant now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
+        StoreCodec.CheckTimeZone(account.TimeZone, "account.timeZone");
         var due = Nanoseconds.From(now, nameof(now));
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
@@ -255,9 +257,7 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
 
         var existing = await ReadAccountRowAsync(connection, null, account.Id, forUpdate: false, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"account \"{account.Id}\" neither inserted nor found");
-        return Registrations.Same(existing.Registration, account)
-            ? false
-            : throw new ArgumentException($"account.id: an account \"{account.Id}\" already exists with a different registration", nameof(account));
+        return StoreCodec.SameRegistration(existing.Registration, account) ? false : throw StoreErrors.RegistrationDiffers(account.Id);
     }
 
     /// <inheritdoc />
@@ -326,7 +326,7 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
             {
                 found = true;
                 var code = reader.GetString(0);
-                currency = Currency.TryFromCode(code, out var parsed) ? parsed : throw new StoreDataException(account, "accounts.currency", $"not an ISO 4217 currency, got \"{code}\"", null);
+                currency = StoreCodec.ParseCurrency(code, account, "accounts.currency");
                 opening = reader.GetDecimal(1);
             }
 
@@ -339,7 +339,7 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
 
         if (!found)
         {
-            throw new ArgumentException($"account: no account \"{account}\"", nameof(account));
+            throw StoreErrors.UnknownAccount(account);
         }
 
         // The ledger's own checks, with its messages: amounts in the currency's minor units, an id with other content refused.
@@ -421,7 +421,7 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
 
         if (!found)
         {
-            throw new ArgumentException($"account: no account \"{account}\"", nameof(account));
+            throw StoreErrors.UnknownAccount(account);
         }
 
         if (recordedCount is not null)
@@ -429,7 +429,7 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return recordedCount == recorded.Count && recorded.SequenceEqual(usage)
                 ? false
-                : throw new ArgumentException($"batch: usage batch \"{batch}\" of account \"{account}\" was already recorded with other records", nameof(batch));
+                : throw StoreErrors.BatchDiffers(account, batch);
         }
 
         var write = new NpgsqlBatch(connection, transaction);
@@ -602,7 +602,7 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
 
         if (version is null)
         {
-            throw new ArgumentException($"account: no account \"{commit.Account}\"", nameof(commit));
+            throw StoreErrors.UnknownAccount(commit.Account);
         }
 
         return version == commit.ExpectedVersion && conflict is not null
@@ -677,7 +677,7 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
         AddNullable(command.Parameters, "error", lastError);
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
         {
-            throw new ArgumentException($"key: no outbox message with key \"{key}\"", nameof(key));
+            throw StoreErrors.UnknownOutboxKey(key);
         }
     }
 
@@ -731,7 +731,7 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
         await using var readerScope = reader.ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            throw new ArgumentException($"account: no account \"{account}\"", nameof(account));
+            throw StoreErrors.UnknownAccount(account);
         }
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
@@ -754,9 +754,10 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
             ArgumentNullException.ThrowIfNull(import, nameof(accounts));
             if (!seen.Add(import.Registration.Id))
             {
-                throw new ArgumentException($"accounts: account \"{import.Registration.Id}\" appears more than once", nameof(accounts));
+                throw StoreErrors.ImportRepeats(import.Registration.Id);
             }
 
+            StoreCodec.CheckTimeZone(import.Registration.TimeZone, $"accounts[\"{import.Registration.Id}\"].timeZone");
             Nanoseconds.From(import.DueAt, $"accounts[\"{import.Registration.Id}\"].dueAt");
             foreach (var entry in import.Entries)
             {
@@ -796,16 +797,7 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
             return null;
         }
 
-        var email = reader.IsDBNull(0) ? null : reader.GetString(0);
-        var phone = reader.IsDBNull(1) ? null : reader.GetString(1);
-        try
-        {
-            return new RecipientContact(email, phone);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new StoreDataException(null, ex.ParamName == "phone" ? "contacts.phone" : "contacts.email", $"recipient \"{recipient}\": {ex.Message}", ex);
-        }
+        return Rows.ReadContact(recipient, reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
     }
 
     /// <inheritdoc />
@@ -876,7 +868,7 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
         parameters.AddWithValue("currency", registration.Currency.Code);
         parameters.AddWithValue("zone", registration.TimeZone.Id);
         parameters.AddWithValue("opening", registration.OpeningBalance);
-        parameters.AddWithValue("items", ItemsJson.Write(registration.Items));
+        parameters.AddWithValue("items", StoreCodec.FormatItems(registration.Items));
     }
 
     internal NpgsqlBatchCommand InsertEntries(string account, IReadOnlyList<LedgerEntry> entries)

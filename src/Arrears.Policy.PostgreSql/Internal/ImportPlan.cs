@@ -1,5 +1,6 @@
 using Arrears.Policy.Billing;
 using Arrears.Policy.Runtime;
+using Arrears.Policy.Stores;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -105,14 +106,7 @@ internal sealed class ImportPlan
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var recipient = reader.GetString(0);
-            try
-            {
-                plan._contacts[recipient] = new RecipientContact(reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
-            }
-            catch (ArgumentException ex)
-            {
-                throw new StoreDataException(null, ex.ParamName == "phone" ? "contacts.phone" : "contacts.email", $"recipient \"{recipient}\": {ex.Message}", ex);
-            }
+            plan._contacts[recipient] = Rows.ReadContact(recipient, reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
         }
 
         return plan;
@@ -137,7 +131,7 @@ internal sealed class ImportPlan
                 {
                     if (!existing.Equals(entry))
                     {
-                        throw new ArgumentException($"account \"{id}\": entries: entry \"{entry.Id}\" already exists with other content", nameof(accounts));
+                        throw StoreErrors.ImportEntryDiffers(id, entry.Id);
                     }
 
                     repeated.Add(existing);
@@ -146,12 +140,12 @@ internal sealed class ImportPlan
 
             if (import.UsageBatch is { } batch && _batches.TryGetValue((id, batch), out var recorded) && !recorded.SequenceEqual(import.Usage))
             {
-                throw new ArgumentException($"account \"{id}\": usage: batch \"{batch}\" was already recorded with other records", nameof(accounts));
+                throw StoreErrors.ImportBatchDiffers(id, batch);
             }
 
             if (!import.Registration.Currency.Equals(row.Registration.Currency) || import.Registration.OpeningBalance != row.Registration.OpeningBalance)
             {
-                throw new ArgumentException($"account \"{id}\": account.currency and account.openingBalance cannot change once the ledger exists", nameof(accounts));
+                throw StoreErrors.ImportLedgerChanges(id);
             }
 
             CheckAmounts(import, repeated);
@@ -163,7 +157,7 @@ internal sealed class ImportPlan
         {
             var id = import.Registration.Id;
             var isNew = !_existing.TryGetValue(id, out var row);
-            var changed = row is not null && !Registrations.Same(row.Registration, import.Registration);
+            var changed = row is not null && !StoreCodec.SameRegistration(row.Registration, import.Registration);
             foreach (var entry in import.Entries)
             {
                 if (!_entries.ContainsKey((id, entry.Id)))
@@ -222,7 +216,7 @@ internal sealed class ImportPlan
                 await writer.WriteAsync(r.Currency.Code, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(r.TimeZone.Id, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(r.OpeningBalance, NpgsqlDbType.Numeric, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(ItemsJson.Write(r.Items), NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(StoreCodec.FormatItems(r.Items), NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(1L, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(Nanoseconds.From(import.DueAt, "dueAt"), NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
             }
@@ -342,7 +336,7 @@ internal sealed class ImportPlan
         }
         catch (ArgumentException ex)
         {
-            throw new ArgumentException($"account \"{import.Registration.Id}\": {ex.Message}", nameof(import), ex);
+            throw StoreErrors.ImportInvalid(import.Registration.Id, ex);
         }
     }
 

@@ -1,6 +1,6 @@
-using System.Globalization;
 using Arrears.Policy.Billing;
 using Arrears.Policy.Runtime;
+using Arrears.Policy.Stores;
 using Npgsql;
 using NodaTime;
 
@@ -36,65 +36,20 @@ internal static class Rows
     public static AccountRow ReadAccount(NpgsqlDataReader reader)
     {
         var id = reader.GetString(0);
-        var policy = reader.GetString(1);
-        var creator = reader.GetString(2);
-        var collaborators = reader.GetFieldValue<string[]>(3);
-        decimal? alarm = reader.IsDBNull(4) ? null : reader.GetDecimal(4);
-        var currencyCode = reader.GetString(5);
-        var zoneId = reader.GetString(6);
-        var opening = reader.GetDecimal(7);
-        var itemsText = reader.GetString(8);
-
-        if (!Currency.TryFromCode(currencyCode, out var currency))
-        {
-            throw new StoreDataException(id, "accounts.currency", $"not an ISO 4217 currency, got \"{currencyCode}\"", null);
-        }
-
-        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId)
-            ?? throw new StoreDataException(id, "accounts.time_zone", $"not a time zone id, got \"{zoneId}\"", null);
-        BillingItem[] items;
-        try
-        {
-            items = ItemsJson.Read(itemsText);
-        }
-        catch (FormatException ex)
-        {
-            throw new StoreDataException(id, "accounts.items", $"not a list of billing items ({ex.Message}), got {Shorten(itemsText)}", ex);
-        }
-
-        AccountProfile profile;
-        try
-        {
-            profile = new AccountProfile(id, creator, collaborators, alarm);
-        }
-        catch (ArgumentException ex)
-        {
-            var column = ex.ParamName switch
-            {
-                "creator" => "accounts.creator",
-                "collaborators" => "accounts.collaborators",
-                "balanceAlarm" => "accounts.balance_alarm",
-                _ => "accounts.id",
-            };
-            throw new StoreDataException(id, column, ex.Message, ex);
-        }
-
-        AccountRegistration registration;
-        try
-        {
-            registration = new AccountRegistration(profile, policy, currency, zone, opening, items);
-        }
-        catch (ArgumentException ex)
-        {
-            var column = ex.ParamName switch
-            {
-                "policy" => "accounts.policy",
-                "items" => "accounts.items",
-                _ => "accounts.opening_balance",
-            };
-            throw new StoreDataException(id, column, ex.Message, ex);
-        }
-
+        var currency = StoreCodec.ParseCurrency(reader.GetString(5), id, "accounts.currency");
+        var zone = StoreCodec.ParseTimeZone(reader.GetString(6), id, "accounts.time_zone");
+        var items = StoreCodec.ParseItems(reader.GetString(8), id, "accounts.items");
+        var registration = StoreCodec.Registration(
+            id,
+            reader.GetString(1),
+            currency,
+            zone,
+            reader.GetDecimal(7),
+            reader.GetString(2),
+            reader.GetFieldValue<string[]>(3),
+            reader.IsDBNull(4) ? null : reader.GetDecimal(4),
+            items,
+            "accounts");
         return new AccountRow(
             registration,
             reader.GetInt64(9),
@@ -104,77 +59,62 @@ internal static class Rows
             NullableInstant(reader, 13));
     }
 
-    public static ProductLifecycle ReadProduct(NpgsqlDataReader reader, string account)
-    {
-        var product = reader.IsDBNull(1) ? null : reader.GetString(1);
-        var status = Enum<LifecycleStatus>(reader.GetString(2), account, "account_products.status");
-        try
-        {
-            return new ProductLifecycle(product, status, reader.GetInt32(3), NullableInstant(reader, 4), NullableInstant(reader, 5), NullableInstant(reader, 6));
-        }
-        catch (ArgumentException ex)
-        {
-            throw new StoreDataException(account, "account_products.status", $"row at position {reader.GetInt32(7).ToString(CultureInfo.InvariantCulture)}: {ex.Message}", ex);
-        }
-    }
+    public static ProductLifecycle ReadProduct(NpgsqlDataReader reader, string account) =>
+        StoreCodec.Lifecycle(
+            account,
+            "account_products",
+            reader.IsDBNull(1) ? null : reader.GetString(1),
+            StoreCodec.ParseEnum<LifecycleStatus>(reader.GetString(2), account, "account_products.status"),
+            reader.GetInt32(3),
+            NullableInstant(reader, 4),
+            NullableInstant(reader, 5),
+            NullableInstant(reader, 6));
 
     public static LedgerEntry ReadEntry(NpgsqlDataReader reader, string account)
     {
         var id = reader.GetString(1);
-        var kind = Enum<LedgerEntryKind>(reader.GetString(2), account, "ledger_entries.kind");
-        try
-        {
-            return new LedgerEntry(id, kind, Instant(reader, 3), reader.GetDecimal(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.IsDBNull(7) ? null : reader.GetString(7));
-        }
-        catch (ArgumentException ex)
-        {
-            throw new StoreDataException(account, ex.ParamName == "amount" ? "ledger_entries.amount" : "ledger_entries.id", $"entry \"{id}\": {ex.Message}", ex);
-        }
+        var kind = StoreCodec.ParseEnum<LedgerEntryKind>(reader.GetString(2), account, "ledger_entries.kind");
+        var at = Instant(reader, 3);
+        var amount = reader.GetDecimal(4);
+        var product = reader.IsDBNull(5) ? null : reader.GetString(5);
+        var item = reader.IsDBNull(6) ? null : reader.GetString(6);
+        var reference = reader.IsDBNull(7) ? null : reader.GetString(7);
+        return StoreCodec.Build(account, "ledger_entries.amount", () => new LedgerEntry(id, kind, at, amount, product, item, reference));
     }
 
     public static UsageRecord ReadUsage(NpgsqlDataReader reader, string account)
     {
-        try
-        {
-            return new UsageRecord(reader.GetString(1), Instant(reader, 2), reader.GetDecimal(3));
-        }
-        catch (ArgumentException ex)
-        {
-            throw new StoreDataException(account, ex.ParamName == "item" ? "usage.item" : "usage.quantity", ex.Message, ex);
-        }
+        var item = reader.GetString(1);
+        var at = Instant(reader, 2);
+        var quantity = reader.GetDecimal(3);
+        return StoreCodec.Build(account, "usage.quantity", () => new UsageRecord(item, at, quantity));
     }
 
     public static TransitionRecord ReadTransition(NpgsqlDataReader reader)
     {
         var account = reader.GetString(0);
-        var from = Enum<LifecycleStatus>(reader.GetString(2), account, "transitions.from_status");
-        var to = Enum<LifecycleStatus>(reader.GetString(3), account, "transitions.to_status");
-        var reason = Enum<TransitionReason>(reader.GetString(4), account, "transitions.reason");
-        try
-        {
-            return new TransitionRecord(Instant(reader, 1), from, to, reason, reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetBoolean(7), Instant(reader, 8));
-        }
-        catch (ArgumentException ex)
-        {
-            throw new StoreDataException(account, $"transitions.{ex.ParamName switch { "episode" => "episode", "product" => "product", "evaluatedAt" => "evaluated_at_ns", _ => "to_status" }}", ex.Message, ex);
-        }
+        var at = Instant(reader, 1);
+        var from = StoreCodec.ParseEnum<LifecycleStatus>(reader.GetString(2), account, "transitions.from_status");
+        var to = StoreCodec.ParseEnum<LifecycleStatus>(reader.GetString(3), account, "transitions.to_status");
+        var reason = StoreCodec.ParseEnum<TransitionReason>(reader.GetString(4), account, "transitions.reason");
+        var episode = reader.GetInt32(5);
+        var product = reader.IsDBNull(6) ? null : reader.GetString(6);
+        var isLate = reader.GetBoolean(7);
+        var evaluatedAt = Instant(reader, 8);
+        return StoreCodec.Build(account, "transitions.episode", () => new TransitionRecord(at, from, to, reason, episode, product, isLate, evaluatedAt));
     }
 
     public static OutboxMessage ReadOutbox(NpgsqlDataReader reader)
     {
         var account = reader.GetString(2);
-        var kind = Enum<OutboxKind>(reader.GetString(3), account, "outbox.kind");
         return new OutboxMessage
         {
             Sequence = reader.GetInt64(0),
             Key = reader.GetString(1),
             Account = account,
-            Kind = kind,
-            Notification = reader.IsDBNull(4) ? default : Enum<NotificationKind>(reader.GetString(4), account, "outbox.notification"),
-            Enforcement = reader.IsDBNull(5) ? default : Enum<EnforcementKind>(reader.GetString(5), account, "outbox.enforcement"),
+            Kind = StoreCodec.ParseEnum<OutboxKind>(reader.GetString(3), account, "outbox.kind"),
+            Notification = reader.IsDBNull(4) ? default : StoreCodec.ParseEnum<NotificationKind>(reader.GetString(4), account, "outbox.notification"),
+            Enforcement = reader.IsDBNull(5) ? default : StoreCodec.ParseEnum<EnforcementKind>(reader.GetString(5), account, "outbox.enforcement"),
             Product = reader.IsDBNull(6) ? null : reader.GetString(6),
             Episode = reader.GetInt32(7),
             At = Instant(reader, 8),
@@ -184,26 +124,30 @@ internal static class Rows
             NextDeadline = NullableInstant(reader, 12),
             Currency = reader.GetString(13),
             TimeZone = reader.GetString(14),
-            Status = Enum<OutboxStatus>(reader.GetString(15), account, "outbox.status"),
+            Status = StoreCodec.ParseEnum<OutboxStatus>(reader.GetString(15), account, "outbox.status"),
             Attempts = reader.GetInt32(16),
             NextAttemptAt = Instant(reader, 17),
             LastError = reader.IsDBNull(18) ? null : reader.GetString(18),
         };
     }
 
-    /// <summary>Parses an enum by its name only (not a number), as the store writes it.</summary>
-    public static T Enum<T>(string value, string? account, string column)
-        where T : struct, Enum =>
-        value.Length > 0 && char.IsAsciiLetter(value[0]) && System.Enum.TryParse<T>(value, ignoreCase: false, out var parsed) && System.Enum.IsDefined(parsed)
-            ? parsed
-            : throw new StoreDataException(account, column, $"not a {typeof(T).Name} ({string.Join(", ", System.Enum.GetNames<T>())}), got \"{value}\"", null);
+    /// <summary>Reads a contact; a corrupted address names the recipient and the column.</summary>
+    public static RecipientContact ReadContact(string recipient, string? email, string? phone)
+    {
+        try
+        {
+            return new RecipientContact(email, phone);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StoreDataException(null, ex.ParamName == "phone" ? "contacts.phone" : "contacts.email", $"recipient {StoreCodec.Quote(recipient)}: {ex.Message}", ex);
+        }
+    }
 
     private static Instant Instant(NpgsqlDataReader reader, int ordinal) => Nanoseconds.ToInstant(reader.GetInt64(ordinal));
 
     private static Instant? NullableInstant(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : Nanoseconds.ToInstant(reader.GetInt64(ordinal));
-
-    private static string Shorten(string text) => text.Length <= 80 ? $"\"{text}\"" : $"\"{text[..77]}...\"";
 }
 
 /// <summary>An account's row, before its products, ledger and usage are added to make a <see cref="StoredAccount"/>.</summary>
@@ -229,28 +173,13 @@ internal sealed class AccountRow(AccountRegistration registration, long version,
 
     public List<UsageRecord> Usage { get; } = [];
 
-    public StoredAccount ToStored()
-    {
-        AccountState state;
-        try
-        {
-            state = new AccountState(Products, AlarmArmed, LastEvaluatedAt);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new StoreDataException(Id, "account_products.status", $"the products do not make a state ({ex.Message})", ex);
-        }
-
-        var ledger = new Ledger(Registration.Currency, Registration.OpeningBalance);
-        try
-        {
-            ledger.Append(Entries);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new StoreDataException(Id, "ledger_entries.amount", ex.Message, ex);
-        }
-
-        return new StoredAccount(Registration, state, Version, DueAt, ledger, Usage, NextReviewAt);
-    }
+    public StoredAccount ToStored() =>
+        new(
+            Registration,
+            StoreCodec.State(Id, "account_products", Products, AlarmArmed, LastEvaluatedAt),
+            Version,
+            DueAt,
+            StoreCodec.Ledger(Id, "ledger_entries", Registration.Currency, Registration.OpeningBalance, Entries),
+            Usage,
+            NextReviewAt);
 }

@@ -190,7 +190,7 @@ public sealed class PostgreSqlStoreTests(PostgreSqlSchemas schemas) : IClassFixt
         var error = await Assert.ThrowsAsync<StoreDataException>(async () => await store.FindAccountAsync("acct-7", Ct));
 
         Assert.Equal(("acct-7", "accounts.time_zone"), (error.Account, error.Column));
-        Assert.Equal("account \"acct-7\": column accounts.time_zone: not a time zone id, got \"Mars/Olympus_Mons\"", error.Message);
+        Assert.Equal("account \"acct-7\": column accounts.time_zone: must be an IANA time zone id such as \"Asia/Shanghai\", got \"Mars/Olympus_Mons\"", error.Message);
     }
 
     [PostgreSqlFact]
@@ -262,6 +262,35 @@ public sealed class PostgreSqlStoreTests(PostgreSqlSchemas schemas) : IClassFixt
         Assert.Same(store, provider.GetRequiredService<PostgreSqlArrearsStore>());
         Assert.Equal("billing_arrears", store.SchemaName);
         Assert.Single(services, d => d.ServiceType == typeof(IArrearsStore));
+    }
+
+    [PostgreSqlFact]
+    public async Task UsePostgreSqlStore_WithoutADirectoryOfTheHost_FindsImportedContactsAndElseTheRecipientAsAddress()
+    {
+        var schema = schemas.NewSchema();
+        var services = new ServiceCollection();
+        services.AddArrearsPolicy().UsePostgreSqlStore(PostgreSqlServer.Require(), schema);
+        await using var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<IArrearsStore>().ImportAsync(
+            [new AccountImport(Account("acct"), null, null, null, new Dictionary<string, RecipientContact> { ["owner"] = new("owner@example.com", "+8613800000001") }, T0)], Ct);
+        var directory = provider.GetRequiredService<IRecipientDirectory>();
+
+        var owner = await directory.FindAsync("owner", Ct);
+        var address = await directory.FindAsync("ops@example.com", Ct);
+
+        Assert.Equal(("owner@example.com", "+8613800000001"), (owner?.Email, owner?.Phone));
+        Assert.Equal(("ops@example.com", (string?)null), (address?.Email, address?.Phone));
+    }
+
+    [Fact]
+    public void UsePostgreSqlStore_AfterTheHostSetItsDirectory_KeepsIt()
+    {
+        var directory = new InMemoryRecipientDirectory();
+        var services = new ServiceCollection();
+        services.AddArrearsPolicy().UseRecipientDirectory(directory).UsePostgreSqlStore("Host=db.internal");
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Same(directory, provider.GetRequiredService<IRecipientDirectory>());
     }
 
     [Fact]
