@@ -124,6 +124,22 @@ public sealed class PostgreSqlStoreTests(PostgreSqlSchemas schemas) : IClassFixt
         Assert.Single(await store.QueryOutboxAsync(new OutboxQuery(), Ct));
     }
 
+    [PostgreSqlFact]
+    public async Task NextDue_AClaimedAccount_IsDueWhenItsLeaseEndsAndAnUnclaimedOneAtItsDueInstant()
+    {
+        var store = schemas.CreateStore();
+        await store.AddAccountAsync(Account("early"), T0, Ct);
+        await store.AddAccountAsync(Account("late"), T0 + Duration.FromMinutes(10), Ct);
+        var claimed = Assert.Single(await store.ClaimDueAsync(T0, 10, Lease, Ct));
+
+        var whileClaimed = await store.NextDueAsync(Ct);
+        Assert.True(await store.CommitAsync(new EvaluationCommit("early", claimed.Version, new AccountState([ProductLifecycle.Initial(null)], true, T0), T0, [], [], [], T0 + Duration.FromDays(1)), Ct));
+        var afterCommit = await store.NextDueAsync(Ct);
+
+        Assert.Equal(T0 + Lease, whileClaimed);
+        Assert.Equal(T0 + Duration.FromMinutes(10), afterCommit);
+    }
+
     // ---- the database's own constraints ----
 
     [PostgreSqlFact]
