@@ -190,16 +190,19 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
             )
             SELECT (SELECT count(*) FROM acc), (SELECT min(id) FROM conflict), (SELECT version FROM {_s}.accounts WHERE id = @account)
             """;
+        // Pending messages in (account, seq) order from the partial index, each taken only if it and every earlier pending
+        // message of its account are due and unclaimed (a probe of the account's few earlier rows), until @max are found:
+        // the scan stops early instead of sorting every pending message. The ids then update their rows by primary key.
         _claimOutboxSql = $"""
-            WITH ready AS (
-              SELECT seq, account_id,
-                     bool_and(next_attempt_at_ns <= @now AND (claimed_until_ns IS NULL OR claimed_until_ns <= @now))
-                       OVER (PARTITION BY account_id ORDER BY seq ROWS UNBOUNDED PRECEDING) AS ok
-              FROM {_s}.outbox WHERE status = 'Pending'
-            ), chosen AS (
-              SELECT seq AS chosen_seq FROM ready WHERE ok ORDER BY account_id, seq LIMIT @max
-            )
-            UPDATE {_s}.outbox SET claimed_until_ns = @until FROM chosen WHERE seq = chosen.chosen_seq
+            UPDATE {_s}.outbox SET claimed_until_ns = @until
+            WHERE seq = ANY(ARRAY(
+              SELECT o.seq FROM {_s}.outbox AS o
+              WHERE o.status = 'Pending' AND o.next_attempt_at_ns <= @now AND (o.claimed_until_ns IS NULL OR o.claimed_until_ns <= @now)
+                AND (SELECT bool_and(b.next_attempt_at_ns <= @now AND (b.claimed_until_ns IS NULL OR b.claimed_until_ns <= @now))
+                     FROM {_s}.outbox AS b
+                     WHERE b.account_id = o.account_id AND b.status = 'Pending' AND b.seq < o.seq) IS NOT FALSE
+              ORDER BY o.account_id, o.seq
+              LIMIT @max))
             RETURNING {Rows.OutboxColumns}
             """;
         // An account is next due at its due instant, or when its claim ends if that is later. Walking the due index, the first
