@@ -59,37 +59,38 @@ public sealed partial class SqliteArrearsStore
         """;
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A claimed account whose rows are corrupted is reported with a <see cref="StoreDataException"/> naming it and the
+    /// column; the claim of the batch is undone except for that account, which stays held for the lease, so the next pass
+    /// claims the others and the corrupted account is reported again once per lease rather than stalling every pass.
+    /// </remarks>
+    public async ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
-        return WriteAsync<IReadOnlyList<StoredAccount>>(
+        var until = StoreCodec.FormatInstant(now + lease);
+        var (accounts, corrupted) = await WriteAsync<(IReadOnlyList<StoredAccount>, StoreDataException?)>(
             (connection, transaction) =>
             {
-                var rows = new List<AccountRow>();
-                using (var claim = SqliteSql.Command(connection, transaction, ClaimSql))
+                transaction.Save("claim");
+                try
                 {
-                    claim.Set("$now", StoreCodec.FormatInstant(now)).Set("$until", StoreCodec.FormatInstant(now + lease)).Set("$max", max);
-                    using var reader = claim.ExecuteReader();
-                    while (reader.Read())
-                    {
-                        rows.Add(SqliteRows.Account(reader));
-                    }
+                    return (Claim(connection, transaction, now, until, max), null);
                 }
-
-                if (rows.Count == 0)
+                catch (StoreDataException ex) when (ex.Account is not null)
                 {
-                    return [];
+                    transaction.Rollback("claim");
+                    using var hold = SqliteSql.Command(connection, transaction, "UPDATE accounts SET claimed_until = $until WHERE id = $id");
+                    hold.Set("$until", until).Set("$id", ex.Account).ExecuteNonQuery();
+                    return ([], ex);
                 }
-
-                // RETURNING gives no order: sort as the claim chose, earliest due first, then by id.
-                rows.Sort(static (a, b) =>
-                {
-                    var byDue = Nullable.Compare(a.DueAt, b.DueAt);
-                    return byDue != 0 ? byDue : string.CompareOrdinal(a.Registration.Id, b.Registration.Id);
-                });
-                return LoadAccounts(connection, transaction, rows);
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        if (corrupted is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(corrupted);
+        }
+
+        return accounts;
     }
 
     /// <inheritdoc />
@@ -224,19 +225,51 @@ public sealed partial class SqliteArrearsStore
                 // An account is due at due_at, or when its claim expires if that is later; only an account's first pending
                 // message can go next, at its next attempt or when its claim expires. Each part reads an index, not every row.
                 using var select = SqliteSql.Command(connection, transaction, """
-                    SELECT min(next) FROM (
-                        SELECT (SELECT due_at FROM accounts WHERE due_at IS NOT NULL AND claimed_until IS NULL ORDER BY due_at LIMIT 1) AS next
+                    SELECT next, account, source FROM (
+                        SELECT * FROM (SELECT due_at AS next, id AS account, 'accounts.due_at' AS source
+                                       FROM accounts WHERE due_at IS NOT NULL AND claimed_until IS NULL ORDER BY due_at LIMIT 1)
                         UNION ALL
-                        SELECT min(max(due_at, claimed_until)) FROM accounts WHERE claimed_until IS NOT NULL AND due_at IS NOT NULL
+                        SELECT * FROM (SELECT max(due_at, claimed_until) AS next, id, 'accounts.claimed_until'
+                                       FROM accounts WHERE claimed_until IS NOT NULL AND due_at IS NOT NULL ORDER BY next LIMIT 1)
                         UNION ALL
-                        SELECT min(max(o.next_attempt_at, coalesce(o.claimed_until, o.next_attempt_at)))
-                        FROM outbox o
-                        WHERE o.status = 'Pending'
-                          AND o.sequence = (SELECT min(p.sequence) FROM outbox p WHERE p.account = o.account AND p.status = 'Pending'))
+                        SELECT * FROM (SELECT max(o.next_attempt_at, coalesce(o.claimed_until, o.next_attempt_at)) AS next, o.account, 'outbox.next_attempt_at'
+                                       FROM outbox o
+                                       WHERE o.status = 'Pending'
+                                         AND o.sequence = (SELECT min(p.sequence) FROM outbox p WHERE p.account = o.account AND p.status = 'Pending')
+                                       ORDER BY next LIMIT 1))
+                    ORDER BY next LIMIT 1
                     """);
-                return select.ExecuteScalar() is string next ? StoreCodec.ParseInstant(next, null, "accounts.due_at") : null;
+                using var reader = select.ExecuteReader();
+                return reader.Read() ? StoreCodec.ParseInstant(reader.GetString(0), reader.GetString(1), reader.GetString(2)) : null;
             },
             cancellationToken);
+
+    private static List<StoredAccount> Claim(SqliteConnection connection, SqliteTransaction transaction, Instant now, string until, int max)
+    {
+        var rows = new List<AccountRow>();
+        using (var claim = SqliteSql.Command(connection, transaction, ClaimSql))
+        {
+            claim.Set("$now", StoreCodec.FormatInstant(now)).Set("$until", until).Set("$max", max);
+            using var reader = claim.ExecuteReader();
+            while (reader.Read())
+            {
+                rows.Add(SqliteRows.Account(reader));
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        // RETURNING gives no order: sort as the claim chose, earliest due first, then by id.
+        rows.Sort(static (a, b) =>
+        {
+            var byDue = Nullable.Compare(a.DueAt, b.DueAt);
+            return byDue != 0 ? byDue : string.CompareOrdinal(a.Registration.Id, b.Registration.Id);
+        });
+        return LoadAccounts(connection, transaction, rows);
+    }
 
     private static void SaveLifecycles(SqliteConnection connection, SqliteTransaction transaction, string account, AccountState state)
     {
