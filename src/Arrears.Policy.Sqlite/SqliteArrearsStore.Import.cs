@@ -17,7 +17,7 @@ public sealed partial class SqliteArrearsStore
             ArgumentNullException.ThrowIfNull(import, nameof(accounts));
         }
 
-        return WriteAsync((connection, transaction) => new Importer(connection, transaction).Run(accounts), cancellationToken);
+        return WriteAsync(Durability.Synced, (connection, transaction) => new Importer(connection, transaction).Run(accounts), cancellationToken);
     }
 
     /// <summary>

@@ -69,6 +69,7 @@ public sealed partial class SqliteArrearsStore
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         var until = StoreCodec.FormatInstant(now + lease);
         var (accounts, corrupted) = await WriteAsync<(IReadOnlyList<StoredAccount>, StoreDataException?)>(
+            Durability.Redone,
             (connection, transaction) =>
             {
                 transaction.Save("claim");
@@ -98,6 +99,7 @@ public sealed partial class SqliteArrearsStore
     {
         ArgumentNullException.ThrowIfNull(commit);
         return WriteAsync(
+            Durability.Redone,
             (connection, transaction) =>
             {
                 var row = FindRow(connection, transaction, commit.Account) ?? throw StoreErrors.UnknownAccount(commit.Account);
@@ -137,6 +139,7 @@ public sealed partial class SqliteArrearsStore
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         return WriteAsync<IReadOnlyList<OutboxMessage>>(
+            Durability.Redone,
             (connection, transaction) =>
             {
                 var messages = new List<OutboxMessage>();
@@ -164,6 +167,7 @@ public sealed partial class SqliteArrearsStore
         ArgumentNullException.ThrowIfNull(key);
         var statusName = StoreCodec.FormatEnum(status);
         await WriteAsync(
+            Durability.Redone,
             (connection, transaction) =>
             {
                 using var update = SqliteSql.Command(
