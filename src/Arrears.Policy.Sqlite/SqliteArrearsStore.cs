@@ -66,6 +66,7 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
     private readonly ConcurrentBag<SqliteConnection> _idle = [];
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
     private SqliteConnection? _writer;
     private Durability _writerDurability = Durability.Synced;
     private volatile bool _schemaReady;
@@ -160,14 +161,14 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
         StoreCodec.CheckTimeZone(account.TimeZone, "account.timeZone");
         return WriteAsync(
             Durability.Synced,
-            (connection, transaction) =>
+            session =>
             {
-                if (FindRow(connection, transaction, account.Id) is { } existing)
+                if (FindRow(session, account.Id) is { } existing)
                 {
                     return StoreCodec.SameRegistration(existing.Registration, account) ? false : throw StoreErrors.RegistrationDiffers(account.Id);
                 }
 
-                using var insert = SqliteSql.Command(connection, transaction, InsertAccountSql);
+                var insert = session.Command(InsertAccountSql);
                 BindRegistration(insert, account).Set("$due", StoreCodec.FormatInstant(now)).ExecuteNonQuery();
                 return true;
             },
@@ -179,8 +180,8 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
     {
         ArgumentNullException.ThrowIfNull(account);
         return ReadAsync(
-            (connection, transaction) => FindRow(connection, transaction, account) is { } row
-                ? LoadAccounts(connection, transaction, [row])[0]
+            session => FindRow(session, account) is { } row
+                ? LoadAccounts(session, [row])[0]
                 : null,
             cancellationToken);
     }
@@ -192,14 +193,14 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
         ArgumentNullException.ThrowIfNull(entries);
         return WriteAsync(
             Durability.Synced,
-            (connection, transaction) =>
+            session =>
             {
-                var row = FindRow(connection, transaction, account) ?? throw StoreErrors.UnknownAccount(account);
-                var (result, added) = CheckEntries(connection, transaction, row.Registration, entries);
+                var row = FindRow(session, account) ?? throw StoreErrors.UnknownAccount(account);
+                var (result, added) = CheckEntries(session, account, row.Registration.Currency, row.Registration.OpeningBalance, entries);
                 if (added.Count > 0)
                 {
-                    InsertEntries(connection, transaction, account, added);
-                    Touch(connection, transaction, account, recordedAt);
+                    InsertEntries(session, account, added);
+                    Touch(session, account, recordedAt);
                 }
 
                 return result;
@@ -215,25 +216,25 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
         ArgumentNullException.ThrowIfNull(usage);
         return WriteAsync(
             Durability.Synced,
-            (connection, transaction) =>
+            session =>
             {
-                if (!Exists(connection, transaction, account))
+                if (!Exists(session, account))
                 {
                     throw StoreErrors.UnknownAccount(account);
                 }
 
                 var fingerprint = StoreCodec.UsageFingerprint(usage);
-                if (FindBatch(connection, transaction, account, batch) is { } recorded)
+                if (FindBatch(session, account, batch) is { } recorded)
                 {
                     return recorded.Records == usage.Count && string.Equals(recorded.Fingerprint, fingerprint, StringComparison.Ordinal)
                         ? false
                         : throw StoreErrors.BatchDiffers(account, batch);
                 }
 
-                InsertBatch(connection, transaction, account, batch, usage, fingerprint);
+                InsertBatch(session, account, batch, usage, fingerprint);
                 if (usage.Count > 0)
                 {
-                    Touch(connection, transaction, account, dueAt);
+                    Touch(session, account, dueAt);
                 }
 
                 return true;
@@ -246,17 +247,14 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
     {
         ArgumentNullException.ThrowIfNull(account);
         return ReadAsync<IReadOnlyList<TransitionRecord>>(
-            (connection, transaction) =>
+            session =>
             {
-                if (!Exists(connection, transaction, account))
+                if (!Exists(session, account))
                 {
                     throw StoreErrors.UnknownAccount(account);
                 }
 
-                using var select = SqliteSql.Command(
-                    connection,
-                    transaction,
-                    "SELECT account, at, from_status, to_status, reason, episode, product, late, evaluated_at FROM transitions WHERE account = $account ORDER BY seq");
+                var select = session.Command("SELECT account, at, from_status, to_status, reason, episode, product, late, evaluated_at FROM transitions WHERE account = $account ORDER BY seq");
                 using var reader = select.Set("$account", account).ExecuteReader();
                 var records = new List<TransitionRecord>();
                 while (reader.Read())
@@ -274,9 +272,9 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
     {
         ArgumentNullException.ThrowIfNull(recipient);
         return ReadAsync(
-            (connection, transaction) =>
+            session =>
             {
-                using var select = SqliteSql.Command(connection, transaction, "SELECT recipient, email, phone FROM contacts WHERE recipient = $recipient");
+                var select = session.Command("SELECT recipient, email, phone FROM contacts WHERE recipient = $recipient");
                 using var reader = select.Set("$recipient", recipient).ExecuteReader();
                 return reader.Read() ? SqliteRows.Contact(reader) : null;
             },
@@ -292,6 +290,11 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
         }
 
         _disposed = true;
+        foreach (var command in _prepared.Values)
+        {
+            command.Dispose();
+        }
+
         _writer?.Dispose();
         while (_idle.TryTake(out var connection))
         {
@@ -357,13 +360,14 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
     }
 
     /// <summary>Runs a read in a deferred transaction, so that its queries see one snapshot.</summary>
-    private async ValueTask<T> ReadAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
+    private async ValueTask<T> ReadAsync<T>(Func<SqliteSession, T> work, CancellationToken cancellationToken)
     {
         var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var transaction = connection.BeginTransaction(deferred: true);
-            var result = work(connection, transaction);
+            using var session = new SqliteSession(connection, transaction, null);
+            var result = work(session);
             transaction.Commit();
             return result;
         }
@@ -383,9 +387,9 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
     /// earlier commit); <see cref="Durability.Redone"/> for the store's own work, which a power cut may take back and the
     /// runtime then repeats (see the class remarks).
     /// </param>
-    /// <param name="work">The statements, given the connection and its transaction; the transaction commits when it returns.</param>
+    /// <param name="work">The statements, run in the session; the transaction commits when it returns.</param>
     /// <param name="cancellationToken">Cancels waiting for the write to begin.</param>
-    private async ValueTask<T> WriteAsync<T>(Durability durability, Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
+    private async ValueTask<T> WriteAsync<T>(Durability durability, Func<SqliteSession, T> work, CancellationToken cancellationToken)
     {
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -402,7 +406,7 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
             }
 
             using var transaction = connection.BeginTransaction(deferred: false);
-            var result = work(connection, transaction);
+            var result = work(new SqliteSession(connection, transaction, _prepared));
             transaction.Commit();
             return result;
         }
