@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Reflection;
@@ -10,13 +11,25 @@ namespace Arrears.Policy.Cli;
 /// <summary>The <c>arrears</c> command line: simulate, explain, validate, diagram, policies and demo.</summary>
 /// <remarks>
 /// Exit codes: 0 success; 2 invalid input or usage (one line per problem on standard error, nothing on standard output);
-/// 1 an internal error (no stack trace unless <c>--verbose</c>).
+/// 1 an internal error (no stack trace unless <c>--verbose</c>); 74 standard output cannot be written (a full disk, a
+/// closed pipe), as <c>EX_IOERR</c> of sysexits.h.
 /// </remarks>
 internal static class ArrearsCli
 {
     public const int Success = 0;
     public const int InternalError = 1;
     public const int InvalidInput = 2;
+    public const int OutputError = 74;
+
+    /// <summary>The exit codes, shown at the end of every command's help.</summary>
+    public static readonly string[] ExitCodes =
+    [
+        "Exit codes:",
+        "  0   success",
+        "  1   internal error (a bug; --verbose shows the stack trace)",
+        "  2   invalid input or usage (one line per problem on standard error)",
+        "  74  standard output cannot be written (a full disk, a closed pipe)",
+    ];
 
     /// <summary>Runs the tool with the process's console settings.</summary>
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Stream stdin) =>
@@ -32,6 +45,8 @@ internal static class ArrearsCli
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Stream stdin, CliConsole console, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        stdout = new OutputWriter(stdout);
         var io = new CliIo(stdout, stderr, stdin, console);
         var root = BuildCommand(io);
         var parseResult = root.Parse(args);
@@ -55,12 +70,20 @@ internal static class ArrearsCli
         var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
         {
-            return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+            var exit = await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+            await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return exit;
         }
         catch (OperationCanceledException)
         {
             await stderr.WriteLineAsync("arrears: cancelled").ConfigureAwait(false);
             return InternalError;
+        }
+        catch (OutputException exception)
+        {
+            // What was written before the failure stays written; the reader of a closed pipe wanted no more of it.
+            await stderr.WriteLineAsync($"arrears: cannot write to standard output: {Terminal.Printable(exception.Message.ReplaceLineEndings(" "))}").ConfigureAwait(false);
+            return OutputError;
         }
 #pragma warning disable CA1031 // The tool's last line of defence: any failure becomes exit code 1 with a one-line message.
         catch (Exception exception)
@@ -157,6 +180,12 @@ internal static class ArrearsCli
             version.Action = new VersionAction();
         }
 
+        foreach (var help in root.Options.OfType<HelpOption>())
+        {
+            // The help of every command (the option is recursive) ends with the exit codes.
+            help.Action = new ExitCodesHelpAction((HelpAction)help.Action!);
+        }
+
         var scenario = new Argument<string>("SCENARIO") { Description = "The scenario JSON file (see docs/spec/simulate-contract.md), or - for standard input." };
         var format = io.Format;
         var simulate = new Command("simulate", "Replay a scenario and print its lifecycle timeline (JSON for machines, a table for people).") { scenario, format };
@@ -201,6 +230,23 @@ internal sealed class VersionAction : SynchronousCommandLineAction
         ArgumentNullException.ThrowIfNull(parseResult);
         parseResult.InvocationConfiguration.Output.WriteLine(Version);
         return ArrearsCli.Success;
+    }
+}
+
+/// <summary>Prints the parser's help, then the tool's exit codes.</summary>
+internal sealed class ExitCodesHelpAction(HelpAction help) : SynchronousCommandLineAction
+{
+    public override int Invoke(ParseResult parseResult)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        var exit = help.Invoke(parseResult);
+        foreach (var line in ArrearsCli.ExitCodes)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(line);
+        }
+
+        parseResult.InvocationConfiguration.Output.WriteLine();
+        return exit;
     }
 }
 
