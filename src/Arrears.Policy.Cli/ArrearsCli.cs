@@ -188,8 +188,9 @@ internal static class ArrearsCli
 
         var scenario = new Argument<string>("SCENARIO") { Description = "The scenario JSON file (see docs/spec/simulate-contract.md), or - for standard input." };
         var format = io.Format;
-        var simulate = new Command("simulate", "Replay a scenario and print its lifecycle timeline (JSON for machines, a table for people).") { scenario, format };
-        simulate.SetAction((parseResult, cancellationToken) => Commands.SimulateAsync(io, parseResult.GetValue(scenario)!, parseResult.GetValue(format), cancellationToken));
+        var simulate = new Command("simulate", "Replay a scenario and print its lifecycle timeline (JSON for machines, a table for people).") { scenario, format, io.Utc };
+        simulate.SetAction((parseResult, cancellationToken) =>
+            Commands.SimulateAsync(io, parseResult.GetValue(scenario)!, parseResult.GetValue(format), parseResult.GetValue(io.Utc), cancellationToken));
         root.Subcommands.Add(simulate);
 
         var explainScenario = new Argument<string>("SCENARIO") { Description = "The scenario JSON file, or - for standard input." };
@@ -266,6 +267,12 @@ internal sealed class CliIo(TextWriter stdout, TextWriter stderr, Stream stdin, 
     {
         Description = "Output format: json (the default when standard output is redirected) or table (the default on a terminal).",
         HelpName = "json|table",
+    };
+
+    /// <summary>Gets the option that shows instants for people in UTC rather than in the account's time zone.</summary>
+    public Option<bool> Utc { get; } = new("--utc")
+    {
+        Description = "Show the table's instants in UTC rather than in the account's time zone (with its offset). JSON is always in UTC.",
     };
 
     public Option<bool> Verbose { get; } = new("--verbose") { Description = "Show the stack trace of an internal error.", Recursive = true };

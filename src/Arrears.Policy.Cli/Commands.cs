@@ -9,10 +9,13 @@ namespace Arrears.Policy.Cli;
 /// <summary>The actions of the simulate, explain, validate, diagram and policies commands.</summary>
 internal static class Commands
 {
-    private static readonly InstantPattern TableMinutes = InstantPattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd HH':'mm");
-    private static readonly InstantPattern TableSeconds = InstantPattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd HH':'mm':'ss;FFFFFFFFF");
+    /// <summary>
+    /// The latest instant a scenario may hold (the library's reader rejects later ones): the tool prints no later instant,
+    /// so that whatever it prints can be read back.
+    /// </summary>
+    public static readonly Instant LatestInstant = Instant.FromUtc(8999, 12, 31, 23, 59, 59);
 
-    public static async Task<int> SimulateAsync(CliIo io, string path, string? format, CancellationToken cancellationToken)
+    public static async Task<int> SimulateAsync(CliIo io, string path, string? format, bool utc, CancellationToken cancellationToken)
     {
         var scenario = await ReadScenarioAsync(io, path, cancellationToken).ConfigureAwait(false);
         if (scenario is null)
@@ -24,7 +27,7 @@ internal static class Commands
         var asTable = format is null ? io.Console.Interactive : string.Equals(format, "table", StringComparison.Ordinal);
         if (asTable)
         {
-            TimelineTable.Write(io.CreateConsole(), scenario, timeline);
+            TimelineTable.Write(io.CreateConsole(), scenario, timeline, TableInstants.For(scenario.TimeZone, utc));
         }
         else
         {
@@ -133,10 +136,6 @@ internal static class Commands
 
         return Task.FromResult(ArrearsCli.Success);
     }
-
-    /// <summary>Formats an instant for a table: <c>2026-02-02 08:30</c>, with seconds only when they are not zero.</summary>
-    public static string FormatInstant(Instant instant) =>
-        instant.InUtc().Second == 0 && instant.InUtc().NanosecondOfSecond == 0 ? TableMinutes.Format(instant) : TableSeconds.Format(instant);
 
     private static string Short(DeadlineBoundary boundary) => boundary == DeadlineBoundary.Inclusive ? "incl" : "excl";
 
