@@ -23,6 +23,7 @@ internal static class Commands
             return ArrearsCli.InvalidInput;
         }
 
+        await WarnAsync(io, scenario.Policy).ConfigureAwait(false);
         var timeline = Simulator.Run(scenario);
         var asTable = format is null ? io.Console.Interactive : string.Equals(format, "table", StringComparison.Ordinal);
         if (asTable)
@@ -61,6 +62,7 @@ internal static class Commands
             return ArrearsCli.InvalidInput;
         }
 
+        await WarnAsync(io, scenario.Policy).ConfigureAwait(false);
         await io.Out.WriteLineAsync("valid").ConfigureAwait(false);
         return ArrearsCli.Success;
     }
@@ -96,6 +98,7 @@ internal static class Commands
             return ArrearsCli.InvalidInput;
         }
 
+        await WarnAsync(io, policy).ConfigureAwait(false);
         await io.Out.WriteAsync(PolicyDiagram.ToMermaid(policy)).ConfigureAwait(false);
         return ArrearsCli.Success;
     }
@@ -156,6 +159,15 @@ internal static class Commands
         }
 
         return read.Scenario;
+    }
+
+    /// <summary>Writes what is valid in a policy but does nothing (see <see cref="PolicyWarnings"/>) to standard error.</summary>
+    private static async Task WarnAsync(CliIo io, LifecyclePolicy policy)
+    {
+        foreach (var warning in PolicyWarnings.Of(policy, "policy"))
+        {
+            await io.Error.WriteLineAsync(warning).ConfigureAwait(false);
+        }
     }
 
     private static async Task WriteErrorsAsync(CliIo io, IReadOnlyList<ValidationError> errors)
