@@ -203,13 +203,17 @@ internal static class ArrearsCli
         validate.SetAction((parseResult, cancellationToken) => Commands.ValidateAsync(io, parseResult.GetValue(validateScenario)!, cancellationToken));
         root.Subcommands.Add(validate);
 
-        var policy = new Argument<string>("POLICY") { Description = "A preset name (see 'arrears policies') or a policy JSON file." };
+        var policy = new Argument<string>("POLICY")
+        {
+            Description = "A preset name (see 'arrears policies'), a policy JSON file, or a scenario file (its policy is drawn); - for standard input.",
+        };
         var diagram = new Command("diagram", "Print a policy as a Mermaid state diagram with its parameters on the edges.") { policy };
         diagram.SetAction((parseResult, cancellationToken) => Commands.DiagramAsync(io, parseResult.GetValue(policy)!, cancellationToken));
         root.Subcommands.Add(diagram);
 
-        var policies = new Command("policies", "List the built-in policy presets, their parameters and sources.");
-        policies.SetAction((_, cancellationToken) => Commands.PoliciesAsync(io, cancellationToken));
+        var json = new Option<bool>("--json") { Description = "Print the presets as one JSON document: name, product, summary, source, date read and every setting of the policy." };
+        var policies = new Command("policies", "List the built-in policy presets, their parameters and sources.") { json };
+        policies.SetAction((parseResult, cancellationToken) => Commands.PoliciesAsync(io, parseResult.GetValue(json), cancellationToken));
         root.Subcommands.Add(policies);
 
         var demo = new Command("demo", "Replay a built-in population of API Gateway accounts hour by hour for 200 days, as a host would.");

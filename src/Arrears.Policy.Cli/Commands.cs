@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Arrears.Policy.Text;
 using NodaTime;
 using NodaTime.Text;
@@ -82,8 +84,14 @@ internal static class Commands
                 return ArrearsCli.InvalidInput;
             }
 
-            var read = ScenarioJson.ReadPolicy(bytes);
-            if (!read.IsValid)
+            var (read, problem) = ReadPolicyOrScenarioPolicy(bytes, policyOrFile);
+            if (problem is not null)
+            {
+                await io.Error.WriteLineAsync(problem).ConfigureAwait(false);
+                return ArrearsCli.InvalidInput;
+            }
+
+            if (!read!.IsValid)
             {
                 await WriteErrorsAsync(io, read.Errors).ConfigureAwait(false);
                 return ArrearsCli.InvalidInput;
@@ -103,9 +111,15 @@ internal static class Commands
         return ArrearsCli.Success;
     }
 
-    public static Task<int> PoliciesAsync(CliIo io, CancellationToken cancellationToken)
+    public static async Task<int> PoliciesAsync(CliIo io, bool json, CancellationToken cancellationToken)
     {
         _ = cancellationToken;
+        if (json)
+        {
+            await io.Out.WriteLineAsync(PresetJson.ToJson(PolicyPresets.All)).ConfigureAwait(false);
+            return ArrearsCli.Success;
+        }
+
         var console = io.CreateConsole();
         var table = new Table().Border(TableBorder.Simple).Title("Policy presets");
         table.AddColumn(new TableColumn("Preset").NoWrap());
@@ -137,7 +151,59 @@ internal static class Commands
             console.WriteLine($"Source: {preset.Source} (read on {LocalDatePattern.Iso.Format(preset.ReadOn)})");
         }
 
-        return Task.FromResult(ArrearsCli.Success);
+        return ArrearsCli.Success;
+    }
+
+    /// <summary>The top-level fields of a scenario that a policy object never has: a document with one of them is a scenario.</summary>
+    private static readonly string[] ScenarioFields = ["account", "until", "entries", "usage", "items", "products", "holds", "revocations", "evaluations"];
+
+    /// <summary>
+    /// Reads what <c>diagram</c> was given: a policy (a preset name or a policy object), or a scenario, whose <c>policy</c>
+    /// is read instead (with its problems at <c>policy.*</c> paths, the rest of the scenario unchecked). A scenario without
+    /// a single <c>policy</c> (one whose products each have their own) is a problem: the message says how to draw one.
+    /// </summary>
+    private static (PolicyReadResult? Read, string? Problem) ReadPolicyOrScenarioPolicy(byte[] bytes, string path)
+    {
+        var json = bytes.AsMemory();
+        if (json.Span.StartsWith("\uFEFF"u8))
+        {
+            json = json[3..];
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException)
+        {
+            // Not JSON: the library's reader says where and why.
+            return (ScenarioJson.ReadPolicy(bytes), null);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.EnumerateObject().Any(p => ScenarioFields.Contains(p.Name, StringComparer.Ordinal)))
+            {
+                return (ScenarioJson.ReadPolicy(bytes), null);
+            }
+
+            var policies = root.EnumerateObject().Where(p => p.NameEquals("policy")).ToList();
+            if (policies.Count == 0)
+            {
+                return (null,
+                    $"{Terminal.Printable(path)}: is a scenario without a \"policy\" (each of its products has its own); draw one with 'arrears diagram PRESET', " +
+                    "or save a product's policy (a preset name or a policy object) in a file and run 'arrears diagram POLICY.json'");
+            }
+
+            if (policies.Count > 1)
+            {
+                return (null, $"{Terminal.Printable(path)}: is a scenario with \"policy\" given {policies.Count.ToString(CultureInfo.InvariantCulture)} times; keep one");
+            }
+
+            return (ScenarioJson.ReadPolicy(Encoding.UTF8.GetBytes(policies[0].Value.GetRawText())), null);
+        }
     }
 
     private static string Short(DeadlineBoundary boundary) => boundary == DeadlineBoundary.Inclusive ? "incl" : "excl";
