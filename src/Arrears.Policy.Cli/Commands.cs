@@ -27,6 +27,12 @@ internal static class Commands
 
         await WarnAsync(io, scenario.Policy).ConfigureAwait(false);
         var timeline = Simulator.Run(scenario);
+        if (timeline.Final.NextReviewAt > LatestInstant)
+        {
+            await io.Error.WriteLineAsync(
+                $"warning: final.nextReviewAt: the next review falls after {NodaTime.Text.InstantPattern.ExtendedIso.Format(LatestInstant)}, the latest instant a scenario may hold, so it is not printed (null in JSON)").ConfigureAwait(false);
+        }
+
         var asTable = format is null ? io.Console.Interactive : string.Equals(format, "table", StringComparison.Ordinal);
         if (asTable)
         {
