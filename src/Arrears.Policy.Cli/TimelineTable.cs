@@ -22,6 +22,9 @@ internal static class TimelineTable
     /// </summary>
     private static readonly (int Edge, int Gap)[] Spacings = [(2, 3), (0, 2)];
 
+    /// <summary>The widest list of channels kept on one line, such as <c>(Email, SMS)</c>; a longer list breaks between channels.</summary>
+    private const int ChannelsTogether = 24;
+
     /// <summary>One ledger row: an entry or a charge, with its id and its signed amount.</summary>
     public sealed record Row(Instant At, string Event, string Id, string Amount = "");
 
@@ -141,7 +144,15 @@ internal static class TimelineTable
             {
                 var channels = g.Select(n => Terminal.Printable(n.Channel)).Distinct(StringComparer.Ordinal).ToList();
                 List<string> details = [g.Key.Kind + ":", .. Recipients(g)];
-                details.AddRange(channels.Select((c, i) => (i == 0 ? "(" : string.Empty) + c + (i < channels.Count - 1 ? "," : ")")));
+                var together = "(" + string.Join(", ", channels) + ")";
+                if (Atoms.Width(together) <= ChannelsTogether)
+                {
+                    details.Add(together);
+                }
+                else
+                {
+                    details.AddRange(channels.Select((c, i) => (i == 0 ? "(" : string.Empty) + c + (i < channels.Count - 1 ? "," : ")")));
+                }
                 return new Line(g.Key.At, "notify", details, string.Empty, 2);
             }));
         var sorted = lines.OrderBy(l => l.At).ThenBy(l => l.Order).ToList();

@@ -239,7 +239,9 @@ public class TimelineTableTests
             .Concat(timeline.Final.NextReviewAt is { } next ? [instants.FormatAlone(next)] : [])
             .Distinct(StringComparer.Ordinal)
             .ToList();
-        var atoms = whole.Concat(shown.Select(instants.FormatAlone)).ToHashSet(StringComparer.Ordinal);
+        var atoms = whole.Concat(shown.Select(instants.FormatAlone))
+            .Concat(timeline.Notifications.GroupBy(n => (n.At, n.Kind)).Select(g => string.Join(", ", g.Select(n => n.Channel).Distinct(StringComparer.Ordinal))))
+            .ToHashSet(StringComparer.Ordinal);
 
         foreach (var width in Widths)
         {
