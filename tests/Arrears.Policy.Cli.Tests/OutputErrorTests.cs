@@ -80,7 +80,7 @@ public class OutputErrorTests
     }
 
     [ToolProcessFact]
-    public void Simulate_OutputRedirectedToAFileAfterAnotherCommand_AppendsAtTheSharedOffset()
+    public void Validate_OutputRedirectedToAFileWithinAShellGroup_WritesAtTheSharedOffset()
     {
         // A file keeps the console stream, which moves the offset the shell shares: the lines before and after survive.
         var start = ToolProcess.Shell("{ echo first; \"$0\" \"$1\" validate \"$2\"; echo last; } > \"$3\"; cat \"$3\"");

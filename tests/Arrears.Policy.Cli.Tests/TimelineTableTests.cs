@@ -177,13 +177,13 @@ public class TimelineTableTests
     [InlineData(true, " 40", false, 80)]
     [InlineData(true, "wide", false, 80)]
     [InlineData(true, "99999", false, 80)]
-    public void CliConsole_Detect_UsesColumnsWhenRedirected(bool redirected, string? columns, bool interactive, int? width)
+    public void CliConsoleDetect_RedirectedOrNotWithColumns_ColumnsOnlyWhenRedirectedElse80(bool redirected, string? columns, bool interactive, int? width)
     {
         Assert.Equal(new CliConsole(interactive, width), CliConsole.Detect(redirected, columns));
     }
 
     [Fact]
-    public void TableInstants_FormatOffset_AsShortAsExact()
+    public void TableInstantsFormatOffset_WholeHoursMinutesOrSeconds_ShortestExactForm()
     {
         Assert.Equal(
             ["+08", "+00", "-03", "+05:30", "-03:30", "+12:45", "-00:01:15"],
@@ -192,7 +192,7 @@ public class TimelineTableTests
     }
 
     [Fact]
-    public void TableInstants_For_UtcOnlyZoneOrUtcOption_IsUtc()
+    public void TableInstantsFor_ZoneAlwaysUtcOrTheUtcOption_UtcLayoutElseTheZone()
     {
         Assert.Same(TableInstants.Utc, TableInstants.For(DateTimeZone.Utc, utc: false));
         Assert.Same(TableInstants.Utc, TableInstants.For(DateTimeZoneProviders.Tzdb["Etc/UTC"], utc: false));
