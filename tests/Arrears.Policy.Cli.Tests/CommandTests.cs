@@ -67,7 +67,7 @@ public class CommandTests
             using var stdout = new StringWriter();
             using var stderr = new StringWriter();
             using var stdin = new FailingStream();
-            var exit = ArrearsCli.RunAsync(args, stdout, stderr, stdin, Cli.Console).GetAwaiter().GetResult();
+            var exit = ArrearsCli.RunAsync(args, stdout, stderr, stdin, Cli.Console, Cli.Host).GetAwaiter().GetResult();
             return (exit, stdout.ToString(), stderr.ToString());
         }
 

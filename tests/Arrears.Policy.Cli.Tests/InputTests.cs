@@ -189,11 +189,11 @@ public class InputTests
             return;
         }
 
-        Assert.Equal(new CliConsole(false, 80), CliConsole.Detect());
+        Assert.Equal(new CliConsole(false, 80, !Console.IsErrorRedirected), CliConsole.Detect());
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         using var stdin = new MemoryStream();
-        var exit = await ArrearsCli.RunAsync(["simulate", Cli.Example("never-paid.scenario.json")], stdout, stderr, stdin);
+        var exit = await ArrearsCli.RunAsync(["simulate", Cli.Example("never-paid.scenario.json")], stdout, stderr, stdin, CliConsole.Detect(), Cli.Host);
         Assert.Equal(0, exit);
         using var document = JsonDocument.Parse(stdout.ToString());
         Assert.Equal(JsonValueKind.Object, document.RootElement.GetProperty("final").ValueKind);

@@ -80,7 +80,7 @@ internal static class StoreCommands
             {
                 // The store refused the import as a whole (an entry id that exists with other content, a currency that
                 // cannot change): nothing was applied. Name the line of the account the store names.
-                var message = Terminal.Printable(exception.Message.ReplaceLineEndings(" "));
+                var message = Terminal.Printable(WithoutParameter(exception).ReplaceLineEndings(" "));
                 var line = file.Accounts.FirstOrDefault(a => message.Contains($"account {Terminal.Quote(a.Import.Registration.Id)}", StringComparison.Ordinal));
                 await io.Error.WriteLineAsync(line is null ? $"import: {message}" : string.Create(CultureInfo.InvariantCulture, $"line {line.Line}: {message}")).ConfigureAwait(false);
                 return ArrearsCli.InvalidInput;
@@ -429,6 +429,10 @@ internal static class StoreCommands
             return ArrearsCli.InvalidInput;
         }
     }
+
+    /// <summary>An argument exception's message without the " (Parameter 'accounts')" .NET appends to it.</summary>
+    private static string WithoutParameter(ArgumentException exception) =>
+        exception.ParamName is { } name ? exception.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : exception.Message;
 
     private static string Columns(int[] widths, params string[] cells)
     {
