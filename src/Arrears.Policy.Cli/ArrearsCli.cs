@@ -181,8 +181,14 @@ internal static class ArrearsCli
         policies.SetAction((_, cancellationToken) => Commands.PoliciesAsync(io, cancellationToken));
         root.Subcommands.Add(policies);
 
-        var demo = new Command("demo", "Replay a built-in population of API Gateway accounts hour by hour for 200 days, as a host would.");
-        demo.SetAction((_, cancellationToken) => DemoCommand.RunAsync(io, cancellationToken));
+        var demoStore = new Option<string>("--store")
+        {
+            Description = "Run on this new store (sqlite:PATH or postgres:CONNECTION_STRING) instead of an SQLite file in a new temporary folder.",
+            HelpName = "STORE",
+        };
+        var timelines = new Option<bool>("--timelines") { Description = "Also print the timelines of three accounts: paid one second late, purged, resumed." };
+        var demo = new Command("demo", "Run a built-in population of API Gateway accounts for 200 days on the runtime and an SQLite store, as a host would.") { timelines, demoStore };
+        demo.SetAction((parseResult, cancellationToken) => DemoCommand.RunAsync(io, parseResult.GetValue(demoStore), parseResult.GetValue(timelines), cancellationToken));
         root.Subcommands.Add(demo);
 
         AddStoreCommands(root, io);

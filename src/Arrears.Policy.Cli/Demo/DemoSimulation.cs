@@ -69,8 +69,8 @@ internal sealed class DemoAccount
 internal sealed record PlannedPayment(Instant At, decimal Share, decimal TopUp);
 
 /// <summary>
-/// The demo: a seeded population of API Gateway accounts run by the real runtime (<see cref="ArrearsRuntime"/> over an
-/// <see cref="InMemoryArrearsStore"/>) as a host would, driven by a demo clock. Each day the gateway records the calls of
+/// The demo: a seeded population of API Gateway accounts run by the real runtime (<see cref="ArrearsRuntime"/> over a store,
+/// an SQLite file for <c>arrears demo</c>) as a host would, driven by a demo clock. Each day the gateway records the calls of
 /// the day that ended through the host API; the runtime rates them when the cycle closes, evaluates each account when it
 /// is due (never on a polling step), and delivers notifications and enforcement actions through its outbox. Customers react
 /// to what they are told by paying (or not) according to their behaviour; their payments are appended through the host API.
@@ -87,14 +87,25 @@ internal sealed class DemoSimulation
     private readonly Random _random;
     private readonly DemoClock _clock = new(Start);
     private readonly InMemoryRecipientDirectory _directory = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _decided = new(StringComparer.Ordinal);
     private int _paymentCounter;
 
-    public DemoSimulation(int accounts = DefaultAccounts, int days = DefaultDays, int seed = 42)
+    /// <summary>Initializes the demo over a store (a new in-memory store when <see langword="null"/>), which must hold none of its accounts.</summary>
+    public DemoSimulation(IArrearsStore? store = null, int accounts = DefaultAccounts, int days = DefaultDays, int seed = 42)
     {
         _random = new Random(seed);
         Days = days;
         Accounts = CreatePopulation(accounts);
-        Store = new InMemoryArrearsStore();
+
+        // Customers look at their audit trail only when an evaluation decided something for them (as a host's
+        // notification would tell them), not at every wake: reading 300 histories per wake is what a store feels.
+        Store = new Stores.CountingStore(store ?? new InMemoryArrearsStore(), commit =>
+        {
+            if (commit.Transitions.Count > 0)
+            {
+                _decided[commit.Account] = true;
+            }
+        });
         Runtime = new ArrearsRuntime(
             Store,
             new AccountPolicyRegistry(new Dictionary<string, AccountPolicy>(StringComparer.Ordinal) { [PolicyName] = AccountPolicy.For(Policy) }),
@@ -114,7 +125,8 @@ internal sealed class DemoSimulation
 
     public IReadOnlyList<DemoAccount> Accounts { get; }
 
-    public InMemoryArrearsStore Store { get; }
+    /// <summary>Gets the store the runtime runs on (counting what it saves).</summary>
+    public IArrearsStore Store { get; }
 
     public ArrearsRuntime Runtime { get; }
 
@@ -212,7 +224,7 @@ internal sealed class DemoSimulation
         Wakes++;
         foreach (var account in Accounts)
         {
-            await ReactAsync(account, cancellationToken).ConfigureAwait(false);
+            await ReactAsync(account, _decided.TryRemove(account.Profile.Id, out _), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -274,11 +286,11 @@ internal sealed class DemoSimulation
     }
 
     /// <summary>Customers react to what happened since the last day: balance alarms they received, then transitions in the audit trail.</summary>
-    private async Task ReactAsync(DemoAccount account, CancellationToken cancellationToken)
+    private async Task ReactAsync(DemoAccount account, bool decided, CancellationToken cancellationToken)
     {
         var id = account.Profile.Id;
         var alarms = Email.Read(id).Concat(Sms.Read(id)).Where(n => n.Kind == NotificationKind.BalanceLow).Select(n => n.At).Distinct().Order().ToList();
-        var history = await Store.HistoryAsync(id, cancellationToken).ConfigureAwait(false);
+        var history = decided ? await Store.HistoryAsync(id, cancellationToken).ConfigureAwait(false) : account.Transitions;
         var seen = account.Transitions.Count;
         account.Transitions = history;
         if (account.Behaviour == PaymentBehaviour.OnTime)

@@ -23,7 +23,7 @@ internal sealed class NoDispatch : IEnforcementHandler
 /// Passes every call to a store and counts what the saved evaluations decided: accounts, transitions by reason and
 /// notifications (the runtime's summary counts transitions by the state reached, which cannot tell Paid from Resumed).
 /// </summary>
-internal sealed class CountingStore(IArrearsStore inner, Action? committed = null) : IArrearsStore
+internal sealed class CountingStore(IArrearsStore inner, Action<EvaluationCommit>? committed = null) : IArrearsStore
 {
     private readonly Lock _lock = new();
     private readonly int[] _reasons = new int[Enum.GetValues<TransitionReason>().Max(r => (int)r) + 1];
@@ -33,6 +33,9 @@ internal sealed class CountingStore(IArrearsStore inner, Action? committed = nul
     public int Accounts => Volatile.Read(ref _accounts);
 
     public int Notifications => Volatile.Read(ref _notifications);
+
+    /// <summary>Gets the store every call goes to.</summary>
+    public IArrearsStore Inner => inner;
 
     public IReadOnlyDictionary<TransitionReason, int> Transitions
     {
@@ -63,7 +66,7 @@ internal sealed class CountingStore(IArrearsStore inner, Action? committed = nul
             }
         }
 
-        committed?.Invoke();
+        committed?.Invoke(commit);
         return true;
     }
 

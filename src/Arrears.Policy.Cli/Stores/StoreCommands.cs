@@ -134,7 +134,7 @@ internal static class StoreCommands
         return await WithStoreAsync(io, location, async opened =>
         {
             var progress = io.Console.ErrorInteractive ? new EvaluationProgress(io) : null;
-            var counting = new CountingStore(opened.Store, progress is null ? null : progress.Committed);
+            var counting = new CountingStore(opened.Store, progress is null ? null : _ => progress.Committed());
 
             // The tool's runtime evaluates and writes the outbox; it never dispatches (decision 0010), so it has no notifier.
             var runtime = new ArrearsRuntime(counting, PolicyNames.Registry(), new FixedClock(now), [], new NoDispatch(), RecipientsAreAddresses.Instance);
