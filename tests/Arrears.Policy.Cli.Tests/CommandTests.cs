@@ -11,6 +11,11 @@ public class CommandTests
     [InlineData("diagram")]
     [InlineData("policies")]
     [InlineData("demo")]
+    [InlineData("import")]
+    [InlineData("evaluate")]
+    [InlineData("status")]
+    [InlineData("history")]
+    [InlineData("outbox")]
     public void Help_EveryCommand_PrintsUsageExit0(string command)
     {
         var (exit, stdout, stderr) = Cli.Run(command, "--help");
@@ -26,7 +31,7 @@ public class CommandTests
         var (exit, stdout, _) = Cli.Run("--help");
 
         Assert.Equal(0, exit);
-        foreach (var command in new[] { "simulate", "explain", "validate", "diagram", "policies", "demo" })
+        foreach (var command in new[] { "simulate", "explain", "validate", "diagram", "policies", "demo", "import", "evaluate", "status", "history", "outbox" })
         {
             Assert.Contains(command, stdout, StringComparison.Ordinal);
         }

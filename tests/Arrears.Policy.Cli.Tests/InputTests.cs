@@ -170,7 +170,7 @@ public class InputTests
         var (exit, stdout, stderr) = Cli.Run("--version", "extra");
 
         Assert.Equal((2, ""), (exit, stdout));
-        Assert.Equal("extra: unknown command, expected one of simulate, explain, validate, diagram, policies, demo\n", stderr);
+        Assert.Equal("extra: unknown command, expected one of simulate, explain, validate, diagram, policies, demo, import, evaluate, status, history, outbox\n", stderr);
     }
 
     [Theory]

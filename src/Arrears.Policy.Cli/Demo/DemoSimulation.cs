@@ -43,6 +43,9 @@ internal sealed class DemoAccount
 
     public required decimal OpeningBalance { get; init; }
 
+    /// <summary>Gets the account as registered with the runtime.</summary>
+    public AccountRegistration Registration => new(Profile, DemoSimulation.PolicyName, Currency.FromCode("CNY"), DateTimeZone.Utc, OpeningBalance, [DemoSimulation.Calls]);
+
     /// <summary>Gets the usage recorded with the runtime, day by day.</summary>
     public List<UsageRecord> Usage { get; } = [];
 
@@ -82,7 +85,7 @@ internal sealed class DemoSimulation
     public const string PolicyName = "api-gateway";
 
     private static readonly Currency Cny = Currency.FromCode("CNY");
-    private static readonly BillingItem Calls = new("calls", 10000m, 0.06m, BillingCycle.Parse("P1D"), settlementDelay: Duration.FromMinutes(30), product: "api-gateway");
+    internal static readonly BillingItem Calls = new("calls", 10000m, 0.06m, BillingCycle.Parse("P1D"), settlementDelay: Duration.FromMinutes(30), product: "api-gateway");
 
     private readonly Random _random;
     private readonly DemoClock _clock = new(Start);
@@ -150,7 +153,7 @@ internal sealed class DemoSimulation
     {
         foreach (var account in Accounts)
         {
-            await Runtime.RegisterAsync(new AccountRegistration(account.Profile, PolicyName, Cny, DateTimeZone.Utc, account.OpeningBalance, [Calls]), cancellationToken).ConfigureAwait(false);
+            await Runtime.RegisterAsync(account.Registration, cancellationToken).ConfigureAwait(false);
         }
 
         await WakeAsync(Start, cancellationToken).ConfigureAwait(false);
@@ -167,10 +170,7 @@ internal sealed class DemoSimulation
             }
 
             await WakeAsync(boundary, cancellationToken).ConfigureAwait(false);
-            foreach (var account in Accounts)
-            {
-                await RecordDayAsync(account, boundary, cancellationToken).ConfigureAwait(false);
-            }
+            await RecordDayAsync(boundary, cancellationToken).ConfigureAwait(false);
 
             dayDone?.Invoke(day);
         }
@@ -264,24 +264,37 @@ internal sealed class DemoSimulation
     }
 
     /// <summary>
-    /// The gateway records the calls of the day that just ended, if it served the account then; the runtime rates them when
-    /// the day's cycle closes. (Daily, not hourly: the runtime rates an account's whole usage history at each evaluation.)
+    /// The gateway reports the calls of the day that just ended for every account it served then, in one import (as a
+    /// nightly meter export would be loaded: one unit of work for the day, not one per account); the runtime rates them
+    /// when the day's cycle closes. (Daily, not hourly: the runtime rates an account's whole usage history at each evaluation.)
     /// </summary>
-    private async Task RecordDayAsync(DemoAccount account, Instant now, CancellationToken cancellationToken)
+    private async Task RecordDayAsync(Instant now, CancellationToken cancellationToken)
     {
-        var usedAt = now - Duration.FromDays(1) + Duration.FromMinutes(7 + _random.Next(24 * 60 - 14));
-        var (status, suspendAt) = account.AtLastReport;
-        account.AtLastReport = (account.Status, account.SuspendAt);
-        var serving = status == LifecycleStatus.Active || (status == LifecycleStatus.Overdue && suspendAt > usedAt);
-        if (serving)
+        var imports = new List<AccountImport>();
+        foreach (var account in Accounts)
         {
+            var usedAt = now - Duration.FromDays(1) + Duration.FromMinutes(7 + _random.Next(24 * 60 - 14));
+            var (status, suspendAt) = account.AtLastReport;
+            account.AtLastReport = (account.Status, account.SuspendAt);
+            var serving = status == LifecycleStatus.Active || (status == LifecycleStatus.Overdue && suspendAt > usedAt);
+            if (!serving)
+            {
+                continue;
+            }
+
             var calls = decimal.Round(24 * account.CallsPerHour * (0.5m + ((decimal)_random.Next(1000) / 1000m)));
             if (calls > 0)
             {
                 var record = new UsageRecord(Calls.Id, usedAt, calls);
-                await Runtime.RecordUsageAsync(account.Profile.Id, $"{account.Profile.Id}/{record.At}", [record], cancellationToken).ConfigureAwait(false);
+                var closes = Calls.Cycle.CycleContaining(usedAt, DateTimeZone.Utc).End + Calls.SettlementDelay;
+                imports.Add(new AccountImport(account.Registration, null, [record], $"{account.Profile.Id}/{record.At}", null, closes));
                 account.Usage.Add(record);
             }
+        }
+
+        if (imports.Count > 0)
+        {
+            await Store.ImportAsync(imports, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -236,20 +236,21 @@ internal static class StoreCommands
             }
             else
             {
-                var console = io.CreateConsole();
-                var grid = new Grid().AddColumn(new GridColumn().NoWrap().PadRight(2)).AddColumn();
-                grid.AddRow("account", Markup.Escape(Terminal.Printable(stored.Registration.Id)));
-                grid.AddRow("state", status.ToString());
-                foreach (var product in products)
+                var lines = new List<(string Name, string Value)>
                 {
-                    grid.AddRow("  " + Markup.Escape(Terminal.Printable(product.Product!)), product.Status.ToString());
+                    ("account", Terminal.Printable(stored.Registration.Id)),
+                    ("state", status.ToString()),
+                };
+                lines.AddRange(products.Select(p => ("  " + Terminal.Printable(p.Product!), p.Status.ToString())));
+                lines.Add(("balance", balance is null ? "not evaluated yet" : $"{balance} {currency.Code}"));
+                lines.Add(("next review", Format(stored.NextReviewAt) ?? "none"));
+                lines.Add(("last evaluated", Format(state.LastEvaluatedAt) ?? "never"));
+                lines.Add(("policy", Terminal.Printable(stored.Registration.Policy)));
+                var width = lines.Max(l => l.Name.Length) + 2;
+                foreach (var (name, value) in lines)
+                {
+                    await io.Out.WriteLineAsync(name.PadRight(width) + value).ConfigureAwait(false);
                 }
-
-                grid.AddRow("balance", balance is null ? "not evaluated yet" : $"{balance} {currency.Code}");
-                grid.AddRow("next review", stored.NextReviewAt is { } next ? InstantPattern.ExtendedIso.Format(next) : "none");
-                grid.AddRow("last evaluated", Format(state.LastEvaluatedAt) ?? "never");
-                grid.AddRow("policy", Markup.Escape(Terminal.Printable(stored.Registration.Policy)));
-                console.Write(grid);
             }
 
             return ArrearsCli.Success;
@@ -289,43 +290,33 @@ internal static class StoreCommands
                     }).ConfigureAwait(false);
                 }
             }
+            else if (history.Count == 0)
+            {
+                await io.Out.WriteLineAsync($"{Terminal.Printable(account)}: no transitions yet").ConfigureAwait(false);
+            }
             else
             {
+                // Plain columns, not a table that wraps: one line per transition fits 80 columns.
                 var products = history.Any(r => r.Product is not null);
-                var table = new Table().Border(TableBorder.Simple);
-                table.AddColumn("At (UTC)");
-                if (products)
-                {
-                    table.AddColumn("Product");
-                }
-
-                table.AddColumn("From");
-                table.AddColumn("To");
-                table.AddColumn("Reason");
-                table.AddColumn("Decided at (UTC)");
+                var productWidth = products ? Math.Max(7, history.Max(r => Terminal.Printable(r.Product ?? "-").Length)) : 0;
+                int[] widths = products ? [16, productWidth, 9, 9, 16] : [16, 9, 9, 16];
+                string[] header = products
+                    ? ["At (UTC)", "Product", "From", "To", "Reason", "Decided (UTC)"]
+                    : ["At (UTC)", "From", "To", "Reason", "Decided (UTC)"];
+                await io.Out.WriteLineAsync(Columns(widths, header)).ConfigureAwait(false);
                 foreach (var record in history)
                 {
                     var cells = new List<string> { Commands.FormatInstant(record.At) };
                     if (products)
                     {
-                        cells.Add(Markup.Escape(Terminal.Printable(record.Product ?? "-")));
+                        cells.Add(Terminal.Printable(record.Product ?? "-"));
                     }
 
                     cells.Add(record.From.ToString());
                     cells.Add(record.To.ToString());
                     cells.Add(record.Reason + (record.IsLate ? " (late)" : string.Empty));
                     cells.Add(Commands.FormatInstant(record.EvaluatedAt));
-                    table.AddRow([.. cells]);
-                }
-
-                var console = io.CreateConsole();
-                if (history.Count == 0)
-                {
-                    console.WriteLine($"{Terminal.Printable(account)}: no transitions yet");
-                }
-                else
-                {
-                    console.Write(table);
+                    await io.Out.WriteLineAsync(Columns(widths, [.. cells])).ConfigureAwait(false);
                 }
             }
 

@@ -1,3 +1,6 @@
+using Arrears.Policy.Runtime;
+using Microsoft.Data.Sqlite;
+
 namespace Arrears.Policy.Cli.Stores;
 
 /// <summary>Turns the failures of a store that cannot be used into one line for standard error (exit 2), never a stack trace.</summary>
@@ -8,10 +11,14 @@ internal static class StoreErrors
     {
         ArgumentNullException.ThrowIfNull(exception);
         ArgumentNullException.ThrowIfNull(location);
+        var message = Terminal.Printable(exception.Message.ReplaceLineEndings(" "));
         return exception switch
         {
-            NotSupportedException => $"{location}: {Terminal.Printable(exception.Message)}",
-            UnauthorizedAccessException or IOException when location.Kind == StoreKind.Sqlite => $"{location}: cannot open the database file: {Terminal.Printable(exception.Message.ReplaceLineEndings(" "))}",
+            StoreSchemaException => $"{location}: {message}",
+            StoreDataException => $"{location}: corrupted data: {message}",
+            NotSupportedException => $"{location}: {message}",
+            SqliteException sqlite => $"{location}: the SQLite database cannot be used (SQLite error {sqlite.SqliteErrorCode}): {message}",
+            UnauthorizedAccessException or IOException when location.Kind == StoreKind.Sqlite => $"{location}: {message}",
             _ => null,
         };
     }

@@ -1,13 +1,22 @@
+using Arrears.Policy.Sqlite;
+using Microsoft.Data.Sqlite;
+
 namespace Arrears.Policy.Cli.Stores;
 
 /// <summary>Opens the store a <c>--store</c> value names: the SQLite file or the PostgreSQL database (schema created or migrated on first use).</summary>
 internal static class StoreFactory
 {
-    public static ValueTask<OpenedStore> OpenAsync(StoreLocation location, CancellationToken cancellationToken)
+    public static async ValueTask<OpenedStore> OpenAsync(StoreLocation location, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(location);
-        _ = cancellationToken;
-        throw new NotSupportedException($"{location}: the {location.Kind} store is not built into this version of the tool");
+        switch (location.Kind)
+        {
+            case StoreKind.Sqlite:
+                var connection = new SqliteConnectionStringBuilder { DataSource = location.Target }.ToString();
+                return new OpenedStore(await SqliteArrearsStore.OpenAsync(connection, cancellationToken).ConfigureAwait(false), location);
+            default:
+                throw new NotSupportedException($"the {location.Kind} store is not built into this version of the tool");
+        }
     }
 
     /// <summary>Describes a PostgreSQL connection string without its secrets: <c>postgres://HOST:PORT/DATABASE</c>.</summary>
