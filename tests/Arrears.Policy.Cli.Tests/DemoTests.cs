@@ -62,11 +62,11 @@ public class DemoTests(DemoFixture fixture) : IClassFixture<DemoFixture>
 
         Assert.Equal((0, ""), (exit, stderr));
         var lines = stdout.Split('\n');
-        Assert.All(lines, line => Assert.True(line.Length <= 80, line));
+        Assert.All(lines.Where(l => !l.StartsWith("  arrears ", StringComparison.Ordinal)), line => Assert.True(line.Length <= 80, line));
         Assert.True(lines.Length <= 45, $"{lines.Length} lines:\n{stdout}");
         Assert.Contains(lines, l => l.Contains("Final state by payment behaviour", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("Transitions", StringComparison.Ordinal) && l.Contains("Notified", StringComparison.Ordinal) && l.Contains("Outbox delivered", StringComparison.Ordinal));
-        Assert.Contains("for 300 of 300 accounts.", stdout, StringComparison.Ordinal);
+        Assert.Contains("Same as simulate for 300 of 300 accounts: audit trail, notifications, state.", lines);
         Assert.Contains(" 0 pending,", stdout, StringComparison.Ordinal);
         Assert.Contains("0 failures.", stdout, StringComparison.Ordinal);
         Assert.Contains("Three accounts' timelines: arrears demo --timelines", lines);
@@ -127,7 +127,7 @@ public class DemoTests(DemoFixture fixture) : IClassFixture<DemoFixture>
         Assert.Contains(lines, l => l.Contains("paid one second after the suspension deadline", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("never paid enough and was purged", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("paid days after the suspension and was resumed", StringComparison.Ordinal));
-        Assert.All(lines, line => Assert.True(line.Length <= 80, line));
+        Assert.All(lines.Where(l => !l.StartsWith("  arrears ", StringComparison.Ordinal)), line => Assert.True(line.Length <= 80, line));
         Assert.DoesNotContain("arrears demo --timelines", fixture.InMemoryWithTimelines, StringComparison.Ordinal);
     }
 

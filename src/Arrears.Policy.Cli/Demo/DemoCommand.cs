@@ -17,7 +17,7 @@ internal static class DemoCommand
         StoreLocation location;
         if (store is null)
         {
-            var folder = Path.Combine(TemporaryRoot(), "arrears-demo-" + Path.GetRandomFileName().Replace(".", string.Empty, StringComparison.Ordinal));
+            var folder = Path.Combine(TemporaryRoot(), "arrears-demo-" + Path.GetRandomFileName()[..8]);
             Directory.CreateDirectory(folder);
             location = new StoreLocation(StoreKind.Sqlite, Path.Combine(folder, "demo.db"));
         }
@@ -105,7 +105,7 @@ internal static class DemoCommand
             await demo.RunAsync(null, cancellationToken).ConfigureAwait(false);
         }
 
-        await ReportAsync(console, demo, location, timelines, cancellationToken).ConfigureAwait(false);
+        await ReportAsync(io, console, demo, location, timelines, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Picks the accounts whose stories the demo tells: one paid one second late, one purged, one resumed after a suspension.</summary>
@@ -146,7 +146,7 @@ internal static class DemoCommand
                replay.Final.Status == await demo.StatusOfAsync(account, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task ReportAsync(IAnsiConsole console, DemoSimulation demo, StoreLocation location, bool timelines, CancellationToken cancellationToken)
+    private static async Task ReportAsync(CliIo io, IAnsiConsole console, DemoSimulation demo, StoreLocation location, bool timelines, CancellationToken cancellationToken)
     {
         var accounts = demo.Accounts;
         var final = new Dictionary<DemoAccount, LifecycleStatus>();
@@ -230,18 +230,19 @@ internal static class DemoCommand
             $"{demo.Evaluations} evaluations in {demo.Wakes} wakes, {charges} daily charges, {accounts.Sum(a => a.Payments.Count)} payments, {pending} pending, {demo.Failures} failures."));
         console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"Runtime equals simulate (audit trail, notifications, final state) for {matching} of {accounts.Count} accounts."));
+            $"Same as simulate for {matching} of {accounts.Count} accounts: audit trail, notifications, state."));
 
         var stories = Stories(demo);
         var example = stories.Count > 0 ? stories[0].Account.Profile.Id : accounts[0].Profile.Id;
         var store = location.Kind == StoreKind.Sqlite ? StoreLocation.SqlitePrefix + location.Target : location.ToString();
-        console.WriteLine();
-        console.WriteLine($"The store is kept: {Terminal.Printable(store)}");
-        console.WriteLine($"  arrears status --store {Terminal.Printable(store)} {example}");
-        console.WriteLine($"  arrears history --store {Terminal.Printable(store)} {example}");
+        // Written as they are, never wrapped, so that they can be copied whatever the length of the temporary folder's path.
+        await io.Out.WriteLineAsync().ConfigureAwait(false);
+        await io.Out.WriteLineAsync($"The store is kept: {Terminal.Printable(store)}").ConfigureAwait(false);
+        await io.Out.WriteLineAsync($"  arrears status --store {Terminal.Printable(store)} {example}").ConfigureAwait(false);
+        await io.Out.WriteLineAsync($"  arrears history --store {Terminal.Printable(store)} {example}").ConfigureAwait(false);
         if (!timelines)
         {
-            console.WriteLine("Three accounts' timelines: arrears demo --timelines");
+            await io.Out.WriteLineAsync("Three accounts' timelines: arrears demo --timelines").ConfigureAwait(false);
             return;
         }
 

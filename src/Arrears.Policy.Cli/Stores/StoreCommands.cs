@@ -18,8 +18,8 @@ internal static class StoreCommands
 {
     private static readonly JsonWriterOptions JsonLine = new() { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The widths of the outbox columns for people (the recipient, last, takes what it needs).</summary>
-    private static readonly int[] OutboxWidths = [16, 10, 12, 7, 12, 8];
+    /// <summary>The least widths of the outbox columns for people (an instant, a kind, a status; the recipient, last, takes what it needs).</summary>
+    private static readonly int[] OutboxWidths = [16, 7, 12, 7, 12, 5];
 
     /// <summary>Outbox messages read per query.</summary>
     internal const int OutboxPage = 1000;
@@ -165,7 +165,7 @@ internal static class StoreCommands
             else
             {
                 var seconds = watch.Elapsed.TotalSeconds;
-                var rate = seconds > 0 && counting.Accounts > 0 ? string.Create(CultureInfo.InvariantCulture, $", {counting.Accounts / seconds:0} accounts/s") : string.Empty;
+                var rate = seconds >= 1 && counting.Accounts >= 100 ? string.Create(CultureInfo.InvariantCulture, $", {counting.Accounts / seconds:0} accounts/s") : string.Empty;
                 await io.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"evaluated {counting.Accounts} accounts at {InstantPattern.ExtendedIso.Format(now)} in {seconds:0.0} s{rate}")).ConfigureAwait(false);
                 await io.Out.WriteLineAsync("transitions: " + string.Join(", ", transitions.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value}")))).ConfigureAwait(false);
                 await io.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"notifications: {counting.Notifications} written to the outbox (pending: a host's dispatcher delivers them)")).ConfigureAwait(false);
@@ -296,14 +296,14 @@ internal static class StoreCommands
             }
             else
             {
-                // Plain columns, not a table that wraps: one line per transition fits 80 columns.
+                // Plain columns, not a table that wraps: one line per transition.
                 var products = history.Any(r => r.Product is not null);
-                var productWidth = products ? Math.Max(7, history.Max(r => Terminal.Printable(r.Product ?? "-").Length)) : 0;
-                int[] widths = products ? [16, productWidth, 9, 9, 16] : [16, 9, 9, 16];
-                string[] header = products
-                    ? ["At (UTC)", "Product", "From", "To", "Reason", "Decided (UTC)"]
-                    : ["At (UTC)", "From", "To", "Reason", "Decided (UTC)"];
-                await io.Out.WriteLineAsync(Columns(widths, header)).ConfigureAwait(false);
+                var rows = new List<string[]>
+                {
+                    products
+                        ? ["At (UTC)", "Product", "From", "To", "Reason", "Decided (UTC)"]
+                        : ["At (UTC)", "From", "To", "Reason", "Decided (UTC)"],
+                };
                 foreach (var record in history)
                 {
                     var cells = new List<string> { FormatInstant(record.At) };
@@ -316,7 +316,13 @@ internal static class StoreCommands
                     cells.Add(record.To.ToString());
                     cells.Add(record.Reason + (record.IsLate ? " (late)" : string.Empty));
                     cells.Add(FormatInstant(record.EvaluatedAt));
-                    await io.Out.WriteLineAsync(Columns(widths, [.. cells])).ConfigureAwait(false);
+                    rows.Add([.. cells]);
+                }
+
+                var widths = Enumerable.Range(0, rows[0].Length - 1).Select(i => rows.Max(r => r[i].Length)).ToArray();
+                foreach (var row in rows)
+                {
+                    await io.Out.WriteLineAsync(Columns(widths, row)).ConfigureAwait(false);
                 }
             }
 
@@ -340,17 +346,20 @@ internal static class StoreCommands
                 return ArrearsCli.InvalidInput;
             }
 
-            var widths = OutboxWidths;
-            if (!json)
-            {
-                await io.Out.WriteLineAsync(Columns(widths, "At (UTC)", "Account", "Kind", "Channel", "Status", "Attempts", "Recipient")).ConfigureAwait(false);
-            }
-
+            var widths = OutboxWidths.ToArray();
             var after = 0L;
             var count = 0;
             while (true)
             {
                 var page = await opened.Store.QueryOutboxAsync(new OutboxQuery(account: account, after: after, max: OutboxPage), cancellationToken).ConfigureAwait(false);
+                if (!json && after == 0)
+                {
+                    // The columns are as wide as the first page needs; a longer value on a later page pushes its line only.
+                    widths[1] = Math.Max(widths[1], page.Select(m => Terminal.Printable(m.Account).Length).DefaultIfEmpty().Max());
+                    widths[3] = Math.Max(widths[3], page.Select(m => Terminal.Printable(m.Channel ?? string.Empty).Length).DefaultIfEmpty().Max());
+                    await io.Out.WriteLineAsync(Columns(widths, "At (UTC)", "Account", "Kind", "Channel", "Status", "Tries", "Recipient")).ConfigureAwait(false);
+                }
+
                 foreach (var message in page)
                 {
                     after = Math.Max(after, message.Sequence);
@@ -430,7 +439,7 @@ internal static class StoreCommands
         var line = new StringBuilder();
         for (var i = 0; i < cells.Length; i++)
         {
-            line.Append(i < widths.Length ? cells[i].PadRight(widths[i]) + " " : cells[i]);
+            line.Append(i < widths.Length ? cells[i].PadRight(widths[i]) + "  " : cells[i]);
         }
 
         return line.ToString().TrimEnd();

@@ -48,6 +48,12 @@ internal sealed record StoreLocation(StoreKind Kind, string Target)
                 return false;
             }
 
+            if (PostgresProblem(connection) is { } problem)
+            {
+                error = "--store: postgres: " + problem;
+                return false;
+            }
+
             location = new StoreLocation(StoreKind.PostgreSql, connection);
             error = null;
             return true;
@@ -55,6 +61,31 @@ internal sealed record StoreLocation(StoreKind Kind, string Target)
 
         error = $"--store: must be sqlite:PATH or postgres:CONNECTION_STRING, got {Terminal.Quote(value)}";
         return false;
+    }
+
+    /// <summary>Checks an Npgsql connection string's syntax and keywords, naming a keyword Npgsql does not know (the values, which may hold a password, are not repeated).</summary>
+    private static string? PostgresProblem(string connection)
+    {
+        var parsed = new System.Data.Common.DbConnectionStringBuilder();
+        try
+        {
+            parsed.ConnectionString = connection;
+        }
+        catch (ArgumentException)
+        {
+            return "not an Npgsql connection string: expected KEYWORD=VALUE pairs separated by ';', as in Host=localhost;Database=arrears";
+        }
+
+        var known = new Npgsql.NpgsqlConnectionStringBuilder();
+        foreach (var keyword in parsed.Keys.Cast<string>())
+        {
+            if (!known.ContainsKey(keyword))
+            {
+                return $"unknown connection string keyword {Terminal.Quote(keyword)}";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Describes the store for messages, without secrets: <c>sqlite:arrears.db</c>, or <c>postgres://localhost:5432/arrears</c>.</summary>

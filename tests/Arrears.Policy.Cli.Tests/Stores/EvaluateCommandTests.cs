@@ -197,9 +197,17 @@ public sealed class EvaluateCommandTests
              ""),
             Run(host, "history", "--store", Store, "alpha", "--json"));
 
-        var (exit, table, _) = Run(host, "history", "--store", Store, "alpha");
-        Assert.Equal(0, exit);
-        Assert.Contains(Cli.Lines(table), l => l.Contains("2026-02-03 08:30", StringComparison.Ordinal) && l.Contains("Resumed", StringComparison.Ordinal) && l.Contains("2026-02-04 00:00", StringComparison.Ordinal));
+        Assert.Equal(
+            (0,
+             """
+             At (UTC)          From       To         Reason        Decided (UTC)
+             2026-02-01 08:30  Active     Overdue    InArrears     2026-02-02 12:00
+             2026-02-02 08:30  Overdue    Suspended  GraceExpired  2026-02-02 12:00
+             2026-02-03 08:30  Suspended  Active     Resumed       2026-02-04 00:00
+
+             """,
+             ""),
+            Run(host, "history", "--store", Store, "alpha"));
     }
 
     [Fact]
@@ -243,8 +251,8 @@ public sealed class EvaluateCommandTests
 
         Assert.Equal(0, exit);
         var lines = Cli.Lines(stdout);
-        Assert.StartsWith("At (UTC)         Account    Kind         Channel Status       Attempts Recipient", lines[0], StringComparison.Ordinal);
-        Assert.Equal("2026-02-01 01:30 beta       Overdue      Email   Pending      0        ops", lines[1]);
+        Assert.Equal("At (UTC)          Account  Kind          Channel  Status        Tries  Recipient", lines[0]);
+        Assert.Equal("2026-02-01 01:30  beta     Overdue       Email    Pending       0      ops", lines[1]);
         Assert.Equal("4 notifications", lines[^1]);
     }
 

@@ -14,15 +14,15 @@ namespace Arrears.Policy.Cli.Tests.Stores;
 public sealed class SamenessTests
 {
     /// <summary>The examples an import can state today: one product, no holds, no evaluation schedule, no late facts.</summary>
-    public static TheoryData<string> Examples() =>
-    [
-        .. Cli.ExampleNames().Where(name =>
+    public static TheoryData<string> Examples() => [.. ExampleNames()];
+
+    internal static IEnumerable<string> ExampleNames() =>
+        Cli.ExampleNames().Where(name =>
         {
             var root = JsonNode.Parse(File.ReadAllText(Cli.Example(name + ".scenario.json")))!.AsObject();
             return !root.ContainsKey("products") && !root.ContainsKey("holds") && !root.ContainsKey("evaluations") &&
                    !root.ToJsonString().Contains("\"recordedAt\"", StringComparison.Ordinal);
-        }),
-    ];
+        });
 
     [Theory]
     [MemberData(nameof(Examples))]
