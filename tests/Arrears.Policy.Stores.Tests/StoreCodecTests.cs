@@ -5,7 +5,7 @@ using Codec = sqlite::Arrears.Policy.Stores.StoreCodec;
 
 namespace Arrears.Policy.Stores.Tests;
 
-/// <summary>The row codec shared by the durable stores (src/Shared/Codec.cs, compiled into each store package and into this project).</summary>
+/// <summary>The row codec shared by the durable stores (src/Shared/StoreCodec.cs, compiled into each store package), tested through the SQLite package's copy.</summary>
 public sealed class StoreCodecTests
 {
     private static readonly Instant T0 = Instant.FromUtc(2026, 2, 1, 8, 30) + Duration.FromNanoseconds(123_456_789);
