@@ -156,7 +156,7 @@ public sealed partial class SqliteArrearsStore
         }
 
         var ids = StoreCodec.JsonArray(entries.Select(entry => entry?.Id ?? string.Empty));
-        var select = session.Command("SELECT account, id, kind, at, amount, product, billing_item, external_reference FROM ledger_entries WHERE account = $account AND id IN (SELECT value FROM json_each($ids)) ORDER BY seq");
+        var select = session.Command("SELECT account, id, kind, at, amount, product, billing_item, external_reference FROM ledger_entries INDEXED BY ledger_entries_id WHERE account = $account AND id IN (SELECT value FROM json_each($ids)) ORDER BY seq");
         using var reader = select.Set("$account", account).Set("$ids", ids).ExecuteReader();
         while (reader.Read())
         {

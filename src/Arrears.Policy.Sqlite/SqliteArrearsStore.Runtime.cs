@@ -9,11 +9,12 @@ public sealed partial class SqliteArrearsStore
 {
     /// <summary>
     /// Claims due accounts in one statement: the earliest due first (ties by id), not held by an unexpired claim, not
-    /// evaluated after <c>$now</c>; the <c>accounts_due</c> index finds them without reading the others.
+    /// evaluated after <c>$now</c>; the <c>accounts_due</c> index finds them without reading the others (<c>INDEXED BY</c>
+    /// here and below: SQLite fails the statement rather than fall back to reading every row).
     /// </summary>
     private const string ClaimSql = $"""
         UPDATE accounts SET claimed_until = $until
-        WHERE id IN (SELECT id FROM accounts
+        WHERE id IN (SELECT id FROM accounts INDEXED BY accounts_due
                      WHERE due_at <= $now
                        AND (claimed_until IS NULL OR claimed_until <= $now)
                        AND (last_evaluated_at IS NULL OR last_evaluated_at <= $now)
@@ -43,12 +44,12 @@ public sealed partial class SqliteArrearsStore
     private const string ClaimOutboxSql = $"""
         WITH blocked AS (
             SELECT account, min(sequence) AS first
-            FROM outbox
+            FROM outbox INDEXED BY outbox_pending
             WHERE status = 'Pending' AND (next_attempt_at > $now OR claimed_until > $now)
             GROUP BY account)
         UPDATE outbox SET claimed_until = $until
         WHERE sequence IN (SELECT o.sequence
-                           FROM outbox o LEFT JOIN blocked b ON b.account = o.account
+                           FROM outbox o INDEXED BY outbox_pending LEFT JOIN blocked b ON b.account = o.account
                            WHERE o.status = 'Pending' AND o.next_attempt_at <= $now
                              AND (o.claimed_until IS NULL OR o.claimed_until <= $now)
                              AND (b.first IS NULL OR o.sequence < b.first)
@@ -240,19 +241,20 @@ public sealed partial class SqliteArrearsStore
             session =>
             {
                 // An account is due at due_at, or when its claim expires if that is later; only an account's first pending
-                // message can go next, at its next attempt or when its claim expires. Each part reads an index, not every row.
+                // message can go next, at its next attempt or when its claim expires. Each part reads an index: the due or claimed
+                // accounts, and the pending messages.
                 var select = session.Command("""
                     SELECT next, account, source FROM (
                         SELECT * FROM (SELECT due_at AS next, id AS account, 'accounts.due_at' AS source
-                                       FROM accounts WHERE due_at IS NOT NULL AND claimed_until IS NULL ORDER BY due_at LIMIT 1)
+                                       FROM accounts INDEXED BY accounts_due WHERE due_at IS NOT NULL AND claimed_until IS NULL ORDER BY due_at LIMIT 1)
                         UNION ALL
                         SELECT * FROM (SELECT max(due_at, claimed_until) AS next, id, 'accounts.claimed_until'
-                                       FROM accounts WHERE claimed_until IS NOT NULL AND due_at IS NOT NULL ORDER BY next LIMIT 1)
+                                       FROM accounts INDEXED BY accounts_claimed WHERE claimed_until IS NOT NULL AND due_at IS NOT NULL ORDER BY next LIMIT 1)
                         UNION ALL
                         SELECT * FROM (SELECT max(o.next_attempt_at, coalesce(o.claimed_until, o.next_attempt_at)) AS next, o.account, 'outbox.next_attempt_at'
-                                       FROM outbox o
-                                       WHERE o.status = 'Pending'
-                                         AND o.sequence = (SELECT min(p.sequence) FROM outbox p WHERE p.account = o.account AND p.status = 'Pending')
+                                       FROM (SELECT account, min(sequence) AS first FROM outbox INDEXED BY outbox_pending
+                                             WHERE status = 'Pending' GROUP BY account) f
+                                       JOIN outbox o ON o.sequence = f.first
                                        ORDER BY next LIMIT 1))
                     ORDER BY next LIMIT 1
                     """);

@@ -214,6 +214,14 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
         ArgumentNullException.ThrowIfNull(account);
         ArgumentException.ThrowIfNullOrWhiteSpace(batch);
         ArgumentNullException.ThrowIfNull(usage);
+        for (var i = 0; i < usage.Count; i++)
+        {
+            if (usage[i] is null)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"usage[{i}]: must not be null"), nameof(usage));
+            }
+        }
+
         return WriteAsync(
             Durability.Synced,
             session =>

@@ -1,10 +1,15 @@
-using static Arrears.Policy.Stores.Tests.Sqlite.SqliteTestData;
+extern alias sqlite;
 
-namespace Arrears.Policy.Stores.Tests.Sqlite;
+// The SQLite package's copy of the shared codec, named through its alias: every store package has one.
+using Codec = sqlite::Arrears.Policy.Stores.StoreCodec;
 
-/// <summary>The row codec shared by the durable stores (src/Shared/StoreCodec.cs, compiled into the SQLite store).</summary>
+namespace Arrears.Policy.Stores.Tests;
+
+/// <summary>The row codec shared by the durable stores (src/Shared/StoreCodec.cs, compiled into each store package), tested through the SQLite package's copy.</summary>
 public sealed class StoreCodecTests
 {
+    private static readonly Instant T0 = Instant.FromUtc(2026, 2, 1, 8, 30) + Duration.FromNanoseconds(123_456_789);
+
     [Theory]
     [InlineData("2026-02-01T08:30:00.123456789Z")]
     [InlineData("0001-01-01T00:00:00.000000000Z")]
@@ -14,16 +19,16 @@ public sealed class StoreCodecTests
     [InlineData("-0500-03-01T12:00:00.000000001Z")]
     public void FormatInstant_ParseInstant_RoundTripToTheNanosecond(string text)
     {
-        var instant = StoreCodec.ParseInstant(text, "acct", "accounts.due_at");
+        var instant = Codec.ParseInstant(text, "acct", "accounts.due_at");
 
-        Assert.Equal(text, StoreCodec.FormatInstant(instant));
+        Assert.Equal(text, Codec.FormatInstant(instant));
     }
 
     [Fact]
     public void FormatInstant_AnInstant_IsFixedWidthUtcText()
     {
-        Assert.Equal("2026-02-01T08:30:00.123456789Z", StoreCodec.FormatInstant(T0));
-        Assert.Equal("2026-02-01T08:30:00.000000000Z", StoreCodec.FormatInstant(Instant.FromUtc(2026, 2, 1, 8, 30)));
+        Assert.Equal("2026-02-01T08:30:00.123456789Z", Codec.FormatInstant(T0));
+        Assert.Equal("2026-02-01T08:30:00.000000000Z", Codec.FormatInstant(Instant.FromUtc(2026, 2, 1, 8, 30)));
     }
 
     [Fact]
@@ -36,10 +41,10 @@ public sealed class StoreCodecTests
             .Select(_ => Instant.FromUnixTimeTicks(random.NextInt64(min, max)) + Duration.FromNanoseconds(random.Next(100)))
             .ToList();
 
-        var byText = instants.OrderBy(StoreCodec.FormatInstant, StringComparer.Ordinal).ToList();
+        var byText = instants.OrderBy(Codec.FormatInstant, StringComparer.Ordinal).ToList();
 
         Assert.Equal(instants.Order(), byText);
-        Assert.All(instants, i => Assert.Equal(i, StoreCodec.ParseInstant(StoreCodec.FormatInstant(i), null, "c")));
+        Assert.All(instants, i => Assert.Equal(i, Codec.ParseInstant(Codec.FormatInstant(i), null, "c")));
     }
 
     [Theory]
@@ -52,7 +57,7 @@ public sealed class StoreCodecTests
     [InlineData("")]
     public void ParseInstant_NotTheStoresForm_ThrowsNamingAccountColumnAndValue(string text)
     {
-        var error = Assert.Throws<StoreDataException>(() => StoreCodec.ParseInstant(text, "acct", "accounts.due_at"));
+        var error = Assert.Throws<StoreDataException>(() => Codec.ParseInstant(text, "acct", "accounts.due_at"));
 
         Assert.Equal(("acct", "accounts.due_at"), (error.Account, error.Column));
         Assert.EndsWith($"got \"{text}\"", error.Message, StringComparison.Ordinal);
@@ -66,9 +71,9 @@ public sealed class StoreCodecTests
     [InlineData("0.0000000000000000000000000001")]
     public void FormatDecimal_ParseDecimal_RoundTripWithTheScale(string text)
     {
-        var value = StoreCodec.ParseDecimal(text, "acct", "ledger_entries.amount");
+        var value = Codec.ParseDecimal(text, "acct", "ledger_entries.amount");
 
-        Assert.Equal(text, StoreCodec.FormatDecimal(value));
+        Assert.Equal(text, Codec.FormatDecimal(value));
     }
 
     [Theory]
@@ -80,7 +85,7 @@ public sealed class StoreCodecTests
     [InlineData("")]
     public void ParseDecimal_NotPlainDecimalText_Throws(string text)
     {
-        var error = Assert.Throws<StoreDataException>(() => StoreCodec.ParseDecimal(text, "acct", "ledger_entries.amount"));
+        var error = Assert.Throws<StoreDataException>(() => Codec.ParseDecimal(text, "acct", "ledger_entries.amount"));
 
         Assert.Contains($"got \"{text}\"", error.Message, StringComparison.Ordinal);
     }
@@ -94,11 +99,11 @@ public sealed class StoreCodecTests
     {
         if (valid)
         {
-            Assert.Equal(LifecycleStatus.Suspended, StoreCodec.ParseEnum<LifecycleStatus>(text, "acct", "account_products.status"));
+            Assert.Equal(LifecycleStatus.Suspended, Codec.ParseEnum<LifecycleStatus>(text, "acct", "account_products.status"));
         }
         else
         {
-            var error = Assert.Throws<StoreDataException>(() => StoreCodec.ParseEnum<LifecycleStatus>(text, "acct", "account_products.status"));
+            var error = Assert.Throws<StoreDataException>(() => Codec.ParseEnum<LifecycleStatus>(text, "acct", "account_products.status"));
             Assert.Contains("must be one of Active, Overdue, Suspended, Purged", error.Message, StringComparison.Ordinal);
         }
     }
@@ -113,11 +118,11 @@ public sealed class StoreCodecTests
             new("traffic \"eu\"", 1m, 0m, BillingCycle.Month),
         ];
 
-        var text = StoreCodec.FormatItems(items);
-        var read = StoreCodec.ParseItems(text, "acct", "accounts.items");
+        var text = Codec.FormatItems(items);
+        var read = Codec.ParseItems(text, "acct", "accounts.items");
 
         Assert.Equal(items, read);
-        Assert.Equal("0.0600", StoreCodec.FormatDecimal(read[0].UnitPrice));
+        Assert.Equal("0.0600", Codec.FormatDecimal(read[0].UnitPrice));
         Assert.Equal(
             """[{"id":"calls","unit":"10000","unitPrice":"0.0600","cycle":"PT15M","settlementDelay":"PT1M30.5S","product":"apigw","tiers":[{"upTo":"1000000","unitPrice":"0.06"},{"upTo":"2000000.5","unitPrice":"0.0525"}]},{"id":"traffic \"eu\"","unit":"1","unitPrice":"0","cycle":"P1M","settlementDelay":"PT0S"}]""",
             text);
@@ -131,7 +136,7 @@ public sealed class StoreCodecTests
     [InlineData("""[{"id":"calls","unit":"1","unitPrice":"1","cycle":"PT1H","settlementDelay":"PT0S","tiers":[{"upTo":"5","unitPrice":"x"}]}]""", "accounts.items[0].tiers[0].unitPrice", "got \"x\"")]
     public void ParseItems_Corrupted_ThrowsNamingThePath(string text, string column, string expected)
     {
-        var error = Assert.Throws<StoreDataException>(() => StoreCodec.ParseItems(text, "acct", "accounts.items"));
+        var error = Assert.Throws<StoreDataException>(() => Codec.ParseItems(text, "acct", "accounts.items"));
 
         Assert.Equal(("acct", column), (error.Account, error.Column));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
@@ -142,14 +147,14 @@ public sealed class StoreCodecTests
     {
         UsageRecord[] batch = [new("calls", T0, 1.5m), new("traffic", T0, 2m)];
 
-        var fingerprint = StoreCodec.UsageFingerprint(batch);
+        var fingerprint = Codec.UsageFingerprint(batch);
 
-        Assert.Equal(fingerprint, StoreCodec.UsageFingerprint([new("calls", T0, 1.50m), new("traffic", T0, 2.000m)]));
-        Assert.NotEqual(fingerprint, StoreCodec.UsageFingerprint([batch[1], batch[0]]));
-        Assert.NotEqual(fingerprint, StoreCodec.UsageFingerprint([new("calls", T0, 1.5m), new("traffic", T0 + Duration.FromNanoseconds(1), 2m)]));
-        Assert.NotEqual(fingerprint, StoreCodec.UsageFingerprint([new("calls", T0, 15m), new("traffic", T0, 2m)]));
-        Assert.NotEqual(fingerprint, StoreCodec.UsageFingerprint([batch[0]]));
-        Assert.NotEqual(StoreCodec.UsageFingerprint([new("a|b", T0, 1m)]), StoreCodec.UsageFingerprint([new("a", T0, 1m)]));
-        Assert.Equal(StoreCodec.UsageFingerprint([new("calls", T0, 0m)]), StoreCodec.UsageFingerprint([new("calls", T0, 0.00m)]));
+        Assert.Equal(fingerprint, Codec.UsageFingerprint([new("calls", T0, 1.50m), new("traffic", T0, 2.000m)]));
+        Assert.NotEqual(fingerprint, Codec.UsageFingerprint([batch[1], batch[0]]));
+        Assert.NotEqual(fingerprint, Codec.UsageFingerprint([new("calls", T0, 1.5m), new("traffic", T0 + Duration.FromNanoseconds(1), 2m)]));
+        Assert.NotEqual(fingerprint, Codec.UsageFingerprint([new("calls", T0, 15m), new("traffic", T0, 2m)]));
+        Assert.NotEqual(fingerprint, Codec.UsageFingerprint([batch[0]]));
+        Assert.NotEqual(Codec.UsageFingerprint([new("a|b", T0, 1m)]), Codec.UsageFingerprint([new("a", T0, 1m)]));
+        Assert.Equal(Codec.UsageFingerprint([new("calls", T0, 0m)]), Codec.UsageFingerprint([new("calls", T0, 0.00m)]));
     }
 }
