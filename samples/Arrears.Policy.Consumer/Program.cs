@@ -1,13 +1,14 @@
 // A host application that knows Arrears.Policy only through its NuGet packages. It registers the library with the
-// dependency-injection entry point, drives the runtime with a FakeClock through a charge, a suspension and a payment,
-// and checks every notification and enforcement call the runtime delivered. Exit code 0 when all is as expected, 1
-// with one line per difference otherwise.
+// dependency-injection entry point over a SQLite file, drives the runtime with a FakeClock through a charge, a
+// suspension and a payment, checks every notification and enforcement call the runtime delivered, and reads the audit
+// trail back as a restarted host would. Exit code 0 when all is as expected, 1 with one line per difference otherwise.
 using System.Collections.Concurrent;
 using System.Reflection;
 using Arrears.Policy;
 using Arrears.Policy.Notifications;
 using Arrears.Policy.Presets;
 using Arrears.Policy.Runtime;
+using Arrears.Policy.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Testing;
@@ -20,15 +21,22 @@ var email = new RecordingNotifier("Email", ContactKind.Email);
 var sms = new RecordingNotifier("SMS", ContactKind.Phone);
 var gateway = new RecordingGateway();
 
-var services = new ServiceCollection();
-services.AddSingleton<IClock>(clock);
-services.AddArrearsPolicy()
-    .AddPreset("api-gateway", PolicyPresets.TencentApiGateway)   // 24 hours of grace, then suspended; Email and SMS
-    .AddNotifier(email)
-    .AddNotifier(sms)
-    .UseEnforcementHandler(gateway)
-    .UseRecipientDirectory(directory);
-await using var provider = services.BuildServiceProvider();
+var database = Path.Combine(Path.GetTempPath(), $"arrears-consumer-{Guid.NewGuid():N}.db");
+ServiceProvider Host()
+{
+    var services = new ServiceCollection();
+    services.AddSingleton<IClock>(clock);
+    services.AddArrearsPolicy()
+        .AddPreset("api-gateway", PolicyPresets.TencentApiGateway)   // 24 hours of grace, then suspended; Email and SMS
+        .UseSqliteStore($"Data Source={database}")                  // the file and its schema are created on first use
+        .AddNotifier(email)
+        .AddNotifier(sms)
+        .UseEnforcementHandler(gateway)
+        .UseRecipientDirectory(directory);
+    return services.BuildServiceProvider();
+}
+
+var provider = Host();
 var runtime = provider.GetRequiredService<ArrearsRuntime>();
 
 // Day 1, 08:30: a charge the account cannot pay. It is overdue at once.
@@ -56,7 +64,22 @@ string[] expectedNotifications =
     "acct-1/1/Suspended/owner/SMS to +8613800000000",
 ];
 string[] expectedEnforcement = ["Suspend acct-1/1/Suspend at 2026-02-02T08:30:00Z", "Resume acct-1/1/Resume at 2026-02-02T09:00:00Z"];
-var history = (await runtime.Store.HistoryAsync("acct-1", ct)).Select(record => $"{record.From} -> {record.To} at {record.At}").ToList();
+
+// A second host over the same file, as after a restart, reads the audit trail the first one wrote.
+await provider.DisposeAsync();
+List<string> history;
+await using (var restarted = Host())
+{
+    var store = restarted.GetRequiredService<ArrearsRuntime>().Store;
+    Console.WriteLine($"store {store.GetType().FullName}");
+    history = [.. (await store.HistoryAsync("acct-1", ct)).Select(record => $"{record.From} -> {record.To} at {record.At}")];
+}
+
+foreach (var file in new[] { database, database + "-wal", database + "-shm" })
+{
+    File.Delete(file);
+}
+
 string[] expectedHistory =
 [
     "Active -> Overdue at 2026-02-01T08:30:00Z",
@@ -64,13 +87,12 @@ string[] expectedHistory =
     "Suspended -> Active at 2026-02-02T09:00:00Z",
 ];
 
-foreach (var assembly in new[] { typeof(AccountPolicy), typeof(ArrearsPolicyServiceCollectionExtensions), typeof(EnglishNotificationTemplates) })
+foreach (var assembly in new[] { typeof(AccountPolicy), typeof(ArrearsPolicyServiceCollectionExtensions), typeof(EnglishNotificationTemplates), typeof(SqliteArrearsStore) })
 {
     var version = assembly.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
     Console.WriteLine($"package {assembly.Assembly.GetName().Name} {version}");
 }
 
-Console.WriteLine($"store {runtime.Store.GetType().FullName}");
 var problems = new List<string>();
 Check("notification", expectedNotifications, delivered);
 Check("enforcement", expectedEnforcement, gateway.Done);

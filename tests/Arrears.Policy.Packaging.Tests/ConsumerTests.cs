@@ -4,7 +4,7 @@ namespace Arrears.Policy.Packaging.Tests;
 
 /// <summary>
 /// samples/Arrears.Policy.Consumer, copied out of the repository with the packed packages beside it, restores them
-/// from that folder alone, runs, and finds every notification and enforcement call it expects.
+/// from that folder alone, runs on SQLite, and finds every notification, enforcement call and transition it expects.
 /// </summary>
 [Trait("Category", "Packaging")]
 [Collection(SerialProcesses.Name)]
@@ -36,7 +36,8 @@ public sealed class ConsumerTests
             Assert.True(run.ExitCode == 0, run.ToString());
             Assert.Contains("ok: 6 notifications, 2 enforcement calls, 3 transitions as expected", run.Output, StringComparison.Ordinal);
             var commit = CommitOf("Arrears.Policy");
-            foreach (var id in new[] { "Arrears.Policy", "Arrears.Policy.Extensions", "Arrears.Policy.Notifications" })
+            Assert.Contains("store Arrears.Policy.Sqlite.SqliteArrearsStore", run.Output, StringComparison.Ordinal);
+            foreach (var id in new[] { "Arrears.Policy", "Arrears.Policy.Extensions", "Arrears.Policy.Notifications", "Arrears.Policy.Sqlite" })
             {
                 Assert.Contains($"package {id} {PackageVersion}+{commit}", run.Output, StringComparison.Ordinal);
                 Assert.True(Directory.Exists(Path.Combine(packages, id.ToLowerInvariant(), PackageVersion)), $"{id} {PackageVersion} was not restored from the folder: {run}");
