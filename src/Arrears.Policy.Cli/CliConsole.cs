@@ -7,9 +7,29 @@ namespace Arrears.Policy.Cli;
 /// <param name="Width">The width in columns; <see langword="null"/> to let Spectre.Console detect it.</param>
 internal sealed record CliConsole(bool Interactive, int? Width)
 {
-    /// <summary>Gets the settings of the real process: interactive when standard output is not redirected.</summary>
-    public static CliConsole Detect() =>
-        Console.IsOutputRedirected ? new CliConsole(false, 80) : new CliConsole(true, null);
+    /// <summary>The width when standard output is redirected and <c>COLUMNS</c> does not say: 80 columns.</summary>
+    public const int DefaultWidth = 80;
+
+    /// <summary>
+    /// Gets the settings of the real process: interactive, with the terminal's width, when standard output is a terminal;
+    /// otherwise the width in the <c>COLUMNS</c> environment variable, or 80.
+    /// </summary>
+    public static CliConsole Detect() => Detect(Console.IsOutputRedirected, Environment.GetEnvironmentVariable("COLUMNS"));
+
+    /// <summary>Gets the settings for an output that is or is not redirected, with <paramref name="columns"/> the value of <c>COLUMNS</c>.</summary>
+    /// <param name="redirected">Whether standard output is redirected (not a terminal).</param>
+    /// <param name="columns">The value of <c>COLUMNS</c>: a whole number from 1 to 10000 is the width; anything else is ignored.</param>
+    public static CliConsole Detect(bool redirected, string? columns)
+    {
+        if (!redirected)
+        {
+            return new CliConsole(true, null);
+        }
+
+        return int.TryParse(columns, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var width) && width is >= 1 and <= 10_000
+            ? new CliConsole(false, width)
+            : new CliConsole(false, DefaultWidth);
+    }
 
     /// <summary>Creates a Spectre.Console console writing to <paramref name="writer"/>, without colours unless interactive.</summary>
     public IAnsiConsole Create(TextWriter writer)
