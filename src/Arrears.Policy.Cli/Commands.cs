@@ -258,9 +258,33 @@ internal static class Commands
     private static async Task<byte[]?> ReadInputAsync(CliIo io, string path, CancellationToken cancellationToken)
     {
         var name = Terminal.Printable(path);
+        var stream = await OpenInputAsync(io, path).ConfigureAwait(false);
+        if (stream is null)
+        {
+            return null;
+        }
+
         if (path == "-")
         {
-            return await ReadCappedAsync(io, name, io.In, cancellationToken).ConfigureAwait(false);
+            return await ReadCappedAsync(io, name, stream, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (stream.ConfigureAwait(false))
+        {
+            return await ReadCappedAsync(io, name, stream, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Opens an input: a file, or standard input for <c>-</c> (which the caller must not close). On a problem (no such
+    /// file, a directory, an unreadable file) writes one line naming the input and returns <see langword="null"/>.
+    /// </summary>
+    internal static async Task<Stream?> OpenInputAsync(CliIo io, string path)
+    {
+        var name = Terminal.Printable(path);
+        if (path == "-")
+        {
+            return io.In;
         }
 
         if (Directory.Exists(path))
@@ -275,20 +299,14 @@ internal static class Commands
             return null;
         }
 
-        FileStream stream;
         try
         {
-            stream = File.OpenRead(path);
+            return File.OpenRead(path);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             await CannotReadAsync(io, name, exception).ConfigureAwait(false);
             return null;
-        }
-
-        await using (stream.ConfigureAwait(false))
-        {
-            return await ReadCappedAsync(io, name, stream, cancellationToken).ConfigureAwait(false);
         }
     }
 

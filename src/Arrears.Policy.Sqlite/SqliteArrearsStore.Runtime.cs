@@ -1,6 +1,5 @@
 using Arrears.Policy.Runtime;
 using Arrears.Policy.Stores;
-using Microsoft.Data.Sqlite;
 using NodaTime;
 
 namespace Arrears.Policy.Sqlite;
@@ -69,17 +68,18 @@ public sealed partial class SqliteArrearsStore
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         var until = StoreCodec.FormatInstant(now + lease);
         var (accounts, corrupted) = await WriteAsync<(IReadOnlyList<StoredAccount>, StoreDataException?)>(
-            (connection, transaction) =>
+            Durability.Redone,
+            session =>
             {
-                transaction.Save("claim");
+                session.Transaction.Save("claim");
                 try
                 {
-                    return (Claim(connection, transaction, now, until, max), null);
+                    return (Claim(session, now, until, max), null);
                 }
                 catch (StoreDataException ex) when (ex.Account is not null)
                 {
-                    transaction.Rollback("claim");
-                    using var hold = SqliteSql.Command(connection, transaction, "UPDATE accounts SET claimed_until = $until WHERE id = $id");
+                    session.Transaction.Rollback("claim");
+                    var hold = session.Command("UPDATE accounts SET claimed_until = $until WHERE id = $id");
                     hold.Set("$until", until).Set("$id", ex.Account).ExecuteNonQuery();
                     return ([], ex);
                 }
@@ -98,35 +98,53 @@ public sealed partial class SqliteArrearsStore
     {
         ArgumentNullException.ThrowIfNull(commit);
         return WriteAsync(
-            (connection, transaction) =>
+            Durability.Redone,
+            session =>
             {
-                var row = FindRow(connection, transaction, commit.Account) ?? throw StoreErrors.UnknownAccount(commit.Account);
-                if (row.Version != commit.ExpectedVersion)
+                // Only the version is read (and the ledger's currency and opening balance, for charges): a commit does not
+                // decode the registration.
+                long version;
+                string currency, opening;
+                using (var reader = session.Command("SELECT version, currency, opening_balance FROM accounts WHERE id = $id").Set("$id", commit.Account).ExecuteReader())
+                {
+                    if (!reader.Read())
+                    {
+                        throw StoreErrors.UnknownAccount(commit.Account);
+                    }
+
+                    (version, currency, opening) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+                }
+
+                if (version != commit.ExpectedVersion)
                 {
                     return false;
                 }
 
                 // Check the charges before writing anything: they must fit the ledger.
-                var (_, charges) = CheckEntries(connection, transaction, row.Registration, commit.Charges);
-                using (var update = SqliteSql.Command(connection, transaction, CommitAccountSql))
+                var charges = commit.Charges.Count == 0
+                    ? []
+                    : CheckEntries(
+                        session,
+                        commit.Account,
+                        StoreCodec.ParseCurrency(currency, commit.Account, "accounts.currency"),
+                        StoreCodec.ParseDecimal(opening, commit.Account, "accounts.opening_balance"),
+                        commit.Charges).Added;
+                var update = session.Command(CommitAccountSql)
+                    .Set("$id", commit.Account)
+                    .Set("$expected", commit.ExpectedVersion)
+                    .Set("$due", StoreCodec.FormatInstant(commit.DueAt))
+                    .Set("$next_review", StoreCodec.FormatInstant(commit.NextReviewAt))
+                    .Set("$last_evaluated", StoreCodec.FormatInstant(commit.State.LastEvaluatedAt))
+                    .Set("$alarm_armed", commit.State.AlarmArmed ? 1 : 0);
+                if (update.ExecuteNonQuery() != 1)
                 {
-                    update
-                        .Set("$id", commit.Account)
-                        .Set("$expected", commit.ExpectedVersion)
-                        .Set("$due", StoreCodec.FormatInstant(commit.DueAt))
-                        .Set("$next_review", StoreCodec.FormatInstant(commit.NextReviewAt))
-                        .Set("$last_evaluated", StoreCodec.FormatInstant(commit.State.LastEvaluatedAt))
-                        .Set("$alarm_armed", commit.State.AlarmArmed ? 1 : 0);
-                    if (update.ExecuteNonQuery() != 1)
-                    {
-                        return false;
-                    }
+                    return false;
                 }
 
-                InsertEntries(connection, transaction, commit.Account, charges);
-                SaveLifecycles(connection, transaction, commit.Account, commit.State);
-                InsertTransitions(connection, transaction, commit.Account, commit.Transitions);
-                InsertOutbox(connection, transaction, commit.Outbox, commit.EvaluatedAt);
+                InsertEntries(session, commit.Account, charges);
+                SaveLifecycles(session, commit.Account, commit.State);
+                InsertTransitions(session, commit.Account, commit.Transitions);
+                InsertOutbox(session, commit.Outbox, commit.EvaluatedAt);
                 return true;
             },
             cancellationToken);
@@ -137,10 +155,11 @@ public sealed partial class SqliteArrearsStore
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         return WriteAsync<IReadOnlyList<OutboxMessage>>(
-            (connection, transaction) =>
+            Durability.Redone,
+            session =>
             {
                 var messages = new List<OutboxMessage>();
-                using var claim = SqliteSql.Command(connection, transaction, ClaimOutboxSql);
+                var claim = session.Command(ClaimOutboxSql);
                 claim.Set("$now", StoreCodec.FormatInstant(now)).Set("$until", StoreCodec.FormatInstant(now + lease)).Set("$max", max);
                 using var reader = claim.ExecuteReader();
                 while (reader.Read())
@@ -164,12 +183,10 @@ public sealed partial class SqliteArrearsStore
         ArgumentNullException.ThrowIfNull(key);
         var statusName = StoreCodec.FormatEnum(status);
         await WriteAsync(
-            (connection, transaction) =>
+            Durability.Redone,
+            session =>
             {
-                using var update = SqliteSql.Command(
-                    connection,
-                    transaction,
-                    "UPDATE outbox SET status = $status, attempts = $attempts, next_attempt_at = $next_attempt, last_error = $last_error, claimed_until = NULL WHERE key = $key");
+                var update = session.Command("UPDATE outbox SET status = $status, attempts = $attempts, next_attempt_at = $next_attempt, last_error = $last_error, claimed_until = NULL WHERE key = $key");
                 var changed = update
                     .Set("$key", key)
                     .Set("$status", statusName)
@@ -191,9 +208,9 @@ public sealed partial class SqliteArrearsStore
             + (query.Account is null ? string.Empty : " AND account = $account")
             + " ORDER BY sequence LIMIT $max";
         return ReadAsync<IReadOnlyList<OutboxMessage>>(
-            (connection, transaction) =>
+            session =>
             {
-                using var select = SqliteSql.Command(connection, transaction, sql);
+                var select = session.Command(sql);
                 select.Set("$after", query.After).Set("$max", query.Max);
                 if (query.Status is { } status)
                 {
@@ -220,11 +237,11 @@ public sealed partial class SqliteArrearsStore
     /// <inheritdoc />
     public ValueTask<Instant?> NextDueAsync(CancellationToken cancellationToken) =>
         ReadAsync<Instant?>(
-            (connection, transaction) =>
+            session =>
             {
                 // An account is due at due_at, or when its claim expires if that is later; only an account's first pending
                 // message can go next, at its next attempt or when its claim expires. Each part reads an index, not every row.
-                using var select = SqliteSql.Command(connection, transaction, """
+                var select = session.Command("""
                     SELECT next, account, source FROM (
                         SELECT * FROM (SELECT due_at AS next, id AS account, 'accounts.due_at' AS source
                                        FROM accounts WHERE due_at IS NOT NULL AND claimed_until IS NULL ORDER BY due_at LIMIT 1)
@@ -244,13 +261,11 @@ public sealed partial class SqliteArrearsStore
             },
             cancellationToken);
 
-    private static List<StoredAccount> Claim(SqliteConnection connection, SqliteTransaction transaction, Instant now, string until, int max)
+    private static List<StoredAccount> Claim(SqliteSession session, Instant now, string until, int max)
     {
         var rows = new List<AccountRow>();
-        using (var claim = SqliteSql.Command(connection, transaction, ClaimSql))
+        using (var reader = session.Command(ClaimSql).Set("$now", StoreCodec.FormatInstant(now)).Set("$until", until).Set("$max", max).ExecuteReader())
         {
-            claim.Set("$now", StoreCodec.FormatInstant(now)).Set("$until", until).Set("$max", max);
-            using var reader = claim.ExecuteReader();
             while (reader.Read())
             {
                 rows.Add(SqliteRows.Account(reader));
@@ -268,17 +283,14 @@ public sealed partial class SqliteArrearsStore
             var byDue = Nullable.Compare(a.DueAt, b.DueAt);
             return byDue != 0 ? byDue : string.CompareOrdinal(a.Registration.Id, b.Registration.Id);
         });
-        return LoadAccounts(connection, transaction, rows);
+        return LoadAccounts(session, rows);
     }
 
-    private static void SaveLifecycles(SqliteConnection connection, SqliteTransaction transaction, string account, AccountState state)
+    private static void SaveLifecycles(SqliteSession session, string account, AccountState state)
     {
-        using (var delete = SqliteSql.Command(connection, transaction, "DELETE FROM account_products WHERE account = $account"))
-        {
-            delete.Set("$account", account).ExecuteNonQuery();
-        }
+        session.Command("DELETE FROM account_products WHERE account = $account").Set("$account", account).ExecuteNonQuery();
 
-        using var insert = SqliteSql.Command(connection, transaction, """
+        var insert = session.Command("""
             INSERT INTO account_products (account, product, position, status, episode, overdue_since, suspend_at, purge_at)
             VALUES ($account, $product, $position, $status, $episode, $overdue_since, $suspend_at, $purge_at)
             """);
@@ -298,14 +310,14 @@ public sealed partial class SqliteArrearsStore
         }
     }
 
-    private static void InsertTransitions(SqliteConnection connection, SqliteTransaction transaction, string account, IReadOnlyList<TransitionRecord> transitions)
+    private static void InsertTransitions(SqliteSession session, string account, IReadOnlyList<TransitionRecord> transitions)
     {
         if (transitions.Count == 0)
         {
             return;
         }
 
-        using var insert = SqliteSql.Command(connection, transaction, """
+        var insert = session.Command("""
             INSERT INTO transitions (account, at, from_status, to_status, reason, episode, product, late, evaluated_at)
             VALUES ($account, $at, $from, $to, $reason, $episode, $product, $late, $evaluated_at)
             """);
@@ -325,7 +337,7 @@ public sealed partial class SqliteArrearsStore
         }
     }
 
-    private static void InsertOutbox(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<OutboxMessage> outbox, Instant evaluatedAt)
+    private static void InsertOutbox(SqliteSession session, IReadOnlyList<OutboxMessage> outbox, Instant evaluatedAt)
     {
         if (outbox.Count == 0)
         {
@@ -333,7 +345,7 @@ public sealed partial class SqliteArrearsStore
         }
 
         var nextAttempt = StoreCodec.FormatInstant(evaluatedAt);
-        using var insert = SqliteSql.Command(connection, transaction, InsertOutboxSql);
+        var insert = session.Command(InsertOutboxSql);
         foreach (var message in outbox)
         {
             // A kind's column is empty when the message is of the other kind and carries its default: nothing is lost.

@@ -12,7 +12,7 @@ public class OutputErrorTests
         using var stderr = new StringWriter();
         using var stdin = new MemoryStream();
 
-        var exit = await ArrearsCli.RunAsync(["simulate", Cli.Example("never-paid.scenario.json")], stdout, stderr, stdin, Cli.Console);
+        var exit = await ArrearsCli.RunAsync(["simulate", Cli.Example("never-paid.scenario.json")], stdout, stderr, stdin, Cli.Console, Cli.Host);
 
         Assert.Equal((74, "arrears: cannot write to standard output: No space left on device\n"), (exit, stderr.ToString().ReplaceLineEndings("\n")));
     }
@@ -30,7 +30,7 @@ public class OutputErrorTests
         using var stdin = new MemoryStream();
         args = [.. args.Select(a => a == "EXAMPLE" ? Cli.Example("never-paid.scenario.json") : a)];
 
-        var exit = await ArrearsCli.RunAsync(args, stdout, stderr, stdin, Cli.Console);
+        var exit = await ArrearsCli.RunAsync(args, stdout, stderr, stdin, Cli.Console, Cli.Host);
 
         Assert.Equal(74, exit);
         Assert.StartsWith("arrears: cannot write to standard output: ", stderr.ToString(), StringComparison.Ordinal);
@@ -43,7 +43,7 @@ public class OutputErrorTests
         using var stderr = new StringWriter();
         using var stdin = new MemoryStream();
 
-        var exit = await ArrearsCli.RunAsync(["validate", Cli.Example("never-paid.scenario.json")], stdout, stderr, stdin, Cli.Console);
+        var exit = await ArrearsCli.RunAsync(["validate", Cli.Example("never-paid.scenario.json")], stdout, stderr, stdin, Cli.Console, Cli.Host);
 
         Assert.Equal(1, exit);
         Assert.StartsWith("arrears: internal error: InvalidOperationException: the writer is broken", stderr.ToString(), StringComparison.Ordinal);

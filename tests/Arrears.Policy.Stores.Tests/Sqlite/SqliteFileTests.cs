@@ -104,6 +104,33 @@ public sealed class SqliteFileTests : IDisposable
         Assert.Equal(AccountState.Initial, (await evaluator.FindAccountAsync("acct", Ct))!.State);
     }
 
+    [Fact]
+    public async Task Writes_FactsFromTheHost_SyncToDiskAndTheStoresOwnWorkDoesNot()
+    {
+        var store = await _database.OpenAsync();
+        const long Normal = 1, Full = 2;
+        Assert.Null(await store.WriterSynchronousAsync());
+
+        await store.AddAccountAsync(Account(), T0, Ct);
+        var afterAdd = await store.WriterSynchronousAsync();
+        var claimed = Assert.Single(await store.ClaimDueAsync(T0, 10, Lease, Ct));
+        var afterClaim = await store.WriterSynchronousAsync();
+        await store.AppendEntriesAsync("acct", [Charge("c1", T0, 1m)], T0, Ct);
+        var afterAppend = await store.WriterSynchronousAsync();
+        await store.CommitAsync(new EvaluationCommit("acct", claimed.Version, AccountState.Initial, T0, [], [], [], null), Ct);
+        var afterCommit = await store.WriterSynchronousAsync();
+        await store.RecordUsageAsync("acct", "u1", [new UsageRecord("calls", T0, 1m)], T0, Ct);
+        var afterUsage = await store.WriterSynchronousAsync();
+        await store.ClaimOutboxAsync(T0, 10, Lease, Ct);
+        var afterOutbox = await store.WriterSynchronousAsync();
+        await store.ImportAsync([new AccountImport(Account("b"), null, null, null, null, T0)], Ct);
+        var afterImport = await store.WriterSynchronousAsync();
+
+        Assert.Equal(
+            [Full, Normal, Full, Normal, Full, Normal, Full],
+            new[] { afterAdd, afterClaim, afterAppend, afterCommit, afterUsage, afterOutbox, afterImport }.Select(mode => mode!.Value));
+    }
+
     [Theory]
     [InlineData("Data Source=:memory:")]
     [InlineData("Data Source=shared;Mode=Memory;Cache=Shared")]
