@@ -19,7 +19,7 @@ namespace Arrears.Policy.Benchmarks.Bulk;
 /// </remarks>
 [MemoryDiagnoser]
 [WarmupCount(3)]
-[IterationCount(15)]
+[MaxIterationCount(60)]
 public class BulkPassBenchmarks
 {
     private BaselineWorkingSet? _baseline;
