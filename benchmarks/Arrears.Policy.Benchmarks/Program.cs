@@ -3,10 +3,20 @@ using BenchmarkDotNet.Running;
 
 // Run with: dotnet run -c Release --project benchmarks/Arrears.Policy.Benchmarks -- --filter '*'
 // Quick mode (a few minutes, JSON in BenchmarkDotNet.Artifacts/results): -- --quick
-// Footprint per account (managed heap before and after building N accounts): -- --footprint [N]
+// Footprint per account (managed heap before and after building N accounts): -- --footprint [N] [--entries E] [layouts...]
 if (args.Length > 0 && args[0] == "--footprint")
 {
-    Footprint.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000, args.Skip(2).ToArray());
+    // -- --footprint [N] [--entries E] [store|working-set|ledgers|baseline ...]
+    var options = args.Skip(1).ToList();
+    var at = options.IndexOf("--entries");
+    if (at >= 0)
+    {
+        Population.EntriesPerAccount = int.Parse(options[at + 1], System.Globalization.CultureInfo.InvariantCulture);
+        options.RemoveRange(at, 2);
+    }
+
+    var accounts = options.Count > 0 && char.IsAsciiDigit(options[0][0]) ? int.Parse(options[0], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
+    Footprint.Run(accounts, [.. options.SkipWhile(o => char.IsAsciiDigit(o[0]))]);
     return;
 }
 

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 
 namespace Arrears.Policy.Benchmarks.Bulk;
 
@@ -14,63 +15,104 @@ namespace Arrears.Policy.Benchmarks.Bulk;
 /// <item><c>EngineDueIndex</c>: the same working set with each account's due instant: only due accounts are evaluated.</item>
 /// <item><c>RuntimeInMemory</c>: the whole runtime over <see cref="InMemoryArrearsStore"/>: claims from the store's due index, evaluates, commits state, audit trail and outbox.</item>
 /// </list>
-/// The sizes come from <c>ARREARS_BENCH_SIZES</c> (comma-separated; default 10000,100000,1000000), so the quick mode can
-/// run the smallest only.
+/// <para>
+/// Each method exists for one thread and for all cores, grouped by category so that each group has its own baseline. The
+/// populations are cached for the process (one at a time), so with <c>--inProcess</c> the methods of one kind share one
+/// population, which keeps passing hours: iterations are capped so that the mix holds (no deadline falls in the first 190
+/// hours). The sizes come from <c>ARREARS_BENCH_SIZES</c> (comma-separated; default 10000,100000,1000000).
+/// </para>
 /// </remarks>
 [MemoryDiagnoser]
 [WarmupCount(3)]
-[MaxIterationCount(60)]
+[MaxIterationCount(25)]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
+[CategoriesColumn]
 public class BulkPassBenchmarks
 {
+    private const string OneThread = "one thread";
+    private const string AllCores = "all cores";
+    private static readonly int Cores = Environment.ProcessorCount;
+    private static (string Kind, int Accounts, object Set)? _cached;
+
     private BaselineWorkingSet? _baseline;
     private EngineWorkingSet? _engine;
     private RuntimeWorkingSet? _runtime;
-    private int _pass;
 
     /// <summary>Gets or sets the number of accounts.</summary>
     [ParamsSource(nameof(SizeValues))]
     public int Accounts { get; set; }
 
-    /// <summary>Gets or sets the number of threads: one, or every core.</summary>
-    [ParamsSource(nameof(ThreadValues))]
-    public int Threads { get; set; }
-
     /// <summary>Gets the sizes to run.</summary>
     public static IEnumerable<int> SizeValues => Sizes.FromEnvironment();
 
-    /// <summary>Gets the thread counts to run: 1 and the number of cores.</summary>
-    public static IEnumerable<int> ThreadValues => Environment.ProcessorCount > 1 ? [1, Environment.ProcessorCount] : [1];
+    [GlobalSetup(Targets = [nameof(Baseline), nameof(BaselineAllCores)])]
+    public void SetupBaseline() => _baseline = Cached("baseline", () => new BaselineWorkingSet(Accounts));
 
-    [GlobalSetup(Target = nameof(Baseline))]
-    public void SetupBaseline() => _baseline = new BaselineWorkingSet(Accounts);
+    [GlobalSetup(Targets = [nameof(EngineEveryAccount), nameof(EngineDueIndex), nameof(EngineEveryAccountAllCores), nameof(EngineDueIndexAllCores)])]
+    public void SetupEngine() => _engine = Cached("engine", () => new EngineWorkingSet(Accounts));
 
-    [GlobalSetup(Targets = [nameof(EngineEveryAccount), nameof(EngineDueIndex)])]
-    public void SetupEngine() => _engine = new EngineWorkingSet(Accounts);
-
-    [GlobalSetup(Target = nameof(RuntimeInMemory))]
-    public void SetupRuntime() => _runtime = new RuntimeWorkingSet(Accounts, Threads);
+    [GlobalSetup(Targets = [nameof(RuntimeInMemory), nameof(RuntimeInMemoryAllCores)])]
+    public void SetupRuntime() => _runtime = Cached("runtime", () => new RuntimeWorkingSet(Accounts, Cores));
 
     /// <summary>The hour passes: the transitioning accounts receive their charge or payment.</summary>
     [IterationSetup]
     public void NextHour()
     {
-        _pass++;
-        _baseline?.Arrive(_pass);
-        _engine?.Arrive(_pass);
-        _runtime?.Arrive(_pass);
+        _baseline?.NextHour();
+        _engine?.NextHour();
+        _runtime?.NextHour();
     }
 
     [Benchmark(Baseline = true)]
-    public int Baseline() => _baseline!.Pass(Population.PassAt(_pass), Threads);
+    [BenchmarkCategory(OneThread)]
+    public int Baseline() => _baseline!.Pass(1);
 
     [Benchmark]
-    public int EngineEveryAccount() => _engine!.PassAll(Population.PassAt(_pass), Threads);
+    [BenchmarkCategory(OneThread)]
+    public int EngineEveryAccount() => _engine!.PassAll(1);
 
     [Benchmark]
-    public int EngineDueIndex() => _engine!.PassDue(Population.PassAt(_pass), Threads);
+    [BenchmarkCategory(OneThread)]
+    public int EngineDueIndex() => _engine!.PassDue(1);
 
     [Benchmark]
-    public int RuntimeInMemory() => _runtime!.Pass(Population.PassAt(_pass)).Accounts;
+    [BenchmarkCategory(OneThread)]
+    public int RuntimeInMemory() => _runtime!.Pass(1).Accounts;
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory(AllCores)]
+    public int BaselineAllCores() => _baseline!.Pass(Cores);
+
+    [Benchmark]
+    [BenchmarkCategory(AllCores)]
+    public int EngineEveryAccountAllCores() => _engine!.PassAll(Cores);
+
+    [Benchmark]
+    [BenchmarkCategory(AllCores)]
+    public int EngineDueIndexAllCores() => _engine!.PassDue(Cores);
+
+    [Benchmark]
+    [BenchmarkCategory(AllCores)]
+    public int RuntimeInMemoryAllCores() => _runtime!.Pass(Cores).Accounts;
+
+    /// <summary>One population at a time per process: a new kind or size releases the previous one first.</summary>
+    private T Cached<T>(string kind, Func<T> build)
+        where T : class
+    {
+        if (_cached is { } cached && cached.Kind == kind && cached.Accounts == Accounts)
+        {
+            return (T)cached.Set;
+        }
+
+        _cached = null;
+        _baseline = null;
+        _engine = null;
+        _runtime = null;
+        GC.Collect();
+        var set = build();
+        _cached = (kind, Accounts, set);
+        return set;
+    }
 }
 
 /// <summary>The population sizes of the bulk benchmarks, from <c>ARREARS_BENCH_SIZES</c>.</summary>

@@ -17,7 +17,8 @@ public static class Footprint
     public static void Run(int accounts, string[] kinds)
     {
         kinds = kinds.Length == 0 ? Kinds : kinds;
-        Console.WriteLine($"Footprint of {accounts.ToString("N0", CultureInfo.InvariantCulture)} accounts ({Environment.ProcessorCount} cores, {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC})");
+        var entries = Population.EntriesPerAccount is { } fixedCount ? $"{fixedCount} entries each" : "20 to 50 entries each";
+        Console.WriteLine($"Footprint of {accounts.ToString("N0", CultureInfo.InvariantCulture)} accounts, {entries} ({Environment.ProcessorCount} cores, {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC})");
         Console.WriteLine();
         Console.WriteLine("| layout | managed heap | per account | build time |");
         Console.WriteLine("|---|---:|---:|---:|");

@@ -49,6 +49,9 @@ public static class Population
     /// <summary>The policy's name in the runtime's registry.</summary>
     public const string PolicyName = "alibaba-cloud";
 
+    /// <summary>Gets or sets a fixed number of entries per account (the footprint mode's <c>--entries</c>), or <see langword="null"/> for 20 to 50.</summary>
+    public static int? EntriesPerAccount { get; set; }
+
     /// <summary>What the account at <paramref name="index"/> is doing.</summary>
     public static Mix MixOf(int index) => (index % 100) switch
     {
@@ -63,7 +66,7 @@ public static class Population
     {
         var random = Hash((ulong)index);
         var mix = MixOf(index);
-        var count = 20 + (int)(random % 31);
+        var count = EntriesPerAccount ?? 20 + (int)(random % 31);
         var entries = new LedgerEntry[count];
 
         // The last entry decides the account's situation; the ones before it are an hourly history that stays positive.

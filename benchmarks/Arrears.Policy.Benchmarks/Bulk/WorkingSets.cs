@@ -12,6 +12,7 @@ public sealed class EngineWorkingSet
     private readonly Row[] _rows;
     private readonly long[] _due;
     private readonly int[] _transitioning;
+    private int _pass;
 
     /// <summary>Builds the population of <paramref name="accounts"/> accounts and evaluates each at <see cref="Population.Start"/>.</summary>
     public EngineWorkingSet(int accounts)
@@ -59,13 +60,20 @@ public sealed class EngineWorkingSet
         _due[index] = Math.Min(_due[index], CompactLedger.ToNanoseconds(entry.At));
     }
 
+    /// <summary>The next hour: its facts arrive (see <see cref="Arrive"/>), and the next pass evaluates at its end.</summary>
+    public void NextHour() => Arrive(++_pass);
+
+    /// <summary>One pass at the current hour, evaluating only the accounts due by then.</summary>
+    /// <returns>The number of transitions.</returns>
+    public int PassDue(int threads) => PassDue(Population.PassAt(_pass), threads);
+
+    /// <summary>One pass at the current hour, evaluating every account, as without a due index.</summary>
+    /// <returns>The number of transitions.</returns>
+    public int PassAll(int threads) => Run(Population.PassAt(_pass), threads, dueOnly: false);
+
     /// <summary>One pass at <paramref name="now"/>: evaluates only the accounts due by then.</summary>
     /// <returns>The number of transitions.</returns>
     public int PassDue(Instant now, int threads) => Run(now, threads, dueOnly: true);
-
-    /// <summary>One pass at <paramref name="now"/> evaluating every account, as without a due index.</summary>
-    /// <returns>The number of transitions.</returns>
-    public int PassAll(Instant now, int threads) => Run(now, threads, dueOnly: false);
 
     private int Run(Instant now, int threads, bool dueOnly)
     {
@@ -129,6 +137,7 @@ public sealed class EngineWorkingSet
 public sealed class BaselineWorkingSet
 {
     private readonly int[] _transitioning;
+    private int _pass;
 
     /// <summary>Builds the population of <paramref name="accounts"/> accounts and evaluates each at <see cref="Population.Start"/>.</summary>
     public BaselineWorkingSet(int accounts)
@@ -164,6 +173,13 @@ public sealed class BaselineWorkingSet
 
     /// <summary>Appends one entry to one account.</summary>
     public void Append(int index, LedgerEntry entry) => Accounts[index].Entries.Add(new NaiveEntry(entry.Id, entry.At, entry.SignedAmount));
+
+    /// <summary>The next hour: its facts arrive, and the next pass evaluates at its end.</summary>
+    public void NextHour() => Arrive(++_pass);
+
+    /// <summary>One pass at the current hour.</summary>
+    /// <returns>The number of transitions.</returns>
+    public int Pass(int threads) => Pass(Population.PassAt(_pass), threads);
 
     /// <summary>One pass at <paramref name="now"/>: every account is evaluated (the baseline has no due index).</summary>
     /// <returns>The number of transitions.</returns>
@@ -203,6 +219,8 @@ public sealed class RuntimeWorkingSet
 {
     private readonly SettableClock _clock = new();
     private readonly string[] _transitioning;
+    private readonly Dictionary<int, ArrearsRuntime> _runtimes = [];
+    private int _pass;
 
     /// <summary>Registers the population of <paramref name="accounts"/> accounts and runs the evaluator at <see cref="Population.Start"/>.</summary>
     public RuntimeWorkingSet(int accounts, int threads)
@@ -251,6 +269,24 @@ public sealed class RuntimeWorkingSet
 
     /// <summary>Appends one entry to one account through the store (recorded when it took effect).</summary>
     public void Append(int index, LedgerEntry entry) => Store.AppendEntriesAsync($"acct-{index}", [entry], entry.At, default).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>The next hour: its facts arrive, and the next pass evaluates at its end.</summary>
+    public void NextHour() => Arrive(++_pass);
+
+    /// <summary>One pass of the bulk evaluator at the current hour, with <paramref name="threads"/> evaluating in parallel.</summary>
+    /// <returns>The summary.</returns>
+    public EvaluationSummary Pass(int threads)
+    {
+        if (!_runtimes.TryGetValue(threads, out var runtime))
+        {
+            runtime = new ArrearsRuntime(Store, Population.Registry(), _clock, [], new NoEnforcement(), RecipientsAreAddresses.Instance,
+                new ArrearsRuntimeOptions { MaxDegreeOfParallelism = threads, BatchSize = 1000 });
+            _runtimes.Add(threads, runtime);
+        }
+
+        _clock.Now = Population.PassAt(_pass);
+        return runtime.EvaluateDueAsync(default).GetAwaiter().GetResult();
+    }
 
     /// <summary>One pass of the bulk evaluator at <paramref name="now"/>.</summary>
     /// <returns>The summary.</returns>
