@@ -1,26 +1,36 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Reflection;
 using Arrears.Policy.Cli.Demo;
+using Arrears.Policy.Cli.Stores;
 using Spectre.Console;
 
 namespace Arrears.Policy.Cli;
 
-/// <summary>The <c>arrears</c> command line: simulate, explain, validate, diagram, policies and demo.</summary>
+/// <summary>The <c>arrears</c> command line: simulate, explain, validate, diagram, policies, demo, and the store commands import, evaluate, status, history and outbox.</summary>
 /// <remarks>
 /// Exit codes: 0 success; 2 invalid input or usage (one line per problem on standard error, nothing on standard output);
-/// 1 an internal error (no stack trace unless <c>--verbose</c>).
+/// 1 an internal error (no stack trace unless <c>--verbose</c>); 74 standard output cannot be written (a full disk, a
+/// closed pipe), as <c>EX_IOERR</c> of sysexits.h.
 /// </remarks>
 internal static class ArrearsCli
 {
     public const int Success = 0;
     public const int InternalError = 1;
     public const int InvalidInput = 2;
+    public const int OutputError = 74;
 
-    /// <summary>Runs the tool with the process's console settings.</summary>
-    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Stream stdin) =>
-        RunAsync(args, stdout, stderr, stdin, CliConsole.Detect());
+    /// <summary>The exit codes, shown at the end of every command's help.</summary>
+    public static readonly string[] ExitCodes =
+    [
+        "Exit codes:",
+        "  0   success",
+        "  1   internal error (a bug; --verbose shows the stack trace)",
+        "  2   invalid input or usage (one line per problem on standard error)",
+        "  74  standard output cannot be written (a full disk, a closed pipe)",
+    ];
 
     /// <summary>Runs the tool in process: parses <paramref name="args"/>, runs the command and returns the exit code.</summary>
     /// <param name="args">The arguments.</param>
@@ -28,11 +38,15 @@ internal static class ArrearsCli
     /// <param name="stderr">Standard error.</param>
     /// <param name="stdin">Standard input as raw bytes (scenarios are UTF-8; nothing is decoded before the JSON reader sees it).</param>
     /// <param name="console">Whether a person is watching, and the width.</param>
+    /// <param name="host">The clock and the stores.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Stream stdin, CliConsole console, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Stream stdin, CliConsole console, CliHost host, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var io = new CliIo(stdout, stderr, stdin, console);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(host);
+        stdout = new OutputWriter(stdout);
+        var io = new CliIo(stdout, stderr, stdin, console, host);
         var root = BuildCommand(io);
         var parseResult = root.Parse(args);
         var (problems, hint) = UsageProblems(root, io, parseResult);
@@ -55,12 +69,20 @@ internal static class ArrearsCli
         var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
         {
-            return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+            var exit = await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+            await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return exit;
         }
         catch (OperationCanceledException)
         {
             await stderr.WriteLineAsync("arrears: cancelled").ConfigureAwait(false);
             return InternalError;
+        }
+        catch (OutputException exception)
+        {
+            // What was written before the failure stays written; the reader of a closed pipe wanted no more of it.
+            await stderr.WriteLineAsync($"arrears: cannot write to standard output: {Terminal.Printable(exception.Message.ReplaceLineEndings(" "))}").ConfigureAwait(false);
+            return OutputError;
         }
 #pragma warning disable CA1031 // The tool's last line of defence: any failure becomes exit code 1 with a one-line message.
         catch (Exception exception)
@@ -149,7 +171,7 @@ internal static class ArrearsCli
 
     private static RootCommand BuildCommand(CliIo io)
     {
-        var root = new RootCommand("Simulate, explain and diagram account lifecycles of prepaid cloud billing (Arrears.Policy).");
+        var root = new RootCommand("Simulate, explain and diagram account lifecycles of prepaid cloud billing, and run them on a store (Arrears.Policy).");
         root.Options.Add(io.Verbose);
         foreach (var version in root.Options.OfType<VersionOption>())
         {
@@ -157,10 +179,17 @@ internal static class ArrearsCli
             version.Action = new VersionAction();
         }
 
+        foreach (var help in root.Options.OfType<HelpOption>())
+        {
+            // The help of every command (the option is recursive) ends with the exit codes.
+            help.Action = new ExitCodesHelpAction((HelpAction)help.Action!);
+        }
+
         var scenario = new Argument<string>("SCENARIO") { Description = "The scenario JSON file (see docs/spec/simulate-contract.md), or - for standard input." };
         var format = io.Format;
-        var simulate = new Command("simulate", "Replay a scenario and print its lifecycle timeline (JSON for machines, a table for people).") { scenario, format };
-        simulate.SetAction((parseResult, cancellationToken) => Commands.SimulateAsync(io, parseResult.GetValue(scenario)!, parseResult.GetValue(format), cancellationToken));
+        var simulate = new Command("simulate", "Replay a scenario and print its lifecycle timeline (JSON for machines, a table for people).") { scenario, format, io.Utc };
+        simulate.SetAction((parseResult, cancellationToken) =>
+            Commands.SimulateAsync(io, parseResult.GetValue(scenario)!, parseResult.GetValue(format), parseResult.GetValue(io.Utc), cancellationToken));
         root.Subcommands.Add(simulate);
 
         var explainScenario = new Argument<string>("SCENARIO") { Description = "The scenario JSON file, or - for standard input." };
@@ -173,20 +202,79 @@ internal static class ArrearsCli
         validate.SetAction((parseResult, cancellationToken) => Commands.ValidateAsync(io, parseResult.GetValue(validateScenario)!, cancellationToken));
         root.Subcommands.Add(validate);
 
-        var policy = new Argument<string>("POLICY") { Description = "A preset name (see 'arrears policies') or a policy JSON file." };
+        var policy = new Argument<string>("POLICY")
+        {
+            Description = "A preset name (see 'arrears policies'), a policy JSON file, or a scenario file (its policy is drawn); - for standard input.",
+        };
         var diagram = new Command("diagram", "Print a policy as a Mermaid state diagram with its parameters on the edges.") { policy };
         diagram.SetAction((parseResult, cancellationToken) => Commands.DiagramAsync(io, parseResult.GetValue(policy)!, cancellationToken));
         root.Subcommands.Add(diagram);
 
-        var policies = new Command("policies", "List the built-in policy presets, their parameters and sources.");
-        policies.SetAction((_, cancellationToken) => Commands.PoliciesAsync(io, cancellationToken));
+        var json = new Option<bool>("--json") { Description = "Print the presets as one JSON document: name, product, summary, source, date read and every setting of the policy." };
+        var policies = new Command("policies", "List the built-in policy presets, their parameters and sources.") { json };
+        policies.SetAction((parseResult, cancellationToken) => Commands.PoliciesAsync(io, parseResult.GetValue(json), cancellationToken));
         root.Subcommands.Add(policies);
 
-        var demo = new Command("demo", "Replay a built-in population of API Gateway accounts hour by hour for 200 days, as a host would.");
-        demo.SetAction((_, cancellationToken) => DemoCommand.RunAsync(io, cancellationToken));
+        var demoStore = new Option<string>("--store")
+        {
+            Description = "Run on this new store (sqlite:PATH or postgres:CONNECTION_STRING) instead of an SQLite file in a new temporary folder.",
+            HelpName = "STORE",
+        };
+        var timelines = new Option<bool>("--timelines") { Description = "Also print the timelines of three accounts: paid one second late, purged, resumed." };
+        var demo = new Command("demo", "Run a built-in population of API Gateway accounts for 200 days on the runtime and an SQLite store, as a host would.") { timelines, demoStore };
+        demo.SetAction((parseResult, cancellationToken) => DemoCommand.RunAsync(io, parseResult.GetValue(demoStore), parseResult.GetValue(timelines), cancellationToken));
         root.Subcommands.Add(demo);
 
+        AddStoreCommands(root, io);
         return root;
+    }
+
+    /// <summary>The commands that run the runtime against a durable store (docs/spec/store-cli-contract.md).</summary>
+    private static void AddStoreCommands(RootCommand root, CliIo io)
+    {
+        static Option<string> Store() => new("--store")
+        {
+            Description = "The store: sqlite:PATH (created on first use) or postgres:CONNECTION_STRING (an Npgsql connection string).",
+            HelpName = "STORE",
+            Required = true,
+        };
+
+        static Option<bool> Json(string what) => new("--json") { Description = what };
+
+        var importStore = Store();
+        var importJson = Json("Print the counts as one JSON object.");
+        var importFile = new Argument<string>("FILE") { Description = "JSON Lines: one account per line in the scenario format of simulate without until, plus optional contacts; - for standard input." };
+        var import = new Command("import", "Load accounts, ledger entries, usage and contacts into a store, all of the file or nothing.") { importStore, importJson, importFile };
+        import.SetAction((parseResult, cancellationToken) => StoreCommands.ImportAsync(io, parseResult.GetValue(importStore)!, parseResult.GetValue(importFile)!, parseResult.GetValue(importJson), cancellationToken));
+        root.Subcommands.Add(import);
+
+        var evaluateStore = Store();
+        var evaluateJson = Json("Print the summary as one JSON object.");
+        var asOf = new Option<string>("--as-of") { Description = "Evaluate at this instant (ISO 8601 UTC, such as 2026-03-01T00:00:00Z) instead of now.", HelpName = "INSTANT" };
+        var evaluate = new Command("evaluate", "Run the bulk evaluator once: evaluate every due account and write states, transitions and the outbox.") { evaluateStore, asOf, evaluateJson };
+        evaluate.SetAction((parseResult, cancellationToken) => StoreCommands.EvaluateAsync(io, parseResult.GetValue(evaluateStore)!, parseResult.GetValue(asOf), parseResult.GetValue(evaluateJson), cancellationToken));
+        root.Subcommands.Add(evaluate);
+
+        var statusStore = Store();
+        var statusJson = Json("Print one JSON object.");
+        var statusAccount = new Argument<string>("ACCOUNT") { Description = "The account id." };
+        var status = new Command("status", "Show an account's state, balance and next review as of its last evaluation.") { statusStore, statusJson, statusAccount };
+        status.SetAction((parseResult, cancellationToken) => StoreCommands.StatusAsync(io, parseResult.GetValue(statusStore)!, parseResult.GetValue(statusAccount)!, parseResult.GetValue(statusJson), cancellationToken));
+        root.Subcommands.Add(status);
+
+        var historyStore = Store();
+        var historyJson = Json("Print JSON Lines, one transition per line.");
+        var historyAccount = new Argument<string>("ACCOUNT") { Description = "The account id." };
+        var history = new Command("history", "Show every transition decided for an account, and when it was decided: the audit trail.") { historyStore, historyJson, historyAccount };
+        history.SetAction((parseResult, cancellationToken) => StoreCommands.HistoryAsync(io, parseResult.GetValue(historyStore)!, parseResult.GetValue(historyAccount)!, parseResult.GetValue(historyJson), cancellationToken));
+        root.Subcommands.Add(history);
+
+        var outboxStore = Store();
+        var outboxJson = Json("Print JSON Lines, one notification per line.");
+        var outboxAccount = new Option<string>("--account") { Description = "Only this account's notifications.", HelpName = "ACCOUNT" };
+        var outbox = new Command("outbox", "List every notification written to the outbox, in the order written, with its delivery status.") { outboxStore, outboxAccount, outboxJson };
+        outbox.SetAction((parseResult, cancellationToken) => StoreCommands.OutboxAsync(io, parseResult.GetValue(outboxStore)!, parseResult.GetValue(outboxAccount), parseResult.GetValue(outboxJson), cancellationToken));
+        root.Subcommands.Add(outbox);
     }
 }
 
@@ -204,9 +292,28 @@ internal sealed class VersionAction : SynchronousCommandLineAction
     }
 }
 
-/// <summary>The standard streams of one run, and how to draw on them.</summary>
-internal sealed class CliIo(TextWriter stdout, TextWriter stderr, Stream stdin, CliConsole console)
+/// <summary>Prints the parser's help, then the tool's exit codes.</summary>
+internal sealed class ExitCodesHelpAction(HelpAction help) : SynchronousCommandLineAction
 {
+    public override int Invoke(ParseResult parseResult)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        var exit = help.Invoke(parseResult);
+        foreach (var line in ArrearsCli.ExitCodes)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(line);
+        }
+
+        parseResult.InvocationConfiguration.Output.WriteLine();
+        return exit;
+    }
+}
+
+/// <summary>The standard streams of one run, and how to draw on them.</summary>
+internal sealed class CliIo(TextWriter stdout, TextWriter stderr, Stream stdin, CliConsole console, CliHost host)
+{
+    public CliHost Host { get; } = host;
+
     public TextWriter Out { get; } = stdout;
 
     public TextWriter Error { get; } = stderr;
@@ -220,6 +327,12 @@ internal sealed class CliIo(TextWriter stdout, TextWriter stderr, Stream stdin, 
     {
         Description = "Output format: json (the default when standard output is redirected) or table (the default on a terminal).",
         HelpName = "json|table",
+    };
+
+    /// <summary>Gets the option that shows instants for people in UTC rather than in the account's time zone.</summary>
+    public Option<bool> Utc { get; } = new("--utc")
+    {
+        Description = "Show the table's instants in UTC rather than in the account's time zone (with its offset). JSON is always in UTC.",
     };
 
     public Option<bool> Verbose { get; } = new("--verbose") { Description = "Show the stack trace of an internal error.", Recursive = true };

@@ -11,13 +11,20 @@ public class CommandTests
     [InlineData("diagram")]
     [InlineData("policies")]
     [InlineData("demo")]
-    public void Help_EveryCommand_PrintsUsageExit0(string command)
+    [InlineData("import")]
+    [InlineData("evaluate")]
+    [InlineData("status")]
+    [InlineData("history")]
+    [InlineData("outbox")]
+    public void Help_EveryCommand_PrintsUsageAndExitCodesExit0(string command)
     {
         var (exit, stdout, stderr) = Cli.Run(command, "--help");
 
         Assert.Equal((0, ""), (exit, stderr));
         Assert.Contains("Usage:", stdout, StringComparison.Ordinal);
         Assert.Contains(" " + command, Cli.Lines(stdout).SkipWhile(l => l != "Usage:").Skip(1).First(), StringComparison.Ordinal);
+        Assert.Equal(ArrearsCli.ExitCodes, Cli.Lines(stdout).SkipWhile(l => l != "Exit codes:"));
+        Assert.Contains("  74  standard output cannot be written (a full disk, a closed pipe)", Cli.Lines(stdout));
     }
 
     [Fact]
@@ -26,7 +33,7 @@ public class CommandTests
         var (exit, stdout, _) = Cli.Run("--help");
 
         Assert.Equal(0, exit);
-        foreach (var command in new[] { "simulate", "explain", "validate", "diagram", "policies", "demo" })
+        foreach (var command in new[] { "simulate", "explain", "validate", "diagram", "policies", "demo", "import", "evaluate", "status", "history", "outbox" })
         {
             Assert.Contains(command, stdout, StringComparison.Ordinal);
         }
@@ -67,7 +74,7 @@ public class CommandTests
             using var stdout = new StringWriter();
             using var stderr = new StringWriter();
             using var stdin = new FailingStream();
-            var exit = ArrearsCli.RunAsync(args, stdout, stderr, stdin, Cli.Console).GetAwaiter().GetResult();
+            var exit = ArrearsCli.RunAsync(args, stdout, stderr, stdin, Cli.Console, Cli.Host).GetAwaiter().GetResult();
             return (exit, stdout.ToString(), stderr.ToString());
         }
 

@@ -170,7 +170,7 @@ public class InputTests
         var (exit, stdout, stderr) = Cli.Run("--version", "extra");
 
         Assert.Equal((2, ""), (exit, stdout));
-        Assert.Equal("extra: unknown command, expected one of simulate, explain, validate, diagram, policies, demo\n", stderr);
+        Assert.Equal("extra: unknown command, expected one of simulate, explain, validate, diagram, policies, demo, import, evaluate, status, history, outbox\n", stderr);
     }
 
     [Theory]
@@ -189,11 +189,12 @@ public class InputTests
             return;
         }
 
-        Assert.Equal(new CliConsole(false, 80), CliConsole.Detect());
+        Assert.Equal(CliConsole.Detect(redirected: true, Environment.GetEnvironmentVariable("COLUMNS")), CliConsole.Detect());
+        Assert.False(CliConsole.Detect().Interactive);
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         using var stdin = new MemoryStream();
-        var exit = await ArrearsCli.RunAsync(["simulate", Cli.Example("never-paid.scenario.json")], stdout, stderr, stdin);
+        var exit = await ArrearsCli.RunAsync(["simulate", Cli.Example("never-paid.scenario.json")], stdout, stderr, stdin, CliConsole.Detect(), Cli.Host);
         Assert.Equal(0, exit);
         using var document = JsonDocument.Parse(stdout.ToString());
         Assert.Equal(JsonValueKind.Object, document.RootElement.GetProperty("final").ValueKind);

@@ -1,23 +1,98 @@
 using System.Globalization;
+using Arrears.Policy.Cli.Stores;
 using Arrears.Policy.Runtime;
 using Spectre.Console;
 
 namespace Arrears.Policy.Cli.Demo;
 
-/// <summary>The <c>arrears demo</c> command: replays the demo population with progress, then prints a summary and three stories.</summary>
+/// <summary>
+/// The <c>arrears demo</c> command: replays the demo population on a store (a new SQLite file in a temporary folder unless
+/// <c>--store</c> names one) with a progress bar, then prints a one-screen summary, the store to explore, and on request
+/// (<c>--timelines</c>) three accounts' timelines.
+/// </summary>
 internal static class DemoCommand
 {
-    public static async Task<int> RunAsync(CliIo io, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CliIo io, string? store, bool timelines, CancellationToken cancellationToken)
+    {
+        StoreLocation location;
+        if (store is null)
+        {
+            var folder = Path.Combine(TemporaryRoot(), "arrears-demo-" + Path.GetRandomFileName()[..8]);
+            Directory.CreateDirectory(folder);
+            location = new StoreLocation(StoreKind.Sqlite, Path.Combine(folder, "demo.db"));
+        }
+        else if (!StoreLocation.TryParse(store, out location!, out var error))
+        {
+            await io.Error.WriteLineAsync(error).ConfigureAwait(false);
+            return ArrearsCli.InvalidInput;
+        }
+
+        OpenedStore opened;
+        try
+        {
+            opened = await io.Host.OpenAsync(location, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (StoreErrors.Describe(exception, location) is { } message)
+        {
+            await io.Error.WriteLineAsync(message).ConfigureAwait(false);
+            return ArrearsCli.InvalidInput;
+        }
+
+        await using (opened.ConfigureAwait(false))
+        {
+            var demo = new DemoSimulation(opened.Store);
+            if (await opened.Store.FindAccountAsync(demo.Accounts[0].Profile.Id, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                await io.Error.WriteLineAsync($"--store: {location} already holds the demo's accounts; give a new store").ConfigureAwait(false);
+                return ArrearsCli.InvalidInput;
+            }
+
+            await RunAsync(io, demo, location, timelines, cancellationToken).ConfigureAwait(false);
+        }
+
+        return ArrearsCli.Success;
+    }
+
+    /// <summary>
+    /// Where the demo's SQLite file goes: a memory-backed temporary folder where the system has one (<c>/dev/shm</c> on
+    /// Linux), else the user's temporary folder. The SQLite store syncs every write to disk (<c>synchronous = FULL</c>), which
+    /// for the demo's ~80,000 writes costs minutes on a disk and nothing in memory; a throwaway demo file needs no power-cut
+    /// safety, and it is the same store and file format either way.
+    /// </summary>
+    internal static string TemporaryRoot()
+    {
+        const string Shared = "/dev/shm";
+        try
+        {
+            if (OperatingSystem.IsLinux() && Directory.Exists(Shared))
+            {
+                var probe = Path.Combine(Shared, "arrears-probe-" + Path.GetRandomFileName());
+                File.WriteAllBytes(probe, []);
+                File.Delete(probe);
+                return Shared;
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Not writable here: use the temporary folder.
+        }
+
+        return Path.GetTempPath();
+    }
+
+    /// <summary>Runs a demo on its store and reports it.</summary>
+    internal static async Task RunAsync(CliIo io, DemoSimulation demo, StoreLocation location, bool timelines, CancellationToken cancellationToken)
     {
         var console = io.CreateConsole();
-        var demo = new DemoSimulation();
+        var kind = location.Kind == StoreKind.Sqlite ? "an SQLite store" : "a PostgreSQL store";
         console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"Running {demo.Accounts.Count} API Gateway accounts for {demo.Days} days on the runtime (in-memory store, demo clock) under {DemoSimulation.Policy.Name}: calls recorded daily, rated at 0.06 CNY per 10000 when each day closes (+30 minutes)."));
+            $"{demo.Accounts.Count} API Gateway accounts for {demo.Days} days under {DemoSimulation.Policy.Name}, run by the runtime on {kind} with a demo clock: calls recorded daily, rated at 0.06 CNY per 10000 when each day closes (+30 minutes)."));
 
         if (io.Console.Interactive)
         {
             await console.Progress()
+                .AutoClear(true)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .StartAsync(async context =>
                 {
@@ -27,19 +102,10 @@ internal static class DemoCommand
         }
         else
         {
-            await demo.RunAsync(
-                day =>
-                {
-                    if (day % 25 == 0 || day == demo.Days)
-                    {
-                        console.WriteLine($"day {day,3}/{demo.Days}: {Census(demo)}");
-                    }
-                },
-                cancellationToken).ConfigureAwait(false);
+            await demo.RunAsync(null, cancellationToken).ConfigureAwait(false);
         }
 
-        await ReportAsync(console, demo, cancellationToken).ConfigureAwait(false);
-        return ArrearsCli.Success;
+        await ReportAsync(io, console, demo, location, timelines, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Picks the accounts whose stories the demo tells: one paid one second late, one purged, one resumed after a suspension.</summary>
@@ -80,11 +146,7 @@ internal static class DemoCommand
                replay.Final.Status == await demo.StatusOfAsync(account, cancellationToken).ConfigureAwait(false);
     }
 
-    private static string Census(DemoSimulation demo) =>
-        string.Join(", ", Enum.GetValues<LifecycleStatus>().Select(s =>
-            string.Create(CultureInfo.InvariantCulture, $"{s} {demo.Accounts.Count(a => a.Status == s)}")));
-
-    private static async Task ReportAsync(IAnsiConsole console, DemoSimulation demo, CancellationToken cancellationToken)
+    private static async Task ReportAsync(CliIo io, IAnsiConsole console, DemoSimulation demo, StoreLocation location, bool timelines, CancellationToken cancellationToken)
     {
         var accounts = demo.Accounts;
         var final = new Dictionary<DemoAccount, LifecycleStatus>();
@@ -96,22 +158,37 @@ internal static class DemoCommand
             charges += stored.Ledger.Entries.Count(e => e.Kind == LedgerEntryKind.Charge);
         }
 
-        var delivered = await demo.Store.QueryOutboxAsync(new OutboxQuery(OutboxStatus.Delivered, max: int.MaxValue), cancellationToken).ConfigureAwait(false);
-        var deadLetters = await demo.Store.QueryOutboxAsync(new OutboxQuery(OutboxStatus.DeadLettered, max: int.MaxValue), cancellationToken).ConfigureAwait(false);
-        var pending = await demo.Store.QueryOutboxAsync(new OutboxQuery(OutboxStatus.Pending, max: int.MaxValue), cancellationToken).ConfigureAwait(false);
-        console.WriteLine();
-
-        var states = new Table().Border(TableBorder.Rounded).Title("Accounts by final state");
-        states.AddColumn("State");
-        states.AddColumn(new TableColumn("Accounts").RightAligned());
-        foreach (var status in Enum.GetValues<LifecycleStatus>())
+        var outbox = new List<OutboxMessage>();
+        for (var after = 0L; ;)
         {
-            states.AddRow(status.ToString(), Count(final.Values.Count(s => s == status)));
+            var page = await demo.Store.QueryOutboxAsync(new OutboxQuery(after: after, max: 5000), cancellationToken).ConfigureAwait(false);
+            outbox.AddRange(page);
+            if (page.Count < 5000)
+            {
+                break;
+            }
+
+            after = page[^1].Sequence;
         }
 
-        states.AddRow("Total", Count(accounts.Count));
+        var states = Enum.GetValues<LifecycleStatus>();
+        var behaviours = new Table().Border(TableBorder.Rounded).Title("Final state by payment behaviour");
+        behaviours.AddColumn("Behaviour");
+        foreach (var status in states)
+        {
+            behaviours.AddColumn(new TableColumn(status.ToString()).RightAligned());
+        }
 
-        var reasons = new Table().Border(TableBorder.Rounded).Title("Transitions by reason");
+        behaviours.AddColumn(new TableColumn("Total").RightAligned());
+        foreach (var behaviour in Enum.GetValues<PaymentBehaviour>())
+        {
+            var group = accounts.Where(a => a.Behaviour == behaviour).ToList();
+            behaviours.AddRow([behaviour.ToString(), .. states.Select(s => Count(group.Count(a => final[a] == s))), Count(group.Count)]);
+        }
+
+        behaviours.AddRow(["Total", .. states.Select(s => Count(final.Values.Count(f => f == s))), Count(accounts.Count)]);
+
+        var reasons = new Table().Border(TableBorder.Rounded).Title("Transitions");
         reasons.AddColumn("Reason");
         reasons.AddColumn(new TableColumn("Count").RightAligned());
         foreach (var reason in Enum.GetValues<TransitionReason>())
@@ -119,7 +196,8 @@ internal static class DemoCommand
             reasons.AddRow(reason.ToString(), Count(accounts.Sum(a => a.Transitions.Count(t => t.Reason == reason))));
         }
 
-        var kinds = new Table().Border(TableBorder.Rounded).Title("Notified by kind");
+        var delivered = outbox.Where(m => m.Status == OutboxStatus.Delivered).ToList();
+        var kinds = new Table().Border(TableBorder.Rounded).Title("Notified");
         kinds.AddColumn("Kind");
         kinds.AddColumn(new TableColumn("Sent").RightAligned());
         foreach (var kind in Enum.GetValues<NotificationKind>())
@@ -127,33 +205,18 @@ internal static class DemoCommand
             kinds.AddRow(kind.ToString(), Count(delivered.Count(m => m.Kind == OutboxKind.Notification && m.Notification == kind)));
         }
 
-        var outbox = new Table().Border(TableBorder.Rounded).Title("Outbox delivered");
-        outbox.AddColumn("To");
-        outbox.AddColumn(new TableColumn("Count").RightAligned());
-        outbox.AddRow("Email", Count(demo.Email.Delivered));
-        outbox.AddRow("SMS", Count(demo.Sms.Delivered));
-        outbox.AddRow("Suspend", Count(demo.Enforcement.Count(EnforcementKind.Suspend)));
-        outbox.AddRow("Resume", Count(demo.Enforcement.Count(EnforcementKind.Resume)));
-        outbox.AddRow("Purge", Count(demo.Enforcement.Count(EnforcementKind.Purge)));
-        outbox.AddRow("Dead letters", Count(deadLetters.Count));
-
-        console.Write(new Columns(states, reasons).Collapse());
-        console.Write(new Columns(kinds, outbox).Collapse());
-
-        var behaviours = new Table().Border(TableBorder.Rounded).Title("Final state by payment behaviour");
-        behaviours.AddColumn("Behaviour");
-        foreach (var status in Enum.GetValues<LifecycleStatus>())
-        {
-            behaviours.AddColumn(new TableColumn(status.ToString()).RightAligned());
-        }
-
-        foreach (var behaviour in Enum.GetValues<PaymentBehaviour>())
-        {
-            var group = accounts.Where(a => a.Behaviour == behaviour).ToList();
-            behaviours.AddRow([behaviour.ToString(), .. Enum.GetValues<LifecycleStatus>().Select(s => Count(group.Count(a => final[a] == s)))]);
-        }
+        var sent = new Table().Border(TableBorder.Rounded).Title("Outbox delivered");
+        sent.AddColumn("To");
+        sent.AddColumn(new TableColumn("Count").RightAligned());
+        sent.AddRow("Email", Count(demo.Email.Delivered));
+        sent.AddRow("SMS", Count(demo.Sms.Delivered));
+        sent.AddRow("Suspend", Count(demo.Enforcement.Count(EnforcementKind.Suspend)));
+        sent.AddRow("Resume", Count(demo.Enforcement.Count(EnforcementKind.Resume)));
+        sent.AddRow("Purge", Count(demo.Enforcement.Count(EnforcementKind.Purge)));
+        sent.AddRow("Dead letters", Count(outbox.Count(m => m.Status == OutboxStatus.DeadLettered)));
 
         console.Write(behaviours);
+        console.Write(new Columns(reasons, kinds, sent).Collapse());
 
         var matching = 0;
         foreach (var account in accounts)
@@ -161,14 +224,29 @@ internal static class DemoCommand
             matching += await SameAsSimulateAsync(demo, account, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
+        var pending = outbox.Count(m => m.Status == OutboxStatus.Pending);
         console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{demo.Evaluations} evaluations in {demo.Wakes} wakes, {charges} daily charges, {accounts.Sum(a => a.Payments.Count)} payments, {pending.Count} pending, {demo.Failures} failures."));
+            $"{demo.Evaluations} evaluations in {demo.Wakes} wakes, {charges} daily charges, {accounts.Sum(a => a.Payments.Count)} payments, {pending} pending, {demo.Failures} failures."));
         console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"Runtime equals simulate: audit trail and notifications equal `arrears simulate` of the same usage and payments for {matching} of {accounts.Count} accounts."));
+            $"Same as simulate for {matching} of {accounts.Count} accounts: audit trail, notifications, state."));
 
-        foreach (var (title, account) in Stories(demo))
+        var stories = Stories(demo);
+        var example = stories.Count > 0 ? stories[0].Account.Profile.Id : accounts[0].Profile.Id;
+        var store = location.Kind == StoreKind.Sqlite ? StoreLocation.SqlitePrefix + location.Target : location.ToString();
+        // Written as they are, never wrapped, so that they can be copied whatever the length of the temporary folder's path.
+        await io.Out.WriteLineAsync().ConfigureAwait(false);
+        await io.Out.WriteLineAsync($"The store is kept: {Terminal.Printable(store)}").ConfigureAwait(false);
+        await io.Out.WriteLineAsync($"  arrears status --store {Terminal.Printable(store)} {example}").ConfigureAwait(false);
+        await io.Out.WriteLineAsync($"  arrears history --store {Terminal.Printable(store)} {example}").ConfigureAwait(false);
+        if (!timelines)
+        {
+            await io.Out.WriteLineAsync("Three accounts' timelines: arrears demo --timelines").ConfigureAwait(false);
+            return;
+        }
+
+        foreach (var (title, account) in stories)
         {
             console.WriteLine();
             console.Write(new Rule($"{account.Profile.Id}: {Markup.Escape(title)}").LeftJustified());
@@ -182,8 +260,9 @@ internal static class DemoCommand
                 console,
                 timeline,
                 rows,
-                string.Create(CultureInfo.InvariantCulture, $"{account.Profile.Id}: {account.Behaviour}, {account.CallsPerHour:0} calls/hour, opening {account.OpeningBalance:0.00} CNY ({simulated.Charges.Count} daily charges not shown)"),
+                Atoms.Words(string.Create(CultureInfo.InvariantCulture, $"{account.Profile.Id}: {account.Behaviour}, {account.CallsPerHour:0} calls/hour, opening {account.OpeningBalance:0.00} CNY ({simulated.Charges.Count} daily charges not shown)")),
                 account.OpeningBalance,
+                TableInstants.Utc,
                 listRecipients: false);
         }
     }

@@ -43,6 +43,9 @@ internal sealed class DemoAccount
 
     public required decimal OpeningBalance { get; init; }
 
+    /// <summary>Gets the account as registered with the runtime.</summary>
+    public AccountRegistration Registration => new(Profile, DemoSimulation.PolicyName, Currency.FromCode("CNY"), DateTimeZone.Utc, OpeningBalance, [DemoSimulation.Calls]);
+
     /// <summary>Gets the usage recorded with the runtime, day by day.</summary>
     public List<UsageRecord> Usage { get; } = [];
 
@@ -69,8 +72,8 @@ internal sealed class DemoAccount
 internal sealed record PlannedPayment(Instant At, decimal Share, decimal TopUp);
 
 /// <summary>
-/// The demo: a seeded population of API Gateway accounts run by the real runtime (<see cref="ArrearsRuntime"/> over an
-/// <see cref="InMemoryArrearsStore"/>) as a host would, driven by a demo clock. Each day the gateway records the calls of
+/// The demo: a seeded population of API Gateway accounts run by the real runtime (<see cref="ArrearsRuntime"/> over a store,
+/// an SQLite file for <c>arrears demo</c>) as a host would, driven by a demo clock. Each day the gateway records the calls of
 /// the day that ended through the host API; the runtime rates them when the cycle closes, evaluates each account when it
 /// is due (never on a polling step), and delivers notifications and enforcement actions through its outbox. Customers react
 /// to what they are told by paying (or not) according to their behaviour; their payments are appended through the host API.
@@ -82,19 +85,30 @@ internal sealed class DemoSimulation
     public const string PolicyName = "api-gateway";
 
     private static readonly Currency Cny = Currency.FromCode("CNY");
-    private static readonly BillingItem Calls = new("calls", 10000m, 0.06m, BillingCycle.Parse("P1D"), settlementDelay: Duration.FromMinutes(30), product: "api-gateway");
+    internal static readonly BillingItem Calls = new("calls", 10000m, 0.06m, BillingCycle.Parse("P1D"), settlementDelay: Duration.FromMinutes(30), product: "api-gateway");
 
     private readonly Random _random;
     private readonly DemoClock _clock = new(Start);
     private readonly InMemoryRecipientDirectory _directory = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _decided = new(StringComparer.Ordinal);
     private int _paymentCounter;
 
-    public DemoSimulation(int accounts = DefaultAccounts, int days = DefaultDays, int seed = 42)
+    /// <summary>Initializes the demo over a store (a new in-memory store when <see langword="null"/>), which must hold none of its accounts.</summary>
+    public DemoSimulation(IArrearsStore? store = null, int accounts = DefaultAccounts, int days = DefaultDays, int seed = 42)
     {
         _random = new Random(seed);
         Days = days;
         Accounts = CreatePopulation(accounts);
-        Store = new InMemoryArrearsStore();
+
+        // Customers look at their audit trail only when an evaluation decided something for them (as a host's
+        // notification would tell them), not at every wake: reading 300 histories per wake is what a store feels.
+        Store = new Stores.CountingStore(store ?? new InMemoryArrearsStore(), commit =>
+        {
+            if (commit.Transitions.Count > 0)
+            {
+                _decided[commit.Account] = true;
+            }
+        });
         Runtime = new ArrearsRuntime(
             Store,
             new AccountPolicyRegistry(new Dictionary<string, AccountPolicy>(StringComparer.Ordinal) { [PolicyName] = AccountPolicy.For(Policy) }),
@@ -114,7 +128,8 @@ internal sealed class DemoSimulation
 
     public IReadOnlyList<DemoAccount> Accounts { get; }
 
-    public InMemoryArrearsStore Store { get; }
+    /// <summary>Gets the store the runtime runs on (counting what it saves).</summary>
+    public IArrearsStore Store { get; }
 
     public ArrearsRuntime Runtime { get; }
 
@@ -138,7 +153,7 @@ internal sealed class DemoSimulation
     {
         foreach (var account in Accounts)
         {
-            await Runtime.RegisterAsync(new AccountRegistration(account.Profile, PolicyName, Cny, DateTimeZone.Utc, account.OpeningBalance, [Calls]), cancellationToken).ConfigureAwait(false);
+            await Runtime.RegisterAsync(account.Registration, cancellationToken).ConfigureAwait(false);
         }
 
         await WakeAsync(Start, cancellationToken).ConfigureAwait(false);
@@ -155,10 +170,7 @@ internal sealed class DemoSimulation
             }
 
             await WakeAsync(boundary, cancellationToken).ConfigureAwait(false);
-            foreach (var account in Accounts)
-            {
-                await RecordDayAsync(account, boundary, cancellationToken).ConfigureAwait(false);
-            }
+            await RecordDayAsync(boundary, cancellationToken).ConfigureAwait(false);
 
             dayDone?.Invoke(day);
         }
@@ -212,7 +224,7 @@ internal sealed class DemoSimulation
         Wakes++;
         foreach (var account in Accounts)
         {
-            await ReactAsync(account, cancellationToken).ConfigureAwait(false);
+            await ReactAsync(account, _decided.TryRemove(account.Profile.Id, out _), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -252,33 +264,46 @@ internal sealed class DemoSimulation
     }
 
     /// <summary>
-    /// The gateway records the calls of the day that just ended, if it served the account then; the runtime rates them when
-    /// the day's cycle closes. (Daily, not hourly: the runtime rates an account's whole usage history at each evaluation.)
+    /// The gateway reports the calls of the day that just ended for every account it served then, in one import (as a
+    /// nightly meter export would be loaded: one unit of work for the day, not one per account); the runtime rates them
+    /// when the day's cycle closes. (Daily, not hourly: the runtime rates an account's whole usage history at each evaluation.)
     /// </summary>
-    private async Task RecordDayAsync(DemoAccount account, Instant now, CancellationToken cancellationToken)
+    private async Task RecordDayAsync(Instant now, CancellationToken cancellationToken)
     {
-        var usedAt = now - Duration.FromDays(1) + Duration.FromMinutes(7 + _random.Next(24 * 60 - 14));
-        var (status, suspendAt) = account.AtLastReport;
-        account.AtLastReport = (account.Status, account.SuspendAt);
-        var serving = status == LifecycleStatus.Active || (status == LifecycleStatus.Overdue && suspendAt > usedAt);
-        if (serving)
+        var imports = new List<AccountImport>();
+        foreach (var account in Accounts)
         {
+            var usedAt = now - Duration.FromDays(1) + Duration.FromMinutes(7 + _random.Next(24 * 60 - 14));
+            var (status, suspendAt) = account.AtLastReport;
+            account.AtLastReport = (account.Status, account.SuspendAt);
+            var serving = status == LifecycleStatus.Active || (status == LifecycleStatus.Overdue && suspendAt > usedAt);
+            if (!serving)
+            {
+                continue;
+            }
+
             var calls = decimal.Round(24 * account.CallsPerHour * (0.5m + ((decimal)_random.Next(1000) / 1000m)));
             if (calls > 0)
             {
                 var record = new UsageRecord(Calls.Id, usedAt, calls);
-                await Runtime.RecordUsageAsync(account.Profile.Id, $"{account.Profile.Id}/{record.At}", [record], cancellationToken).ConfigureAwait(false);
+                var closes = Calls.Cycle.CycleContaining(usedAt, DateTimeZone.Utc).End + Calls.SettlementDelay;
+                imports.Add(new AccountImport(account.Registration, null, [record], $"{account.Profile.Id}/{record.At}", null, closes));
                 account.Usage.Add(record);
             }
+        }
+
+        if (imports.Count > 0)
+        {
+            await Store.ImportAsync(imports, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Customers react to what happened since the last day: balance alarms they received, then transitions in the audit trail.</summary>
-    private async Task ReactAsync(DemoAccount account, CancellationToken cancellationToken)
+    private async Task ReactAsync(DemoAccount account, bool decided, CancellationToken cancellationToken)
     {
         var id = account.Profile.Id;
         var alarms = Email.Read(id).Concat(Sms.Read(id)).Where(n => n.Kind == NotificationKind.BalanceLow).Select(n => n.At).Distinct().Order().ToList();
-        var history = await Store.HistoryAsync(id, cancellationToken).ConfigureAwait(false);
+        var history = decided ? await Store.HistoryAsync(id, cancellationToken).ConfigureAwait(false) : account.Transitions;
         var seen = account.Transitions.Count;
         account.Transitions = history;
         if (account.Behaviour == PaymentBehaviour.OnTime)

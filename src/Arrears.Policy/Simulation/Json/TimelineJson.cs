@@ -12,6 +12,9 @@ namespace Arrears.Policy.Simulation;
 /// Amounts are JSON strings with exactly the currency's minor units (<c>"-4.00"</c> for CNY, <c>"12"</c> for JPY);
 /// instants are ISO 8601 UTC (<c>2026-01-01T02:30:00Z</c>, with fractional seconds only when present). A transition
 /// carries <c>"late": true</c> only when a late ledger entry caused it (<see cref="Transition.IsLate"/>).
+/// <c>final.nextReviewAt</c> is <see langword="null"/> also when the next review falls after 8999-12-31T23:59:59Z, the
+/// latest instant a scenario may hold: every instant written can be read back (decision 0009);
+/// <see cref="TimelineFinal.NextReviewAt"/> keeps the instant.
 /// </remarks>
 /// <example>
 /// <code>
@@ -110,7 +113,7 @@ public static class TimelineJson
         writer.WriteStartObject("final");
         writer.WriteString("state", timeline.Final.Status.ToString());
         writer.WriteString("balance", currency.Format(timeline.Final.Balance));
-        if (timeline.Final.NextReviewAt is { } next)
+        if (timeline.Final.NextReviewAt is { } next && next <= JsonFields.MaxInstant)
         {
             writer.WriteString("nextReviewAt", Invariant.Format(next));
         }

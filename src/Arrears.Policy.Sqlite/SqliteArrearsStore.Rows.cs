@@ -1,0 +1,228 @@
+using Arrears.Policy.Billing;
+using Arrears.Policy.Runtime;
+using Arrears.Policy.Stores;
+using Microsoft.Data.Sqlite;
+using NodaTime;
+
+namespace Arrears.Policy.Sqlite;
+
+/// <summary>Reading and writing the rows of one account: the helpers every operation shares.</summary>
+public sealed partial class SqliteArrearsStore
+{
+    private const string InsertAccountSql = $"""
+        INSERT INTO accounts (id, policy, currency, time_zone, opening_balance, creator, collaborators, balance_alarm, items,
+                              version, due_at, claimed_until, last_evaluated_at, next_review_at, alarm_armed, created_at)
+        VALUES ($id, $policy, $currency, $time_zone, $opening_balance, $creator, $collaborators, $balance_alarm, $items,
+                1, $due, NULL, NULL, NULL, 0, {SqliteSql.DatabaseNow})
+        """;
+
+    private const string UpdateRegistrationSql = """
+        UPDATE accounts SET policy = $policy, currency = $currency, time_zone = $time_zone, opening_balance = $opening_balance,
+                            creator = $creator, collaborators = $collaborators, balance_alarm = $balance_alarm, items = $items
+        WHERE id = $id
+        """;
+
+    /// <summary>Makes an account due no later than an instant, and bumps its version: something about it changed.</summary>
+    private const string TouchSql = """
+        UPDATE accounts SET version = version + 1, due_at = CASE WHEN due_at IS NULL OR due_at > $due THEN $due ELSE due_at END
+        WHERE id = $id
+        """;
+
+    private const string InsertEntrySql = """
+        INSERT INTO ledger_entries (account, id, kind, at, amount, product, billing_item, external_reference)
+        VALUES ($account, $id, $kind, $at, $amount, $product, $billing_item, $external_reference)
+        """;
+
+    private const string InsertBatchSql = "INSERT INTO usage_batches (account, batch, records, fingerprint) VALUES ($account, $batch, $records, $fingerprint)";
+
+    private const string InsertUsageSql = "INSERT INTO usage (account, batch, item, at, quantity) VALUES ($account, $batch, $item, $at, $quantity)";
+
+    private const string LoadProductsSql = """
+        SELECT account, product, status, episode, overdue_since, suspend_at, purge_at
+        FROM account_products WHERE account IN (SELECT value FROM json_each($ids)) ORDER BY account, position
+        """;
+
+    private const string LoadEntriesSql = """
+        SELECT account, id, kind, at, amount, product, billing_item, external_reference
+        FROM ledger_entries WHERE account IN (SELECT value FROM json_each($ids)) ORDER BY account, seq
+        """;
+
+    private const string LoadUsageSql = """
+        SELECT account, item, at, quantity FROM usage WHERE account IN (SELECT value FROM json_each($ids)) ORDER BY account, seq
+        """;
+
+    private static SqliteCommand BindRegistration(SqliteCommand command, AccountRegistration registration) =>
+        command
+            .Set("$id", registration.Id)
+            .Set("$policy", registration.Policy)
+            .Set("$currency", registration.Currency.Code)
+            .Set("$time_zone", registration.TimeZone.Id)
+            .Set("$opening_balance", StoreCodec.FormatDecimal(registration.OpeningBalance))
+            .Set("$creator", registration.Profile.Creator)
+            .Set("$collaborators", StoreCodec.FormatCollaborators(registration.Profile.Collaborators))
+            .Set("$balance_alarm", StoreCodec.FormatDecimal(registration.Profile.BalanceAlarm))
+            .Set("$items", StoreCodec.FormatItems(registration.Items));
+
+    private static bool Exists(SqliteSession session, string account)
+    {
+        var select = session.Command("SELECT 1 FROM accounts WHERE id = $id");
+        return select.Set("$id", account).ExecuteScalar() is not null;
+    }
+
+    private static AccountRow? FindRow(SqliteSession session, string account)
+    {
+        var select = session.Command($"SELECT {SqliteSql.AccountColumns} FROM accounts WHERE id = $id");
+        using var reader = select.Set("$id", account).ExecuteReader();
+        return reader.Read() ? SqliteRows.Account(reader) : null;
+    }
+
+    /// <summary>
+    /// Builds the snapshots of several accounts: their product lifecycles, ledger entries and usage read with one query per
+    /// table for all of them, in the order each was written.
+    /// </summary>
+    private static List<StoredAccount> LoadAccounts(SqliteSession session, List<AccountRow> rows)
+    {
+        var ids = StoreCodec.JsonArray(rows.Select(row => row.Registration.Id));
+        var lifecycles = new Dictionary<string, List<ProductLifecycle>>(StringComparer.Ordinal);
+        var entries = new Dictionary<string, List<LedgerEntry>>(StringComparer.Ordinal);
+        var usage = new Dictionary<string, List<UsageRecord>>(StringComparer.Ordinal);
+
+        using (var reader = session.Command(LoadProductsSql).Set("$ids", ids).ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                ListOf(lifecycles, reader.GetString(0)).Add(SqliteRows.Lifecycle(reader));
+            }
+        }
+
+        using (var reader = session.Command(LoadEntriesSql).Set("$ids", ids).ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                ListOf(entries, reader.GetString(0)).Add(SqliteRows.Entry(reader));
+            }
+        }
+
+        using (var reader = session.Command(LoadUsageSql).Set("$ids", ids).ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                ListOf(usage, reader.GetString(0)).Add(SqliteRows.Usage(reader));
+            }
+        }
+
+        var accounts = new List<StoredAccount>(rows.Count);
+        foreach (var row in rows)
+        {
+            var id = row.Registration.Id;
+            var state = StoreCodec.State(id, "accounts", lifecycles.GetValueOrDefault(id) ?? [], row.AlarmArmed, row.LastEvaluatedAt);
+            var ledger = StoreCodec.Ledger(id, "ledger_entries", row.Registration.Currency, row.Registration.OpeningBalance, entries.GetValueOrDefault(id) ?? []);
+            accounts.Add(new StoredAccount(row.Registration, state, row.Version, row.DueAt, ledger, usage.GetValueOrDefault(id) ?? [], row.NextReviewAt));
+        }
+
+        return accounts;
+    }
+
+    /// <summary>
+    /// Checks a batch of entries against the account's ledger as <see cref="Ledger.Append(IEnumerable{LedgerEntry})"/> would
+    /// (same messages), reading back only the entries whose ids the batch repeats; returns the counts and the entries to add.
+    /// </summary>
+    private static (AppendResult Result, List<LedgerEntry> Added) CheckEntries(
+        SqliteSession session, string account, Currency currency, decimal openingBalance, IReadOnlyList<LedgerEntry> entries)
+    {
+        var existing = ExistingEntries(session, account, entries);
+        var probe = StoreCodec.Ledger(account, "ledger_entries", currency, openingBalance, existing);
+        var result = probe.Append(entries);
+        var added = new List<LedgerEntry>(result.Added);
+        var seen = new HashSet<string>(existing.Select(entry => entry.Id), StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (seen.Add(entry.Id))
+            {
+                added.Add(entry);
+            }
+        }
+
+        return (result, added);
+    }
+
+    /// <summary>Reads the account's entries whose ids appear in <paramref name="entries"/>.</summary>
+    private static List<LedgerEntry> ExistingEntries(SqliteSession session, string account, IReadOnlyList<LedgerEntry> entries)
+    {
+        var found = new List<LedgerEntry>();
+        if (entries.Count == 0)
+        {
+            return found;
+        }
+
+        var ids = StoreCodec.JsonArray(entries.Select(entry => entry?.Id ?? string.Empty));
+        var select = session.Command("SELECT account, id, kind, at, amount, product, billing_item, external_reference FROM ledger_entries WHERE account = $account AND id IN (SELECT value FROM json_each($ids)) ORDER BY seq");
+        using var reader = select.Set("$account", account).Set("$ids", ids).ExecuteReader();
+        while (reader.Read())
+        {
+            found.Add(SqliteRows.Entry(reader));
+        }
+
+        return found;
+    }
+
+    private static void InsertEntries(SqliteSession session, string account, IReadOnlyList<LedgerEntry> entries)
+    {
+        var insert = session.Command(InsertEntrySql);
+        foreach (var entry in entries)
+        {
+            BindEntry(insert, account, entry).ExecuteNonQuery();
+        }
+    }
+
+    private static SqliteCommand BindEntry(SqliteCommand insert, string account, LedgerEntry entry) =>
+        insert
+            .Set("$account", account)
+            .Set("$id", entry.Id)
+            .Set("$kind", StoreCodec.FormatEnum(entry.Kind))
+            .Set("$at", StoreCodec.FormatInstant(entry.At))
+            .Set("$amount", StoreCodec.FormatDecimal(entry.Amount))
+            .Set("$product", entry.Product)
+            .Set("$billing_item", entry.BillingItem)
+            .Set("$external_reference", entry.ExternalReference);
+
+    private static void Touch(SqliteSession session, string account, Instant due)
+    {
+        var update = session.Command(TouchSql);
+        update.Set("$id", account).Set("$due", StoreCodec.FormatInstant(due)).ExecuteNonQuery();
+    }
+
+    private static (long Records, string Fingerprint)? FindBatch(SqliteSession session, string account, string batch)
+    {
+        var select = session.Command("SELECT records, fingerprint FROM usage_batches WHERE account = $account AND batch = $batch");
+        using var reader = select.Set("$account", account).Set("$batch", batch).ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetString(1)) : null;
+    }
+
+    private static void InsertBatch(SqliteSession session, string account, string batch, IReadOnlyList<UsageRecord> usage, string fingerprint)
+    {
+        var insertBatch = session.Command(InsertBatchSql);
+        insertBatch.Set("$account", account).Set("$batch", batch).Set("$records", usage.Count).Set("$fingerprint", fingerprint).ExecuteNonQuery();
+        var insert = session.Command(InsertUsageSql);
+        insert.Set("$account", account).Set("$batch", batch);
+        foreach (var record in usage)
+        {
+            insert
+                .Set("$item", record.Item)
+                .Set("$at", StoreCodec.FormatInstant(record.At))
+                .Set("$quantity", StoreCodec.FormatDecimal(record.Quantity))
+                .ExecuteNonQuery();
+        }
+    }
+
+    private static List<T> ListOf<T>(Dictionary<string, List<T>> lists, string account)
+    {
+        if (!lists.TryGetValue(account, out var list))
+        {
+            list = [];
+            lists.Add(account, list);
+        }
+
+        return list;
+    }
+}

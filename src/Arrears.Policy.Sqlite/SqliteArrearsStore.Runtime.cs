@@ -1,0 +1,373 @@
+using Arrears.Policy.Runtime;
+using Arrears.Policy.Stores;
+using NodaTime;
+
+namespace Arrears.Policy.Sqlite;
+
+/// <summary>What the runtime calls on every pass: claims, commits, the outbox and the due index.</summary>
+public sealed partial class SqliteArrearsStore
+{
+    /// <summary>
+    /// Claims due accounts in one statement: the earliest due first (ties by id), not held by an unexpired claim, not
+    /// evaluated after <c>$now</c>; the <c>accounts_due</c> index finds them without reading the others.
+    /// </summary>
+    private const string ClaimSql = $"""
+        UPDATE accounts SET claimed_until = $until
+        WHERE id IN (SELECT id FROM accounts
+                     WHERE due_at <= $now
+                       AND (claimed_until IS NULL OR claimed_until <= $now)
+                       AND (last_evaluated_at IS NULL OR last_evaluated_at <= $now)
+                     ORDER BY due_at, id
+                     LIMIT $max)
+        RETURNING {SqliteSql.AccountColumns}
+        """;
+
+    private const string CommitAccountSql = """
+        UPDATE accounts SET version = version + 1, due_at = $due, next_review_at = $next_review, claimed_until = NULL,
+                            last_evaluated_at = $last_evaluated, alarm_armed = $alarm_armed
+        WHERE id = $id AND version = $expected
+        """;
+
+    private const string InsertOutboxSql = """
+        INSERT INTO outbox (key, account, kind, notification, enforcement, product, episode, at, balance, recipient, channel,
+                            next_deadline, currency, time_zone, status, attempts, next_attempt_at, last_error, claimed_until)
+        VALUES ($key, $account, $kind, $notification, $enforcement, $product, $episode, $at, $balance, $recipient, $channel,
+                $next_deadline, $currency, $time_zone, 'Pending', 0, $next_attempt, NULL, NULL)
+        ON CONFLICT (key) DO NOTHING
+        """;
+
+    /// <summary>
+    /// Claims the pending messages that may go now, in each account's order: a message is claimable when it is due, not
+    /// held, and no earlier pending message of its account is either not due or held (it would be delivered out of order).
+    /// </summary>
+    private const string ClaimOutboxSql = $"""
+        WITH blocked AS (
+            SELECT account, min(sequence) AS first
+            FROM outbox
+            WHERE status = 'Pending' AND (next_attempt_at > $now OR claimed_until > $now)
+            GROUP BY account)
+        UPDATE outbox SET claimed_until = $until
+        WHERE sequence IN (SELECT o.sequence
+                           FROM outbox o LEFT JOIN blocked b ON b.account = o.account
+                           WHERE o.status = 'Pending' AND o.next_attempt_at <= $now
+                             AND (o.claimed_until IS NULL OR o.claimed_until <= $now)
+                             AND (b.first IS NULL OR o.sequence < b.first)
+                           ORDER BY o.account, o.sequence
+                           LIMIT $max)
+        RETURNING {SqliteSql.OutboxColumns}
+        """;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A claimed account whose rows are corrupted is reported with a <see cref="StoreDataException"/> naming it and the
+    /// column; the claim of the batch is undone except for that account, which stays held for the lease, so the next pass
+    /// claims the others and the corrupted account is reported again once per lease rather than stalling every pass.
+    /// </remarks>
+    public async ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var until = StoreCodec.FormatInstant(now + lease);
+        var (accounts, corrupted) = await WriteAsync<(IReadOnlyList<StoredAccount>, StoreDataException?)>(
+            Durability.Redone,
+            session =>
+            {
+                session.Transaction.Save("claim");
+                try
+                {
+                    return (Claim(session, now, until, max), null);
+                }
+                catch (StoreDataException ex) when (ex.Account is not null)
+                {
+                    session.Transaction.Rollback("claim");
+                    var hold = session.Command("UPDATE accounts SET claimed_until = $until WHERE id = $id");
+                    hold.Set("$until", until).Set("$id", ex.Account).ExecuteNonQuery();
+                    return ([], ex);
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (corrupted is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(corrupted);
+        }
+
+        return accounts;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> CommitAsync(EvaluationCommit commit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        return WriteAsync(
+            Durability.Redone,
+            session =>
+            {
+                // Only the version is read (and the ledger's currency and opening balance, for charges): a commit does not
+                // decode the registration.
+                long version;
+                string currency, opening;
+                using (var reader = session.Command("SELECT version, currency, opening_balance FROM accounts WHERE id = $id").Set("$id", commit.Account).ExecuteReader())
+                {
+                    if (!reader.Read())
+                    {
+                        throw StoreErrors.UnknownAccount(commit.Account);
+                    }
+
+                    (version, currency, opening) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+                }
+
+                if (version != commit.ExpectedVersion)
+                {
+                    return false;
+                }
+
+                // Check the charges before writing anything: they must fit the ledger.
+                var charges = commit.Charges.Count == 0
+                    ? []
+                    : CheckEntries(
+                        session,
+                        commit.Account,
+                        StoreCodec.ParseCurrency(currency, commit.Account, "accounts.currency"),
+                        StoreCodec.ParseDecimal(opening, commit.Account, "accounts.opening_balance"),
+                        commit.Charges).Added;
+                var update = session.Command(CommitAccountSql)
+                    .Set("$id", commit.Account)
+                    .Set("$expected", commit.ExpectedVersion)
+                    .Set("$due", StoreCodec.FormatInstant(commit.DueAt))
+                    .Set("$next_review", StoreCodec.FormatInstant(commit.NextReviewAt))
+                    .Set("$last_evaluated", StoreCodec.FormatInstant(commit.State.LastEvaluatedAt))
+                    .Set("$alarm_armed", commit.State.AlarmArmed ? 1 : 0);
+                if (update.ExecuteNonQuery() != 1)
+                {
+                    return false;
+                }
+
+                InsertEntries(session, commit.Account, charges);
+                SaveLifecycles(session, commit.Account, commit.State);
+                InsertTransitions(session, commit.Account, commit.Transitions);
+                InsertOutbox(session, commit.Outbox, commit.EvaluatedAt);
+                return true;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        return WriteAsync<IReadOnlyList<OutboxMessage>>(
+            Durability.Redone,
+            session =>
+            {
+                var messages = new List<OutboxMessage>();
+                var claim = session.Command(ClaimOutboxSql);
+                claim.Set("$now", StoreCodec.FormatInstant(now)).Set("$until", StoreCodec.FormatInstant(now + lease)).Set("$max", max);
+                using var reader = claim.ExecuteReader();
+                while (reader.Read())
+                {
+                    messages.Add(SqliteRows.Outbox(reader));
+                }
+
+                messages.Sort(static (a, b) =>
+                {
+                    var byAccount = string.CompareOrdinal(a.Account, b.Account);
+                    return byAccount != 0 ? byAccount : a.Sequence.CompareTo(b.Sequence);
+                });
+                return messages;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask CompleteOutboxAsync(string key, OutboxStatus status, int attempts, Instant nextAttemptAt, string? lastError, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var statusName = StoreCodec.FormatEnum(status);
+        await WriteAsync(
+            Durability.Redone,
+            session =>
+            {
+                var update = session.Command("UPDATE outbox SET status = $status, attempts = $attempts, next_attempt_at = $next_attempt, last_error = $last_error, claimed_until = NULL WHERE key = $key");
+                var changed = update
+                    .Set("$key", key)
+                    .Set("$status", statusName)
+                    .Set("$attempts", attempts)
+                    .Set("$next_attempt", StoreCodec.FormatInstant(nextAttemptAt))
+                    .Set("$last_error", lastError)
+                    .ExecuteNonQuery();
+                return changed == 1 ? true : throw StoreErrors.UnknownOutboxKey(key);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<OutboxMessage>> QueryOutboxAsync(OutboxQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var sql = $"SELECT {SqliteSql.OutboxColumns} FROM outbox WHERE sequence > $after"
+            + (query.Status is null ? string.Empty : " AND status = $status")
+            + (query.Account is null ? string.Empty : " AND account = $account")
+            + " ORDER BY sequence LIMIT $max";
+        return ReadAsync<IReadOnlyList<OutboxMessage>>(
+            session =>
+            {
+                var select = session.Command(sql);
+                select.Set("$after", query.After).Set("$max", query.Max);
+                if (query.Status is { } status)
+                {
+                    select.Set("$status", StoreCodec.FormatEnum(status));
+                }
+
+                if (query.Account is { } account)
+                {
+                    select.Set("$account", account);
+                }
+
+                using var reader = select.ExecuteReader();
+                var messages = new List<OutboxMessage>();
+                while (reader.Read())
+                {
+                    messages.Add(SqliteRows.Outbox(reader));
+                }
+
+                return messages;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<Instant?> NextDueAsync(CancellationToken cancellationToken) =>
+        ReadAsync<Instant?>(
+            session =>
+            {
+                // An account is due at due_at, or when its claim expires if that is later; only an account's first pending
+                // message can go next, at its next attempt or when its claim expires. Each part reads an index, not every row.
+                var select = session.Command("""
+                    SELECT next, account, source FROM (
+                        SELECT * FROM (SELECT due_at AS next, id AS account, 'accounts.due_at' AS source
+                                       FROM accounts WHERE due_at IS NOT NULL AND claimed_until IS NULL ORDER BY due_at LIMIT 1)
+                        UNION ALL
+                        SELECT * FROM (SELECT max(due_at, claimed_until) AS next, id, 'accounts.claimed_until'
+                                       FROM accounts WHERE claimed_until IS NOT NULL AND due_at IS NOT NULL ORDER BY next LIMIT 1)
+                        UNION ALL
+                        SELECT * FROM (SELECT max(o.next_attempt_at, coalesce(o.claimed_until, o.next_attempt_at)) AS next, o.account, 'outbox.next_attempt_at'
+                                       FROM outbox o
+                                       WHERE o.status = 'Pending'
+                                         AND o.sequence = (SELECT min(p.sequence) FROM outbox p WHERE p.account = o.account AND p.status = 'Pending')
+                                       ORDER BY next LIMIT 1))
+                    ORDER BY next LIMIT 1
+                    """);
+                using var reader = select.ExecuteReader();
+                return reader.Read() ? StoreCodec.ParseInstant(reader.GetString(0), reader.GetString(1), reader.GetString(2)) : null;
+            },
+            cancellationToken);
+
+    private static List<StoredAccount> Claim(SqliteSession session, Instant now, string until, int max)
+    {
+        var rows = new List<AccountRow>();
+        using (var reader = session.Command(ClaimSql).Set("$now", StoreCodec.FormatInstant(now)).Set("$until", until).Set("$max", max).ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                rows.Add(SqliteRows.Account(reader));
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        // RETURNING gives no order: sort as the claim chose, earliest due first, then by id.
+        rows.Sort(static (a, b) =>
+        {
+            var byDue = Nullable.Compare(a.DueAt, b.DueAt);
+            return byDue != 0 ? byDue : string.CompareOrdinal(a.Registration.Id, b.Registration.Id);
+        });
+        return LoadAccounts(session, rows);
+    }
+
+    private static void SaveLifecycles(SqliteSession session, string account, AccountState state)
+    {
+        session.Command("DELETE FROM account_products WHERE account = $account").Set("$account", account).ExecuteNonQuery();
+
+        var insert = session.Command("""
+            INSERT INTO account_products (account, product, position, status, episode, overdue_since, suspend_at, purge_at)
+            VALUES ($account, $product, $position, $status, $episode, $overdue_since, $suspend_at, $purge_at)
+            """);
+        insert.Set("$account", account);
+        var position = 0;
+        foreach (var lifecycle in state.Lifecycles)
+        {
+            insert
+                .Set("$product", StoreCodec.ProductKey(lifecycle.Product))
+                .Set("$position", position++)
+                .Set("$status", StoreCodec.FormatEnum(lifecycle.Status))
+                .Set("$episode", lifecycle.Episode)
+                .Set("$overdue_since", StoreCodec.FormatInstant(lifecycle.OverdueSince))
+                .Set("$suspend_at", StoreCodec.FormatInstant(lifecycle.SuspendAt))
+                .Set("$purge_at", StoreCodec.FormatInstant(lifecycle.PurgeAt))
+                .ExecuteNonQuery();
+        }
+    }
+
+    private static void InsertTransitions(SqliteSession session, string account, IReadOnlyList<TransitionRecord> transitions)
+    {
+        if (transitions.Count == 0)
+        {
+            return;
+        }
+
+        var insert = session.Command("""
+            INSERT INTO transitions (account, at, from_status, to_status, reason, episode, product, late, evaluated_at)
+            VALUES ($account, $at, $from, $to, $reason, $episode, $product, $late, $evaluated_at)
+            """);
+        insert.Set("$account", account);
+        foreach (var transition in transitions)
+        {
+            insert
+                .Set("$at", StoreCodec.FormatInstant(transition.At))
+                .Set("$from", StoreCodec.FormatEnum(transition.From))
+                .Set("$to", StoreCodec.FormatEnum(transition.To))
+                .Set("$reason", StoreCodec.FormatEnum(transition.Reason))
+                .Set("$episode", transition.Episode)
+                .Set("$product", transition.Product)
+                .Set("$late", transition.IsLate ? 1 : 0)
+                .Set("$evaluated_at", StoreCodec.FormatInstant(transition.EvaluatedAt))
+                .ExecuteNonQuery();
+        }
+    }
+
+    private static void InsertOutbox(SqliteSession session, IReadOnlyList<OutboxMessage> outbox, Instant evaluatedAt)
+    {
+        if (outbox.Count == 0)
+        {
+            return;
+        }
+
+        var nextAttempt = StoreCodec.FormatInstant(evaluatedAt);
+        var insert = session.Command(InsertOutboxSql);
+        foreach (var message in outbox)
+        {
+            // A kind's column is empty when the message is of the other kind and carries its default: nothing is lost.
+            var notification = message.Kind == OutboxKind.Enforcement && message.Notification == default ? null : StoreCodec.FormatEnum(message.Notification);
+            var enforcement = message.Kind == OutboxKind.Notification && message.Enforcement == default ? null : StoreCodec.FormatEnum(message.Enforcement);
+            insert
+                .Set("$key", message.Key)
+                .Set("$account", message.Account)
+                .Set("$kind", StoreCodec.FormatEnum(message.Kind))
+                .Set("$notification", notification)
+                .Set("$enforcement", enforcement)
+                .Set("$product", message.Product)
+                .Set("$episode", message.Episode)
+                .Set("$at", StoreCodec.FormatInstant(message.At))
+                .Set("$balance", StoreCodec.FormatDecimal(message.Balance))
+                .Set("$recipient", message.Recipient)
+                .Set("$channel", message.Channel)
+                .Set("$next_deadline", StoreCodec.FormatInstant(message.NextDeadline))
+                .Set("$currency", message.Currency)
+                .Set("$time_zone", message.TimeZone)
+                .Set("$next_attempt", nextAttempt)
+                .ExecuteNonQuery();
+        }
+    }
+}

@@ -1,0 +1,226 @@
+using System.Globalization;
+using Arrears.Policy.Runtime;
+using Microsoft.Data.Sqlite;
+
+namespace Arrears.Policy.Sqlite;
+
+/// <summary>One forward migration: the schema version it brings the database to, what it does, and its SQL.</summary>
+/// <param name="Version">The version after the migration; migrations run in increasing order, each once.</param>
+/// <param name="Description">What it changes, recorded in <c>schema_version</c> for operators.</param>
+/// <param name="Sql">The statements, run inside the migration's transaction.</param>
+internal sealed record SqliteMigration(int Version, string Description, string Sql);
+
+/// <summary>
+/// The schema of a SQLite store and its forward migrations: the database records each applied migration in
+/// <c>schema_version</c>; opening applies the missing ones in order, in one transaction, and refuses a database whose
+/// version is newer than the code knows.
+/// </summary>
+/// <remarks>
+/// Tables and columns carry the same logical model as the PostgreSQL store, so operators query either alike: instants are
+/// fixed-width UTC text (<c>2026-02-01T08:30:00.000000000Z</c>, ordered as text as in time), amounts decimal text, enums
+/// their names; see <c>StoreCodec</c>. Tables are <c>STRICT</c>, so a column never holds a value of another type.
+/// </remarks>
+internal static class SqliteSchema
+{
+    /// <summary>The migrations, in order; the last one's version is the version this code writes.</summary>
+    public static readonly IReadOnlyList<SqliteMigration> Migrations =
+    [
+        new(1, "accounts, products, ledger entries, usage, transitions, outbox, contacts", """
+            CREATE TABLE accounts (
+                id                TEXT    NOT NULL PRIMARY KEY,
+                policy            TEXT    NOT NULL,
+                currency          TEXT    NOT NULL,
+                time_zone         TEXT    NOT NULL,
+                opening_balance   TEXT    NOT NULL,
+                creator           TEXT    NOT NULL,
+                collaborators     TEXT    NOT NULL,
+                balance_alarm     TEXT,
+                items             TEXT    NOT NULL,
+                version           INTEGER NOT NULL,
+                due_at            TEXT,
+                claimed_until     TEXT,
+                last_evaluated_at TEXT,
+                next_review_at    TEXT,
+                alarm_armed       INTEGER NOT NULL,
+                created_at        TEXT    NOT NULL
+            ) STRICT;
+            CREATE INDEX accounts_due ON accounts (due_at) WHERE due_at IS NOT NULL;
+            CREATE INDEX accounts_claimed ON accounts (claimed_until) WHERE claimed_until IS NOT NULL;
+
+            CREATE TABLE account_products (
+                account       TEXT    NOT NULL REFERENCES accounts (id),
+                product       TEXT    NOT NULL,
+                position      INTEGER NOT NULL,
+                status        TEXT    NOT NULL,
+                episode       INTEGER NOT NULL,
+                overdue_since TEXT,
+                suspend_at    TEXT,
+                purge_at      TEXT,
+                PRIMARY KEY (account, product)
+            ) STRICT, WITHOUT ROWID;
+
+            CREATE TABLE ledger_entries (
+                seq                INTEGER PRIMARY KEY,
+                account            TEXT    NOT NULL REFERENCES accounts (id),
+                id                 TEXT    NOT NULL,
+                kind               TEXT    NOT NULL,
+                at                 TEXT    NOT NULL,
+                amount             TEXT    NOT NULL,
+                product            TEXT,
+                billing_item       TEXT,
+                external_reference TEXT,
+                UNIQUE (account, id)
+            ) STRICT;
+            CREATE INDEX ledger_entries_account ON ledger_entries (account, seq);
+
+            CREATE TABLE usage_batches (
+                account     TEXT    NOT NULL REFERENCES accounts (id),
+                batch       TEXT    NOT NULL,
+                records     INTEGER NOT NULL,
+                fingerprint TEXT    NOT NULL,
+                PRIMARY KEY (account, batch)
+            ) STRICT, WITHOUT ROWID;
+
+            CREATE TABLE usage (
+                seq      INTEGER PRIMARY KEY,
+                account  TEXT    NOT NULL,
+                batch    TEXT    NOT NULL,
+                item     TEXT    NOT NULL,
+                at       TEXT    NOT NULL,
+                quantity TEXT    NOT NULL,
+                FOREIGN KEY (account, batch) REFERENCES usage_batches (account, batch)
+            ) STRICT;
+            CREATE INDEX usage_account ON usage (account, seq);
+
+            CREATE TABLE transitions (
+                seq          INTEGER PRIMARY KEY,
+                account      TEXT    NOT NULL REFERENCES accounts (id),
+                at           TEXT    NOT NULL,
+                from_status  TEXT    NOT NULL,
+                to_status    TEXT    NOT NULL,
+                reason       TEXT    NOT NULL,
+                episode      INTEGER NOT NULL,
+                product      TEXT,
+                late         INTEGER NOT NULL,
+                evaluated_at TEXT    NOT NULL
+            ) STRICT;
+            CREATE INDEX transitions_account ON transitions (account, seq);
+
+            CREATE TABLE outbox (
+                sequence        INTEGER PRIMARY KEY AUTOINCREMENT,
+                key             TEXT    NOT NULL UNIQUE,
+                account         TEXT    NOT NULL REFERENCES accounts (id),
+                kind            TEXT    NOT NULL,
+                notification    TEXT,
+                enforcement     TEXT,
+                product         TEXT,
+                episode         INTEGER NOT NULL,
+                at              TEXT    NOT NULL,
+                balance         TEXT    NOT NULL,
+                recipient       TEXT,
+                channel         TEXT,
+                next_deadline   TEXT,
+                currency        TEXT    NOT NULL,
+                time_zone       TEXT    NOT NULL,
+                status          TEXT    NOT NULL,
+                attempts        INTEGER NOT NULL,
+                next_attempt_at TEXT    NOT NULL,
+                last_error      TEXT,
+                claimed_until   TEXT
+            ) STRICT;
+            CREATE INDEX outbox_pending ON outbox (account, sequence) WHERE status = 'Pending';
+            CREATE INDEX outbox_account ON outbox (account, sequence);
+            CREATE INDEX outbox_status ON outbox (status, sequence);
+
+            CREATE TABLE contacts (
+                recipient TEXT NOT NULL PRIMARY KEY,
+                email     TEXT,
+                phone     TEXT
+            ) STRICT, WITHOUT ROWID;
+            """),
+    ];
+
+    /// <summary>The schema version this code writes.</summary>
+    public static int CurrentVersion => Migrations[^1].Version;
+
+    /// <summary>
+    /// Brings the database to the newest version of <paramref name="migrations"/>: creates <c>schema_version</c> if there is
+    /// none, applies every missing migration in order and records each, all in one transaction (a failed migration leaves the
+    /// database as it was). A database already current is only read.
+    /// </summary>
+    /// <param name="connection">An open connection, outside any transaction.</param>
+    /// <param name="store">What the database is, for messages.</param>
+    /// <param name="migrations">The migrations, in increasing order of version.</param>
+    /// <returns>The version the database had before (0 for a new database).</returns>
+    /// <exception cref="StoreSchemaException">The database's version is newer than the last migration's.</exception>
+    public static int Migrate(SqliteConnection connection, string store, IReadOnlyList<SqliteMigration> migrations)
+    {
+        var supported = migrations[^1].Version;
+        var found = ReadVersion(connection, null);
+        Check(store, found, supported);
+        if (found == supported)
+        {
+            return found;
+        }
+
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using (var create = connection.CreateCommand())
+        {
+            create.Transaction = transaction;
+            create.CommandText = """
+                CREATE TABLE IF NOT EXISTS schema_version (
+                    version     INTEGER NOT NULL PRIMARY KEY,
+                    description TEXT    NOT NULL,
+                    applied_at  TEXT    NOT NULL
+                ) STRICT;
+                """;
+            create.ExecuteNonQuery();
+        }
+
+        // Another process may have migrated between the read above and the write lock.
+        found = ReadVersion(connection, transaction);
+        Check(store, found, supported);
+        foreach (var migration in migrations)
+        {
+            if (migration.Version <= found)
+            {
+                continue;
+            }
+
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = migration.Sql;
+            command.ExecuteNonQuery();
+            command.CommandText = $"INSERT INTO schema_version (version, description, applied_at) VALUES ($version, $description, {SqliteSql.DatabaseNow})";
+            command.Parameters.AddWithValue("$version", migration.Version);
+            command.Parameters.AddWithValue("$description", migration.Description);
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return found;
+    }
+
+    /// <summary>Reads the database's schema version: 0 when it has no <c>schema_version</c> table or no row in it.</summary>
+    public static int ReadVersion(SqliteConnection connection, SqliteTransaction? transaction)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'";
+        if (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+        {
+            return 0;
+        }
+
+        command.CommandText = "SELECT max(version) FROM schema_version";
+        return command.ExecuteScalar() is long version ? checked((int)version) : 0;
+    }
+
+    private static void Check(string store, int found, int supported)
+    {
+        if (found > supported)
+        {
+            throw new StoreSchemaException(store, found, supported);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+using Arrears.Policy.Runtime;
+
+namespace Arrears.Policy.Sqlite;
+
+/// <summary>
+/// The recipient directory <c>UseSqliteStore</c> registers when the host chose none: the contacts the store keeps, and for
+/// a recipient without any, the fallback (a recipient that is an address is its own).
+/// </summary>
+internal sealed class StoredContactsDirectory(IRecipientDirectory? stored, IRecipientDirectory fallback) : IRecipientDirectory
+{
+    public async ValueTask<RecipientContact?> FindAsync(string recipient, CancellationToken cancellationToken) =>
+        (stored is null ? null : await stored.FindAsync(recipient, cancellationToken).ConfigureAwait(false))
+            ?? await fallback.FindAsync(recipient, cancellationToken).ConfigureAwait(false);
+}

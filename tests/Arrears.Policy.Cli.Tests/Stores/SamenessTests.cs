@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
+using Arrears.Policy.Cli.Demo;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Arrears.Policy.Cli.Tests.Stores;
+
+/// <summary>
+/// The contract's last section on the SQLite store: importing a scenario without <c>until</c> and running <c>evaluate</c>
+/// at increasing instants ending at <c>until</c> gives the transitions, notifications and final state of <c>simulate</c>.
+/// </summary>
+public sealed class SamenessTests
+{
+    /// <summary>The examples an import can state today: one product, no holds, no evaluation schedule, no late facts.</summary>
+    public static TheoryData<string> Examples() => [.. ExampleNames()];
+
+    internal static IEnumerable<string> ExampleNames() =>
+        Cli.ExampleNames().Where(name =>
+        {
+            var root = JsonNode.Parse(File.ReadAllText(Cli.Example(name + ".scenario.json")))!.AsObject();
+            return !root.ContainsKey("products") && !root.ContainsKey("holds") && !root.ContainsKey("evaluations") &&
+                   !root.ToJsonString().Contains("\"recordedAt\"", StringComparison.Ordinal);
+        });
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void ImportThenEvaluate_AtIncreasingInstantsOnSqlite_EqualsSimulate(string example)
+    {
+        var scenarioJson = File.ReadAllText(Cli.Example(example + ".scenario.json"));
+        var scenario = ScenarioJson.Read(scenarioJson).Scenario!;
+        var line = WithoutUntil(scenarioJson, out var until);
+        using var folder = new TempFolder();
+        var store = "sqlite:" + Path.Combine(folder.Path, "store.db");
+
+        var imported = Import(store, line);
+        Assert.Equal((0, ""), (imported.Exit, imported.Error));
+        foreach (var instant in Sameness.Instants(scenario, until, seed: example.Length))
+        {
+            Sameness.Run(Cli.Host, "evaluate", "--store", store, "--as-of", Sameness.Format(instant));
+        }
+
+        var simulated = Sameness.FromTimeline(Sameness.Run(Cli.Host, "simulate", Cli.Example(example + ".scenario.json"), "--format", "json"));
+        Sameness.Equal(simulated, Sameness.FromStore(Cli.Host, store, scenario.Account.Id), scenario.Account.Id);
+    }
+
+    [Fact]
+    public void ImportThenEvaluate_APopulationStepByStepOnSqlite_EqualsSimulateForEveryAccount()
+    {
+        // 40 accounts of every kind of payer (and usage billing), evaluated every 5 days plus at random instants for 200
+        // days; the store sees each account due at its own instants in between.
+        var lines = Population.Lines(40, seed: 11);
+        using var folder = new TempFolder(DemoCommand.TemporaryRoot());
+        var store = "sqlite:" + Path.Combine(folder.Path, "population.db");
+        var imported = Import(store, string.Join('\n', lines));
+        Assert.Equal((0, "imported 40 accounts, ", ""), (imported.Exit, imported.Out[..22], imported.Error));
+
+        var random = new Random(5);
+        var instants = Enumerable.Range(0, 40).Select(i => Population.Start + Duration.FromDays(5 * i))
+            .Concat(Enumerable.Range(0, 20).Select(_ => Population.Start + Duration.FromSeconds(random.Next(200 * 86_400))))
+            .Where(i => i < Population.Until)
+            .Append(Population.Until)
+            .Distinct()
+            .Order();
+        foreach (var instant in instants)
+        {
+            Sameness.Run(Cli.Host, "evaluate", "--store", store, "--as-of", Sameness.Format(instant));
+        }
+
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var scenario = ScenarioJson.Read(Population.Scenario(lines[i], Population.Until)).Scenario!;
+            var simulated = Sameness.FromTimeline(TimelineJson.ToJson(Simulator.Run(scenario)));
+            Sameness.Equal(simulated, Sameness.FromStore(Cli.Host, store, Population.Id(i)), Population.Id(i));
+        }
+    }
+
+    [Fact]
+    public void ImportThenEvaluate_TheBuiltToolInProcessesOnSqlite_EqualsSimulate()
+    {
+        // The one test that runs the tool as a user does: the built arrears.dll in processes of its own.
+        var scenarioJson = File.ReadAllText(Cli.Example("pay-one-second-late.scenario.json"));
+        var line = WithoutUntil(scenarioJson, out var until);
+        using var folder = new TempFolder();
+        var file = Path.Combine(folder.Path, "accounts.jsonl");
+        File.WriteAllText(file, line + "\n");
+        var store = "sqlite:" + Path.Combine(folder.Path, "store.db");
+
+        Assert.Equal((0, "imported 1 accounts, 3 entries, 0 usage records\n", ""), Spawn("import", "--store", store, file));
+        var evaluated = Spawn("evaluate", "--store", store, "--as-of", Sameness.Format(until), "--json");
+        Assert.Equal(0, evaluated.Exit);
+        Assert.StartsWith($$"""{"asOf":"{{Sameness.Format(until)}}","evaluated":1,""", evaluated.Out, StringComparison.Ordinal);
+
+        var simulated = Sameness.FromTimeline(Spawn("simulate", Cli.Example("pay-one-second-late.scenario.json")).Out);
+        var account = ScenarioJson.Read(scenarioJson).Scenario!.Account.Id;
+        var history = Spawn("history", "--store", store, account, "--json");
+        var outbox = Spawn("outbox", "--store", store, "--account", account, "--json");
+        var status = Spawn("status", "--store", store, account, "--json");
+        Assert.Equal((0, 0, 0), (history.Exit, outbox.Exit, status.Exit));
+        Assert.Equal(simulated.Transitions.Count, Cli.Lines(history.Out).Length);
+        Assert.Equal(simulated.Notifications.Count, Cli.Lines(outbox.Out).Length);
+        Assert.Contains($"\"state\":\"{simulated.Final.State}\"", status.Out, StringComparison.Ordinal);
+
+        var unknown = Spawn("status", "--store", store, "nobody");
+        Assert.Equal((2, ""), (unknown.Exit, unknown.Out));
+        Assert.DoesNotContain("   at ", unknown.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>The scenario as an import line: the same JSON on one line, without <c>until</c>.</summary>
+    internal static string WithoutUntil(string scenarioJson, out Instant until)
+    {
+        var node = JsonNode.Parse(scenarioJson)!.AsObject();
+        until = InstantPattern.ExtendedIso.Parse(node["until"]!.GetValue<string>()).Value;
+        node.Remove("until");
+        return node.ToJsonString();
+    }
+
+    private static (int Exit, string Out, string Error) Import(string store, string lines) =>
+        Cli.RunOn(Cli.Host, new MemoryStream(Encoding.UTF8.GetBytes(lines)), "import", "--store", store, "-");
+
+    private static (int Exit, string Out, string Error) Spawn(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "arrears.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), $"arrears {string.Join(' ', args)} did not finish");
+        return (process.ExitCode, stdout.Result.ReplaceLineEndings("\n"), stderr.Result.ReplaceLineEndings("\n"));
+    }
+}
+
+/// <summary>A new folder for one test, deleted with everything in it afterwards.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder(string? root = null)
+    {
+        Path = System.IO.Path.Combine(root ?? System.IO.Path.GetTempPath(), "arrears-test-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
