@@ -409,8 +409,11 @@ internal sealed class JsonFields
 
     private static string Shorten(string raw) => raw.Length > Invariant.MaxQuotedLength ? raw[..Invariant.MaxQuotedLength] + "…" : raw;
 
-    /// <summary>Returns the known name closest to <paramref name="name"/> (a typo's likely intent), or <see langword="null"/> when none is close.</summary>
-    public static string? Suggest(string name, IReadOnlyList<string> known)
+    /// <summary>
+    /// Returns the known name closest to <paramref name="name"/> (a typo's likely intent), or <see langword="null"/> when none
+    /// is within <paramref name="maxDistance"/> edits (by default a third of the name's length, between 1 and 3).
+    /// </summary>
+    public static string? Suggest(string name, IReadOnlyList<string> known, int? maxDistance = null)
     {
         string? best = null;
         var bestDistance = int.MaxValue;
@@ -424,7 +427,7 @@ internal sealed class JsonFields
             }
         }
 
-        return bestDistance <= Math.Max(1, Math.Min(3, name.Length / 3)) ? best : null;
+        return bestDistance <= (maxDistance ?? Math.Max(1, Math.Min(3, name.Length / 3))) ? best : null;
     }
 
     private static int Distance(string a, string b)

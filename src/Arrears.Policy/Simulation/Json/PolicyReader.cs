@@ -212,7 +212,8 @@ internal sealed partial class PolicyReader
     /// <summary>The message for a channel that is neither known nor declared, with the closest name when there is one.</summary>
     public static string UnknownChannel(string channel, IReadOnlyCollection<string> declared)
     {
-        var suggestion = JsonFields.Suggest(channel, [.. KnownChannels, .. declared]);
+        // Channel names are short: two edits (a swap such as "Emial") still point at the intended one.
+        var suggestion = JsonFields.Suggest(channel, [.. KnownChannels, .. declared], maxDistance: 2);
         var hint = suggestion is null ? string.Empty : $", did you mean \"{suggestion}\"?";
         var declaredText = declared.Count == 0 ? string.Empty : $" ({string.Join(", ", declared)})";
         return $"must be a known channel ({string.Join(", ", KnownChannels)}) or one declared in the scenario's \"channels\"{declaredText}, got {Invariant.Quote(channel)}{hint}";
