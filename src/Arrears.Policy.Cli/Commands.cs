@@ -230,6 +230,12 @@ internal static class Commands
             return null;
         }
 
+        // What the replay ignores is worth knowing, but the scenario is valid: the exit code stays 0.
+        foreach (var warning in read.Warnings)
+        {
+            await io.Error.WriteLineAsync("warning: " + Terminal.Printable(warning)).ConfigureAwait(false);
+        }
+
         return read.Scenario;
     }
 

@@ -11,7 +11,7 @@ namespace Arrears.Policy.Benchmarks.Bulk;
 /// <remarks>
 /// <list type="bullet">
 /// <item><c>Baseline</c>: a Stateless machine per account and LINQ sums over a list of entries, every account evaluated.</item>
-/// <item><c>EngineEveryAccount</c>: <see cref="AccountPolicy.Evaluate"/> over the compact working set, every account evaluated (the layout alone).</item>
+/// <item><c>EngineEveryAccount</c>: <c>AccountPolicy.Evaluate</c> over the compact working set, every account evaluated (the layout alone).</item>
 /// <item><c>EngineDueIndex</c>: the same working set with each account's due instant: only due accounts are evaluated.</item>
 /// <item><c>RuntimeInMemory</c>: the whole runtime over <see cref="InMemoryArrearsStore"/>: claims from the store's due index, evaluates, commits state, audit trail and outbox.</item>
 /// </list>

@@ -95,7 +95,7 @@ public sealed class ManyHostsTests
 
         Assert.Equal(10L, await database.ScalarAsync<long>("SELECT count(*) FROM arrears.accounts"));
         Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM arrears.accounts WHERE id LIKE 'big-%'"));
-        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM arrears.ledger_entries WHERE account LIKE 'big-%'"));
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM arrears.ledger_entries WHERE account_id LIKE 'big-%'"));
 
         var again = await Tool.RunAsync(["import", "--store", database.Store, big, "--json"]);
         Assert.True(again.Exit == 0, again.Error);
