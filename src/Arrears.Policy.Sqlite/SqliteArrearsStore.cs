@@ -54,7 +54,7 @@ namespace Arrears.Policy.Sqlite;
 /// <example>
 /// <code>
 /// using var store = await SqliteArrearsStore.OpenAsync("Data Source=arrears.db", cancellationToken);
-/// var runtime = new ArrearsRuntime(store, policies, SystemClock.Instance, [emailNotifier], enforcementHandler, store);
+/// var runtime = new ArrearsRuntime(store, policies, clock, [emailNotifier], enforcementHandler, store);
 /// await runtime.RunOnceAsync(cancellationToken);
 /// </code>
 /// </example>
