@@ -111,7 +111,7 @@ postgres_start() {
   psql="$bindir/psql"
   if [ ! -x "$psql" ]; then psql="psql"; fi
   if ! pg_as "$psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres >/dev/null <<SQL
-CREATE ROLE arrears LOGIN PASSWORD '$password';
+CREATE ROLE arrears LOGIN CREATEDB PASSWORD '$password';
 CREATE DATABASE arrears OWNER arrears;
 SQL
   then

@@ -5,7 +5,8 @@ namespace Arrears.Policy.Benchmarks;
 
 /// <summary>
 /// One account evaluated by the pure engine. "Idle" accounts have nothing to do (the common case in bulk runs) and must not
-/// allocate; "CatchUp" replays a whole episode (Overdue, Suspended, two warnings, Purged) in one late evaluation.
+/// allocate; "Transition" makes one transition (Active to Overdue, told by email and SMS); "CatchUp" replays a whole episode
+/// (Overdue, Suspended, two warnings, Purged) in one late evaluation. "Compact" reads the in-memory store's compact ledger.
 /// </summary>
 [MemoryDiagnoser]
 public class EvaluationBenchmarks
@@ -14,6 +15,10 @@ public class EvaluationBenchmarks
     private readonly AccountPolicy _policy = AccountPolicy.For(PolicyPresets.TencentApiGateway.Policy);
     private readonly AccountProfile _account = new("acct-1", "owner@example.com", collaborators: ["dev@example.com"], balanceAlarm: 10m);
     private Ledger _healthy = null!;
+    private CompactLedger _healthyCompact = null!;
+    private Ledger _charged = null!;
+    private AccountState _beforeCharge;
+    private Instant _chargedNow;
     private Ledger _overdue = null!;
     private AccountState _healthyState;
     private AccountState _overdueState;
@@ -38,6 +43,7 @@ public class EvaluationBenchmarks
         }
 
         _healthy.Append(entries);
+        _healthyCompact = CompactLedger.Empty(Currency.FromCode("CNY"), 100m).Append(entries, out _)!;
         _healthyNow = Start + Duration.FromDays(31);
         _healthyState = _policy.Evaluate(_account, _healthy, AccountState.Initial, _healthyNow - Duration.FromHours(1)).State;
 
@@ -47,6 +53,13 @@ public class EvaluationBenchmarks
         _overdueNow = Start + Duration.FromHours(12);
         _overdueState = _policy.Evaluate(_account, _overdue, AccountState.Initial, _overdueNow - Duration.FromHours(1)).State;
 
+        // A healthy account whose balance a charge has just taken below zero: one transition to Overdue.
+        _charged = new Ledger(Currency.FromCode("CNY"), 10m);
+        _charged.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, Start, 5m));
+        _beforeCharge = _policy.Evaluate(_account, _charged, AccountState.Initial, Start + Duration.FromHours(1)).State;
+        _charged.Append(new LedgerEntry("c2", LedgerEntryKind.Charge, Start + Duration.FromHours(2), 25m));
+        _chargedNow = Start + Duration.FromHours(3);
+
         // The same overdue account using two products (API Gateway in grace, Redis in grace), state rebuilt as a store would.
         _products = new AccountPolicyBuilder().AddProduct("apigw", PolicyPresets.TencentApiGateway.Policy).AddProduct("redis", PolicyPresets.TencentRedis.Policy).Build();
         var saved = _products.Evaluate(_account, _overdue, AccountState.Initial, _overdueNow - Duration.FromHours(1)).State;
@@ -55,6 +68,12 @@ public class EvaluationBenchmarks
 
     [Benchmark(Baseline = true)]
     public Instant? IdleHealthy() => _policy.Evaluate(_account, _healthy, _healthyState, _healthyNow).NextReviewAt;
+
+    [Benchmark]
+    public Instant? IdleHealthyCompact() => _policy.Evaluate(_account, _healthyCompact, _healthyState, _healthyNow).NextReviewAt;
+
+    [Benchmark]
+    public int TransitionToOverdue() => _policy.Evaluate(_account, _charged, _beforeCharge, _chargedNow).Transitions.Count;
 
     [Benchmark]
     public Instant? IdleOverdue() => _policy.Evaluate(_account, _overdue, _overdueState, _overdueNow).NextReviewAt;

@@ -3,14 +3,20 @@ using NodaTime;
 
 namespace Arrears.Policy.Benchmarks;
 
-/// <summary>Balance queries on a ledger of a year of hourly charges and daily payments.</summary>
+/// <summary>
+/// Balance queries on a ledger of 10,000 entries (hourly charges and daily payments): a LINQ sum over a list of entries
+/// (the baseline), <see cref="Ledger"/> (entries as objects with prefix sums), and the compact ledger of the in-memory
+/// store (instants and running balances in one array).
+/// </summary>
 [MemoryDiagnoser]
 public class LedgerBenchmarks
 {
     private Ledger _ledger = null!;
+    private CompactLedger _compact = null!;
+    private List<LedgerEntry> _list = null!;
     private Instant _probe;
 
-    [Params(1_000, 100_000)]
+    [Params(10_000)]
     public int Entries { get; set; }
 
     [GlobalSetup]
@@ -26,9 +32,23 @@ public class LedgerBenchmarks
         }
 
         _ledger.Append(entries);
+        _compact = CompactLedger.Empty(Currency.FromCode("CNY"), 100m).Append(entries, out _)!;
+        _list = entries;
         _probe = start + Duration.FromHours(Entries / 2) + Duration.FromMinutes(30);
     }
 
+    [Benchmark(Baseline = true)]
+    public decimal BalanceAtLinqSum() => 100m + _list.Where(e => e.At <= _probe).Sum(e => e.SignedAmount);
+
     [Benchmark]
-    public decimal BalanceAt() => _ledger.BalanceAt(_probe);
+    public decimal BalanceAtLedger() => _ledger.BalanceAt(_probe);
+
+    [Benchmark]
+    public decimal BalanceAtCompact() => _compact.BalanceAt(_probe);
+
+    [Benchmark]
+    public bool NextEntryLedger() => _ledger.TryGetNextEntryInstant(_probe, out _);
+
+    [Benchmark]
+    public bool NextEntryCompact() => _compact.TryGetNextEntryInstant(_probe, out _);
 }

@@ -1,4 +1,3 @@
-using Arrears.Policy.Runtime;
 using BenchmarkDotNet.Attributes;
 using NodaTime;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Reflection;
@@ -11,13 +12,25 @@ namespace Arrears.Policy.Cli;
 /// <summary>The <c>arrears</c> command line: simulate, explain, validate, diagram, policies, demo, and the store commands import, evaluate, status, history and outbox.</summary>
 /// <remarks>
 /// Exit codes: 0 success; 2 invalid input or usage (one line per problem on standard error, nothing on standard output);
-/// 1 an internal error (no stack trace unless <c>--verbose</c>).
+/// 1 an internal error (no stack trace unless <c>--verbose</c>); 74 standard output cannot be written (a full disk, a
+/// closed pipe), as <c>EX_IOERR</c> of sysexits.h.
 /// </remarks>
 internal static class ArrearsCli
 {
     public const int Success = 0;
     public const int InternalError = 1;
     public const int InvalidInput = 2;
+    public const int OutputError = 74;
+
+    /// <summary>The exit codes, shown at the end of every command's help.</summary>
+    public static readonly string[] ExitCodes =
+    [
+        "Exit codes:",
+        "  0   success",
+        "  1   internal error (a bug; --verbose shows the stack trace)",
+        "  2   invalid input or usage (one line per problem on standard error)",
+        "  74  standard output cannot be written (a full disk, a closed pipe)",
+    ];
 
     /// <summary>Runs the tool in process: parses <paramref name="args"/>, runs the command and returns the exit code.</summary>
     /// <param name="args">The arguments.</param>
@@ -30,7 +43,9 @@ internal static class ArrearsCli
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Stream stdin, CliConsole console, CliHost host, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(host);
+        stdout = new OutputWriter(stdout);
         var io = new CliIo(stdout, stderr, stdin, console, host);
         var root = BuildCommand(io);
         var parseResult = root.Parse(args);
@@ -54,12 +69,20 @@ internal static class ArrearsCli
         var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
         {
-            return await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+            var exit = await parseResult.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+            await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return exit;
         }
         catch (OperationCanceledException)
         {
             await stderr.WriteLineAsync("arrears: cancelled").ConfigureAwait(false);
             return InternalError;
+        }
+        catch (OutputException exception)
+        {
+            // What was written before the failure stays written; the reader of a closed pipe wanted no more of it.
+            await stderr.WriteLineAsync($"arrears: cannot write to standard output: {Terminal.Printable(exception.Message.ReplaceLineEndings(" "))}").ConfigureAwait(false);
+            return OutputError;
         }
 #pragma warning disable CA1031 // The tool's last line of defence: any failure becomes exit code 1 with a one-line message.
         catch (Exception exception)
@@ -156,10 +179,17 @@ internal static class ArrearsCli
             version.Action = new VersionAction();
         }
 
+        foreach (var help in root.Options.OfType<HelpOption>())
+        {
+            // The help of every command (the option is recursive) ends with the exit codes.
+            help.Action = new ExitCodesHelpAction((HelpAction)help.Action!);
+        }
+
         var scenario = new Argument<string>("SCENARIO") { Description = "The scenario JSON file (see docs/spec/simulate-contract.md), or - for standard input." };
         var format = io.Format;
-        var simulate = new Command("simulate", "Replay a scenario and print its lifecycle timeline (JSON for machines, a table for people).") { scenario, format };
-        simulate.SetAction((parseResult, cancellationToken) => Commands.SimulateAsync(io, parseResult.GetValue(scenario)!, parseResult.GetValue(format), cancellationToken));
+        var simulate = new Command("simulate", "Replay a scenario and print its lifecycle timeline (JSON for machines, a table for people).") { scenario, format, io.Utc };
+        simulate.SetAction((parseResult, cancellationToken) =>
+            Commands.SimulateAsync(io, parseResult.GetValue(scenario)!, parseResult.GetValue(format), parseResult.GetValue(io.Utc), cancellationToken));
         root.Subcommands.Add(simulate);
 
         var explainScenario = new Argument<string>("SCENARIO") { Description = "The scenario JSON file, or - for standard input." };
@@ -172,13 +202,17 @@ internal static class ArrearsCli
         validate.SetAction((parseResult, cancellationToken) => Commands.ValidateAsync(io, parseResult.GetValue(validateScenario)!, cancellationToken));
         root.Subcommands.Add(validate);
 
-        var policy = new Argument<string>("POLICY") { Description = "A preset name (see 'arrears policies') or a policy JSON file." };
+        var policy = new Argument<string>("POLICY")
+        {
+            Description = "A preset name (see 'arrears policies'), a policy JSON file, or a scenario file (its policy is drawn); - for standard input.",
+        };
         var diagram = new Command("diagram", "Print a policy as a Mermaid state diagram with its parameters on the edges.") { policy };
         diagram.SetAction((parseResult, cancellationToken) => Commands.DiagramAsync(io, parseResult.GetValue(policy)!, cancellationToken));
         root.Subcommands.Add(diagram);
 
-        var policies = new Command("policies", "List the built-in policy presets, their parameters and sources.");
-        policies.SetAction((_, cancellationToken) => Commands.PoliciesAsync(io, cancellationToken));
+        var json = new Option<bool>("--json") { Description = "Print the presets as one JSON document: name, product, summary, source, date read and every setting of the policy." };
+        var policies = new Command("policies", "List the built-in policy presets, their parameters and sources.") { json };
+        policies.SetAction((parseResult, cancellationToken) => Commands.PoliciesAsync(io, parseResult.GetValue(json), cancellationToken));
         root.Subcommands.Add(policies);
 
         var demoStore = new Option<string>("--store")
@@ -258,6 +292,23 @@ internal sealed class VersionAction : SynchronousCommandLineAction
     }
 }
 
+/// <summary>Prints the parser's help, then the tool's exit codes.</summary>
+internal sealed class ExitCodesHelpAction(HelpAction help) : SynchronousCommandLineAction
+{
+    public override int Invoke(ParseResult parseResult)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        var exit = help.Invoke(parseResult);
+        foreach (var line in ArrearsCli.ExitCodes)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(line);
+        }
+
+        parseResult.InvocationConfiguration.Output.WriteLine();
+        return exit;
+    }
+}
+
 /// <summary>The standard streams of one run, and how to draw on them.</summary>
 internal sealed class CliIo(TextWriter stdout, TextWriter stderr, Stream stdin, CliConsole console, CliHost host)
 {
@@ -276,6 +327,12 @@ internal sealed class CliIo(TextWriter stdout, TextWriter stderr, Stream stdin, 
     {
         Description = "Output format: json (the default when standard output is redirected) or table (the default on a terminal).",
         HelpName = "json|table",
+    };
+
+    /// <summary>Gets the option that shows instants for people in UTC rather than in the account's time zone.</summary>
+    public Option<bool> Utc { get; } = new("--utc")
+    {
+        Description = "Show the table's instants in UTC rather than in the account's time zone (with its offset). JSON is always in UTC.",
     };
 
     public Option<bool> Verbose { get; } = new("--verbose") { Description = "Show the stack trace of an internal error.", Recursive = true };

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Arrears.Policy.Text;
 using NodaTime;
 using NodaTime.Text;
@@ -9,10 +11,13 @@ namespace Arrears.Policy.Cli;
 /// <summary>The actions of the simulate, explain, validate, diagram and policies commands.</summary>
 internal static class Commands
 {
-    private static readonly InstantPattern TableMinutes = InstantPattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd HH':'mm");
-    private static readonly InstantPattern TableSeconds = InstantPattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd HH':'mm':'ss;FFFFFFFFF");
+    /// <summary>
+    /// The latest instant a scenario may hold (the library's reader rejects later ones): the tool prints no later instant,
+    /// so that whatever it prints can be read back.
+    /// </summary>
+    public static readonly Instant LatestInstant = Instant.FromUtc(8999, 12, 31, 23, 59, 59);
 
-    public static async Task<int> SimulateAsync(CliIo io, string path, string? format, CancellationToken cancellationToken)
+    public static async Task<int> SimulateAsync(CliIo io, string path, string? format, bool utc, CancellationToken cancellationToken)
     {
         var scenario = await ReadScenarioAsync(io, path, cancellationToken).ConfigureAwait(false);
         if (scenario is null)
@@ -20,11 +25,18 @@ internal static class Commands
             return ArrearsCli.InvalidInput;
         }
 
+        await WarnAsync(io, scenario.Policy).ConfigureAwait(false);
         var timeline = Simulator.Run(scenario);
+        if (timeline.Final.NextReviewAt > LatestInstant)
+        {
+            await io.Error.WriteLineAsync(
+                $"warning: final.nextReviewAt: the next review falls after {NodaTime.Text.InstantPattern.ExtendedIso.Format(LatestInstant)}, the latest instant a scenario may hold, so it is not printed (null in JSON)").ConfigureAwait(false);
+        }
+
         var asTable = format is null ? io.Console.Interactive : string.Equals(format, "table", StringComparison.Ordinal);
         if (asTable)
         {
-            TimelineTable.Write(io.CreateConsole(), scenario, timeline);
+            TimelineTable.Write(io.CreateConsole(), scenario, timeline, TableInstants.For(scenario.TimeZone, utc));
         }
         else
         {
@@ -58,6 +70,7 @@ internal static class Commands
             return ArrearsCli.InvalidInput;
         }
 
+        await WarnAsync(io, scenario.Policy).ConfigureAwait(false);
         await io.Out.WriteLineAsync("valid").ConfigureAwait(false);
         return ArrearsCli.Success;
     }
@@ -77,8 +90,14 @@ internal static class Commands
                 return ArrearsCli.InvalidInput;
             }
 
-            var read = ScenarioJson.ReadPolicy(bytes);
-            if (!read.IsValid)
+            var (read, problem) = ReadPolicyOrScenarioPolicy(bytes, policyOrFile);
+            if (problem is not null)
+            {
+                await io.Error.WriteLineAsync(problem).ConfigureAwait(false);
+                return ArrearsCli.InvalidInput;
+            }
+
+            if (!read!.IsValid)
             {
                 await WriteErrorsAsync(io, read.Errors).ConfigureAwait(false);
                 return ArrearsCli.InvalidInput;
@@ -93,13 +112,20 @@ internal static class Commands
             return ArrearsCli.InvalidInput;
         }
 
+        await WarnAsync(io, policy).ConfigureAwait(false);
         await io.Out.WriteAsync(PolicyDiagram.ToMermaid(policy)).ConfigureAwait(false);
         return ArrearsCli.Success;
     }
 
-    public static Task<int> PoliciesAsync(CliIo io, CancellationToken cancellationToken)
+    public static async Task<int> PoliciesAsync(CliIo io, bool json, CancellationToken cancellationToken)
     {
         _ = cancellationToken;
+        if (json)
+        {
+            await io.Out.WriteLineAsync(PresetJson.ToJson(PolicyPresets.All)).ConfigureAwait(false);
+            return ArrearsCli.Success;
+        }
+
         var console = io.CreateConsole();
         var table = new Table().Border(TableBorder.Simple).Title("Policy presets");
         table.AddColumn(new TableColumn("Preset").NoWrap());
@@ -131,12 +157,60 @@ internal static class Commands
             console.WriteLine($"Source: {preset.Source} (read on {LocalDatePattern.Iso.Format(preset.ReadOn)})");
         }
 
-        return Task.FromResult(ArrearsCli.Success);
+        return ArrearsCli.Success;
     }
 
-    /// <summary>Formats an instant for a table: <c>2026-02-02 08:30</c>, with seconds only when they are not zero.</summary>
-    public static string FormatInstant(Instant instant) =>
-        instant.InUtc().Second == 0 && instant.InUtc().NanosecondOfSecond == 0 ? TableMinutes.Format(instant) : TableSeconds.Format(instant);
+    /// <summary>The top-level fields of a scenario that a policy object never has: a document with one of them is a scenario.</summary>
+    private static readonly string[] ScenarioFields = ["account", "until", "entries", "usage", "items", "products", "holds", "revocations", "evaluations"];
+
+    /// <summary>
+    /// Reads what <c>diagram</c> was given: a policy (a preset name or a policy object), or a scenario, whose <c>policy</c>
+    /// is read instead (with its problems at <c>policy.*</c> paths, the rest of the scenario unchecked). A scenario without
+    /// a single <c>policy</c> (one whose products each have their own) is a problem: the message says how to draw one.
+    /// </summary>
+    private static (PolicyReadResult? Read, string? Problem) ReadPolicyOrScenarioPolicy(byte[] bytes, string path)
+    {
+        var json = bytes.AsMemory();
+        if (json.Span.StartsWith("\uFEFF"u8))
+        {
+            json = json[3..];
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException)
+        {
+            // Not JSON: the library's reader says where and why.
+            return (ScenarioJson.ReadPolicy(bytes), null);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.EnumerateObject().Any(p => ScenarioFields.Contains(p.Name, StringComparer.Ordinal)))
+            {
+                return (ScenarioJson.ReadPolicy(bytes), null);
+            }
+
+            var policies = root.EnumerateObject().Where(p => p.NameEquals("policy")).ToList();
+            if (policies.Count == 0)
+            {
+                return (null,
+                    $"{Terminal.Printable(path)}: is a scenario without a \"policy\" (each of its products has its own); draw one with 'arrears diagram PRESET', " +
+                    "or save a product's policy (a preset name or a policy object) in a file and run 'arrears diagram POLICY.json'");
+            }
+
+            if (policies.Count > 1)
+            {
+                return (null, $"{Terminal.Printable(path)}: is a scenario with \"policy\" given {policies.Count.ToString(CultureInfo.InvariantCulture)} times; keep one");
+            }
+
+            return (ScenarioJson.ReadPolicy(Encoding.UTF8.GetBytes(policies[0].Value.GetRawText())), null);
+        }
+    }
 
     private static string Short(DeadlineBoundary boundary) => boundary == DeadlineBoundary.Inclusive ? "incl" : "excl";
 
@@ -156,7 +230,22 @@ internal static class Commands
             return null;
         }
 
+        // What the replay ignores is worth knowing, but the scenario is valid: the exit code stays 0.
+        foreach (var warning in read.Warnings)
+        {
+            await io.Error.WriteLineAsync("warning: " + Terminal.Printable(warning)).ConfigureAwait(false);
+        }
+
         return read.Scenario;
+    }
+
+    /// <summary>Writes what is valid in a policy but does nothing (see <see cref="PolicyWarnings"/>) to standard error.</summary>
+    private static async Task WarnAsync(CliIo io, LifecyclePolicy policy)
+    {
+        foreach (var warning in PolicyWarnings.Of(policy, "policy"))
+        {
+            await io.Error.WriteLineAsync(warning).ConfigureAwait(false);
+        }
     }
 
     private static async Task WriteErrorsAsync(CliIo io, IReadOnlyList<ValidationError> errors)

@@ -8,5 +8,5 @@ var host = new CliHost(SystemClock.Instance);
 var stdin = Console.OpenStandardInput();
 await using (stdin.ConfigureAwait(false))
 {
-    return await ArrearsCli.RunAsync(args, Console.Out, Console.Error, stdin, CliConsole.Detect(), host).ConfigureAwait(false);
+    return await ArrearsCli.RunAsync(args, StandardOutput.Open(), Console.Error, stdin, CliConsole.Detect(), host).ConfigureAwait(false);
 }

@@ -8,6 +8,14 @@ using Npgsql;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the PostgreSQL store on the Arrears.Policy builder.</summary>
+/// <example>
+/// <code>
+/// builder.Services.AddArrearsPolicy(builder.Configuration.GetSection("Arrears"))
+///     .UsePostgreSqlStore("Host=db.internal;Database=billing;Username=arrears;Password=...", schema: "arrears")
+///     .AddNotifier&lt;EmailNotifier&gt;()
+///     .UseEnforcementHandler&lt;GatewaySwitch&gt;();
+/// </code>
+/// </example>
 public static class PostgreSqlArrearsPolicyBuilderExtensions
 {
     /// <summary>

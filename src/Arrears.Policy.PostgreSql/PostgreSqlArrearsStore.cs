@@ -127,15 +127,17 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
         _port = settings.Port;
         _database = settings.Database;
 
+        // The ids are gathered into an array first, so the update finds its rows by primary key (a join here may be planned
+        // as a hash join over every account).
         _claimSql = $"""
             UPDATE {_s}.accounts SET claimed_until_ns = @until
-            FROM (SELECT id AS claim_id FROM {_s}.accounts
-                  WHERE due_at_ns <= @now AND (claimed_until_ns IS NULL OR claimed_until_ns <= @now)
-                    AND (last_evaluated_at_ns IS NULL OR last_evaluated_at_ns <= @now)
-                  ORDER BY due_at_ns, id
-                  LIMIT @max
-                  FOR UPDATE SKIP LOCKED) AS due
-            WHERE id = due.claim_id
+            WHERE id = ANY(ARRAY(
+              SELECT id FROM {_s}.accounts
+              WHERE due_at_ns <= @now AND (claimed_until_ns IS NULL OR claimed_until_ns <= @now)
+                AND (last_evaluated_at_ns IS NULL OR last_evaluated_at_ns <= @now)
+              ORDER BY due_at_ns, id
+              LIMIT @max
+              FOR UPDATE SKIP LOCKED))
             RETURNING {AccountColumns}
             """;
         _childrenProductsSql = $"SELECT {Rows.ProductColumns} FROM {_s}.account_products WHERE account_id = ANY(@ids) ORDER BY account_id, position";
@@ -188,22 +190,32 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
             )
             SELECT (SELECT count(*) FROM acc), (SELECT min(id) FROM conflict), (SELECT version FROM {_s}.accounts WHERE id = @account)
             """;
+        // Pending messages in (account, seq) order from the partial index, each taken only if it and every earlier pending
+        // message of its account are due and unclaimed (a probe of the account's few earlier rows), until @max are found:
+        // the scan stops early instead of sorting every pending message. The ids then update their rows by primary key.
         _claimOutboxSql = $"""
-            WITH ready AS (
-              SELECT seq, account_id,
-                     bool_and(next_attempt_at_ns <= @now AND (claimed_until_ns IS NULL OR claimed_until_ns <= @now))
-                       OVER (PARTITION BY account_id ORDER BY seq ROWS UNBOUNDED PRECEDING) AS ok
-              FROM {_s}.outbox WHERE status = 'Pending'
-            ), chosen AS (
-              SELECT seq AS chosen_seq FROM ready WHERE ok ORDER BY account_id, seq LIMIT @max
-            )
-            UPDATE {_s}.outbox SET claimed_until_ns = @until FROM chosen WHERE seq = chosen.chosen_seq
+            UPDATE {_s}.outbox SET claimed_until_ns = @until
+            WHERE seq = ANY(ARRAY(
+              SELECT o.seq FROM {_s}.outbox AS o
+              WHERE o.status = 'Pending' AND o.next_attempt_at_ns <= @now AND (o.claimed_until_ns IS NULL OR o.claimed_until_ns <= @now)
+                AND (SELECT bool_and(b.next_attempt_at_ns <= @now AND (b.claimed_until_ns IS NULL OR b.claimed_until_ns <= @now))
+                     FROM {_s}.outbox AS b
+                     WHERE b.account_id = o.account_id AND b.status = 'Pending' AND b.seq < o.seq) IS NOT FALSE
+              ORDER BY o.account_id, o.seq
+              LIMIT @max))
             RETURNING {Rows.OutboxColumns}
             """;
+        // An account is next due at its due instant, or when its claim ends if that is later. Walking the due index, the first
+        // account not claimed past its due instant bounds every later one; only claimed accounts before it can be earlier.
         _nextDueSql = $"""
+            WITH free AS (
+              SELECT min(due_at_ns) AS due FROM {_s}.accounts
+              WHERE due_at_ns IS NOT NULL AND (claimed_until_ns IS NULL OR claimed_until_ns <= due_at_ns)
+            )
             SELECT least(
-              (SELECT min(due_at_ns) FROM {_s}.accounts WHERE due_at_ns IS NOT NULL AND (claimed_until_ns IS NULL OR claimed_until_ns <= due_at_ns)),
-              (SELECT min(claimed_until_ns) FROM {_s}.accounts WHERE claimed_until_ns > due_at_ns),
+              (SELECT due FROM free),
+              (SELECT min(claimed_until_ns) FROM {_s}.accounts
+               WHERE due_at_ns < coalesce((SELECT due FROM free), 9223372036854775807) AND claimed_until_ns > due_at_ns),
               (SELECT min(greatest(next_attempt_at_ns, coalesce(claimed_until_ns, next_attempt_at_ns)))
                FROM (SELECT DISTINCT ON (account_id) next_attempt_at_ns, claimed_until_ns FROM {_s}.outbox
                      WHERE status = 'Pending' ORDER BY account_id, seq) AS first))
@@ -1016,8 +1028,10 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
             throw new ArgumentException($"connectionString: not an Npgsql connection string ({ex.Message})", nameof(connectionString), ex);
         }
 
-        // The store runs the same few statements all day: prepare them unless the connection string says otherwise.
-        if (!builder.ConnectionStringBuilder.ContainsKey("Max Auto Prepare"))
+        // The store runs the same few statements all day: prepare them (which also spares each pooled connection a DISCARD
+        // ALL on return) unless the connection string says otherwise.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.Keys.Cast<string>().Any(key => string.Equals(key.Replace(" ", string.Empty, StringComparison.Ordinal), "MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
         {
             builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
         }

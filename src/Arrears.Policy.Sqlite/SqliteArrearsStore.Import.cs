@@ -17,7 +17,7 @@ public sealed partial class SqliteArrearsStore
             ArgumentNullException.ThrowIfNull(import, nameof(accounts));
         }
 
-        return WriteAsync((connection, transaction) => new Importer(connection, transaction).Run(accounts), cancellationToken);
+        return WriteAsync(Durability.Synced, session => new Importer(session).Run(accounts), cancellationToken);
     }
 
     /// <summary>
@@ -25,100 +25,84 @@ public sealed partial class SqliteArrearsStore
     /// in-memory store's messages), then applied with statements prepared once for the whole import. An exception anywhere
     /// rolls the transaction back, so nothing of a bad import is applied.
     /// </summary>
-    private sealed class Importer(SqliteConnection connection, SqliteTransaction transaction) : IDisposable
+    private sealed class Importer(SqliteSession session)
     {
-        private readonly SqliteCommand _insertAccount = SqliteSql.Command(connection, transaction, InsertAccountSql);
-        private readonly SqliteCommand _updateRegistration = SqliteSql.Command(connection, transaction, UpdateRegistrationSql);
-        private readonly SqliteCommand _insertEntry = SqliteSql.Command(connection, transaction, InsertEntrySql);
-        private readonly SqliteCommand _touch = SqliteSql.Command(connection, transaction, TouchSql);
-        private readonly SqliteCommand _insertBatch = SqliteSql.Command(
-            connection, transaction, "INSERT INTO usage_batches (account, batch, records, fingerprint) VALUES ($account, $batch, $records, $fingerprint)");
-
-        private readonly SqliteCommand _insertUsage = SqliteSql.Command(
-            connection, transaction, "INSERT INTO usage (account, batch, item, at, quantity) VALUES ($account, $batch, $item, $at, $quantity)");
-
-        private readonly SqliteCommand _saveContact = SqliteSql.Command(
-            connection, transaction, "INSERT INTO contacts (recipient, email, phone) VALUES ($recipient, $email, $phone) ON CONFLICT (recipient) DO UPDATE SET email = excluded.email, phone = excluded.phone");
+        private readonly SqliteCommand _insertAccount = session.Command(InsertAccountSql);
+        private readonly SqliteCommand _updateRegistration = session.Command(UpdateRegistrationSql);
+        private readonly SqliteCommand _insertEntry = session.Command(InsertEntrySql);
+        private readonly SqliteCommand _touch = session.Command(TouchSql);
+        private readonly SqliteCommand _insertBatch = session.Command(InsertBatchSql);
+        private readonly SqliteCommand _insertUsage = session.Command(InsertUsageSql);
+        private readonly SqliteCommand _saveContact = session.Command("""
+            INSERT INTO contacts (recipient, email, phone) VALUES ($recipient, $email, $phone)
+            ON CONFLICT (recipient) DO UPDATE SET email = excluded.email, phone = excluded.phone
+            """);
 
         public ImportResult Run(IReadOnlyList<AccountImport> accounts)
         {
-            using (this)
+            var existing = ExistingAccounts(accounts);
+            var plans = new List<Plan>(accounts.Count);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var import in accounts)
             {
-                var existing = ExistingAccounts(accounts);
-                var plans = new List<Plan>(accounts.Count);
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var import in accounts)
-                {
-                    plans.Add(Check(import, seen, existing.GetValueOrDefault(import.Registration.Id)));
-                }
-
-                var contacts = ExistingContacts(accounts);
-                int created = 0, updated = 0, entries = 0, usage = 0;
-                foreach (var plan in plans)
-                {
-                    var import = plan.Import;
-                    var id = import.Registration.Id;
-                    var changed = plan.Existing is { } row && !StoreCodec.SameRegistration(row.Registration, import.Registration);
-                    if (plan.Existing is null)
-                    {
-                        BindRegistration(_insertAccount, import.Registration).Set("$due", StoreCodec.FormatInstant(import.DueAt)).ExecuteNonQuery();
-                    }
-                    else
-                    {
-                        BindRegistration(_updateRegistration, import.Registration).ExecuteNonQuery();
-                    }
-
-                    foreach (var entry in plan.NewEntries)
-                    {
-                        BindEntry(_insertEntry, id, entry).ExecuteNonQuery();
-                    }
-
-                    entries += plan.NewEntries.Count;
-                    changed |= plan.NewEntries.Count > 0;
-                    if (plan.NewBatch && import.UsageBatch is { } batch)
-                    {
-                        InsertUsage(id, batch, import.Usage);
-                        usage += import.Usage.Count;
-                        changed = true;
-                    }
-
-                    foreach (var (recipient, contact) in import.Contacts)
-                    {
-                        if (contacts.TryGetValue(recipient, out var old) && string.Equals(old.Email, contact.Email, StringComparison.Ordinal) &&
-                            string.Equals(old.Phone, contact.Phone, StringComparison.Ordinal))
-                        {
-                            continue;
-                        }
-
-                        changed = true;
-                        contacts[recipient] = contact;
-                        _saveContact.Set("$recipient", recipient).Set("$email", contact.Email).Set("$phone", contact.Phone).ExecuteNonQuery();
-                    }
-
-                    if (plan.Existing is null)
-                    {
-                        created++;
-                    }
-                    else if (changed)
-                    {
-                        updated++;
-                        _touch.Set("$id", id).Set("$due", StoreCodec.FormatInstant(import.DueAt)).ExecuteNonQuery();
-                    }
-                }
-
-                return new ImportResult(created, updated, entries, usage);
+                plans.Add(Check(import, seen, existing.GetValueOrDefault(import.Registration.Id)));
             }
-        }
 
-        public void Dispose()
-        {
-            _insertAccount.Dispose();
-            _updateRegistration.Dispose();
-            _insertEntry.Dispose();
-            _touch.Dispose();
-            _insertBatch.Dispose();
-            _insertUsage.Dispose();
-            _saveContact.Dispose();
+            var contacts = ExistingContacts(accounts);
+            int created = 0, updated = 0, entries = 0, usage = 0;
+            foreach (var plan in plans)
+            {
+                var import = plan.Import;
+                var id = import.Registration.Id;
+                var changed = plan.Existing is { } row && !StoreCodec.SameRegistration(row.Registration, import.Registration);
+                if (plan.Existing is null)
+                {
+                    BindRegistration(_insertAccount, import.Registration).Set("$due", StoreCodec.FormatInstant(import.DueAt)).ExecuteNonQuery();
+                }
+                else
+                {
+                    BindRegistration(_updateRegistration, import.Registration).ExecuteNonQuery();
+                }
+
+                foreach (var entry in plan.NewEntries)
+                {
+                    BindEntry(_insertEntry, id, entry).ExecuteNonQuery();
+                }
+
+                entries += plan.NewEntries.Count;
+                changed |= plan.NewEntries.Count > 0;
+                if (plan.NewBatch && import.UsageBatch is { } batch)
+                {
+                    InsertUsage(id, batch, import.Usage);
+                    usage += import.Usage.Count;
+                    changed = true;
+                }
+
+                foreach (var (recipient, contact) in import.Contacts)
+                {
+                    if (contacts.TryGetValue(recipient, out var old) && string.Equals(old.Email, contact.Email, StringComparison.Ordinal) &&
+                        string.Equals(old.Phone, contact.Phone, StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    changed = true;
+                    contacts[recipient] = contact;
+                    _saveContact.Set("$recipient", recipient).Set("$email", contact.Email).Set("$phone", contact.Phone).ExecuteNonQuery();
+                }
+
+                if (plan.Existing is null)
+                {
+                    created++;
+                }
+                else if (changed)
+                {
+                    updated++;
+                    _touch.Set("$id", id).Set("$due", StoreCodec.FormatInstant(import.DueAt)).ExecuteNonQuery();
+                }
+            }
+
+            return new ImportResult(created, updated, entries, usage);
         }
 
         /// <summary>Checks one account of the import against the database; returns what to write for it.</summary>
@@ -136,7 +120,7 @@ public sealed partial class SqliteArrearsStore
             var newBatch = import.UsageBatch is not null;
             if (existing is not null)
             {
-                stored = ExistingEntries(connection, transaction, id, import.Entries);
+                stored = ExistingEntries(session, id, import.Entries);
                 var byId = stored.ToDictionary(entry => entry.Id, StringComparer.Ordinal);
                 foreach (var entry in import.Entries)
                 {
@@ -146,7 +130,7 @@ public sealed partial class SqliteArrearsStore
                     }
                 }
 
-                if (import.UsageBatch is { } batch && FindBatch(connection, transaction, id, batch) is { } recorded)
+                if (import.UsageBatch is { } batch && FindBatch(session, id, batch) is { } recorded)
                 {
                     if (recorded.Records != import.Usage.Count || !string.Equals(recorded.Fingerprint, StoreCodec.UsageFingerprint(import.Usage), StringComparison.Ordinal))
                     {
@@ -198,7 +182,7 @@ public sealed partial class SqliteArrearsStore
         private Dictionary<string, AccountRow> ExistingAccounts(IReadOnlyList<AccountImport> accounts)
         {
             var rows = new Dictionary<string, AccountRow>(StringComparer.Ordinal);
-            using var select = SqliteSql.Command(connection, transaction, $"SELECT {SqliteSql.AccountColumns} FROM accounts WHERE id IN (SELECT value FROM json_each($ids))");
+            var select = session.Command($"SELECT {SqliteSql.AccountColumns} FROM accounts WHERE id IN (SELECT value FROM json_each($ids))");
             using var reader = select.Set("$ids", StoreCodec.JsonArray(accounts.Select(import => import.Registration.Id).Distinct(StringComparer.Ordinal))).ExecuteReader();
             while (reader.Read())
             {
@@ -218,7 +202,7 @@ public sealed partial class SqliteArrearsStore
                 return contacts;
             }
 
-            using var select = SqliteSql.Command(connection, transaction, "SELECT recipient, email, phone FROM contacts WHERE recipient IN (SELECT value FROM json_each($recipients))");
+            var select = session.Command("SELECT recipient, email, phone FROM contacts WHERE recipient IN (SELECT value FROM json_each($recipients))");
             using var reader = select.Set("$recipients", StoreCodec.JsonArray(recipients)).ExecuteReader();
             while (reader.Read())
             {

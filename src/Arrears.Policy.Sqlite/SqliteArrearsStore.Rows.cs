@@ -33,6 +33,24 @@ public sealed partial class SqliteArrearsStore
         VALUES ($account, $id, $kind, $at, $amount, $product, $billing_item, $external_reference)
         """;
 
+    private const string InsertBatchSql = "INSERT INTO usage_batches (account, batch, records, fingerprint) VALUES ($account, $batch, $records, $fingerprint)";
+
+    private const string InsertUsageSql = "INSERT INTO usage (account, batch, item, at, quantity) VALUES ($account, $batch, $item, $at, $quantity)";
+
+    private const string LoadProductsSql = """
+        SELECT account, product, status, episode, overdue_since, suspend_at, purge_at
+        FROM account_products WHERE account IN (SELECT value FROM json_each($ids)) ORDER BY account, position
+        """;
+
+    private const string LoadEntriesSql = """
+        SELECT account, id, kind, at, amount, product, billing_item, external_reference
+        FROM ledger_entries WHERE account IN (SELECT value FROM json_each($ids)) ORDER BY account, seq
+        """;
+
+    private const string LoadUsageSql = """
+        SELECT account, item, at, quantity FROM usage WHERE account IN (SELECT value FROM json_each($ids)) ORDER BY account, seq
+        """;
+
     private static SqliteCommand BindRegistration(SqliteCommand command, AccountRegistration registration) =>
         command
             .Set("$id", registration.Id)
@@ -45,15 +63,15 @@ public sealed partial class SqliteArrearsStore
             .Set("$balance_alarm", StoreCodec.FormatDecimal(registration.Profile.BalanceAlarm))
             .Set("$items", StoreCodec.FormatItems(registration.Items));
 
-    private static bool Exists(SqliteConnection connection, SqliteTransaction transaction, string account)
+    private static bool Exists(SqliteSession session, string account)
     {
-        using var select = SqliteSql.Command(connection, transaction, "SELECT 1 FROM accounts WHERE id = $id");
+        var select = session.Command("SELECT 1 FROM accounts WHERE id = $id");
         return select.Set("$id", account).ExecuteScalar() is not null;
     }
 
-    private static AccountRow? FindRow(SqliteConnection connection, SqliteTransaction transaction, string account)
+    private static AccountRow? FindRow(SqliteSession session, string account)
     {
-        using var select = SqliteSql.Command(connection, transaction, $"SELECT {SqliteSql.AccountColumns} FROM accounts WHERE id = $id");
+        var select = session.Command($"SELECT {SqliteSql.AccountColumns} FROM accounts WHERE id = $id");
         using var reader = select.Set("$id", account).ExecuteReader();
         return reader.Read() ? SqliteRows.Account(reader) : null;
     }
@@ -62,18 +80,14 @@ public sealed partial class SqliteArrearsStore
     /// Builds the snapshots of several accounts: their product lifecycles, ledger entries and usage read with one query per
     /// table for all of them, in the order each was written.
     /// </summary>
-    private static List<StoredAccount> LoadAccounts(SqliteConnection connection, SqliteTransaction transaction, List<AccountRow> rows)
+    private static List<StoredAccount> LoadAccounts(SqliteSession session, List<AccountRow> rows)
     {
         var ids = StoreCodec.JsonArray(rows.Select(row => row.Registration.Id));
         var lifecycles = new Dictionary<string, List<ProductLifecycle>>(StringComparer.Ordinal);
         var entries = new Dictionary<string, List<LedgerEntry>>(StringComparer.Ordinal);
         var usage = new Dictionary<string, List<UsageRecord>>(StringComparer.Ordinal);
 
-        using (var select = SqliteSql.Command(
-            connection,
-            transaction,
-            "SELECT account, product, status, episode, overdue_since, suspend_at, purge_at FROM account_products WHERE account IN (SELECT value FROM json_each($ids)) ORDER BY account, position"))
-        using (var reader = select.Set("$ids", ids).ExecuteReader())
+        using (var reader = session.Command(LoadProductsSql).Set("$ids", ids).ExecuteReader())
         {
             while (reader.Read())
             {
@@ -81,11 +95,7 @@ public sealed partial class SqliteArrearsStore
             }
         }
 
-        using (var select = SqliteSql.Command(
-            connection,
-            transaction,
-            "SELECT account, id, kind, at, amount, product, billing_item, external_reference FROM ledger_entries WHERE account IN (SELECT value FROM json_each($ids)) ORDER BY account, seq"))
-        using (var reader = select.Set("$ids", ids).ExecuteReader())
+        using (var reader = session.Command(LoadEntriesSql).Set("$ids", ids).ExecuteReader())
         {
             while (reader.Read())
             {
@@ -93,11 +103,7 @@ public sealed partial class SqliteArrearsStore
             }
         }
 
-        using (var select = SqliteSql.Command(
-            connection,
-            transaction,
-            "SELECT account, item, at, quantity FROM usage WHERE account IN (SELECT value FROM json_each($ids)) ORDER BY account, seq"))
-        using (var reader = select.Set("$ids", ids).ExecuteReader())
+        using (var reader = session.Command(LoadUsageSql).Set("$ids", ids).ExecuteReader())
         {
             while (reader.Read())
             {
@@ -122,10 +128,10 @@ public sealed partial class SqliteArrearsStore
     /// (same messages), reading back only the entries whose ids the batch repeats; returns the counts and the entries to add.
     /// </summary>
     private static (AppendResult Result, List<LedgerEntry> Added) CheckEntries(
-        SqliteConnection connection, SqliteTransaction transaction, AccountRegistration registration, IReadOnlyList<LedgerEntry> entries)
+        SqliteSession session, string account, Currency currency, decimal openingBalance, IReadOnlyList<LedgerEntry> entries)
     {
-        var existing = ExistingEntries(connection, transaction, registration.Id, entries);
-        var probe = StoreCodec.Ledger(registration.Id, "ledger_entries", registration.Currency, registration.OpeningBalance, existing);
+        var existing = ExistingEntries(session, account, entries);
+        var probe = StoreCodec.Ledger(account, "ledger_entries", currency, openingBalance, existing);
         var result = probe.Append(entries);
         var added = new List<LedgerEntry>(result.Added);
         var seen = new HashSet<string>(existing.Select(entry => entry.Id), StringComparer.Ordinal);
@@ -141,7 +147,7 @@ public sealed partial class SqliteArrearsStore
     }
 
     /// <summary>Reads the account's entries whose ids appear in <paramref name="entries"/>.</summary>
-    private static List<LedgerEntry> ExistingEntries(SqliteConnection connection, SqliteTransaction transaction, string account, IReadOnlyList<LedgerEntry> entries)
+    private static List<LedgerEntry> ExistingEntries(SqliteSession session, string account, IReadOnlyList<LedgerEntry> entries)
     {
         var found = new List<LedgerEntry>();
         if (entries.Count == 0)
@@ -150,10 +156,7 @@ public sealed partial class SqliteArrearsStore
         }
 
         var ids = StoreCodec.JsonArray(entries.Select(entry => entry?.Id ?? string.Empty));
-        using var select = SqliteSql.Command(
-            connection,
-            transaction,
-            "SELECT account, id, kind, at, amount, product, billing_item, external_reference FROM ledger_entries WHERE account = $account AND id IN (SELECT value FROM json_each($ids)) ORDER BY seq");
+        var select = session.Command("SELECT account, id, kind, at, amount, product, billing_item, external_reference FROM ledger_entries INDEXED BY ledger_entries_id WHERE account = $account AND id IN (SELECT value FROM json_each($ids)) ORDER BY seq");
         using var reader = select.Set("$account", account).Set("$ids", ids).ExecuteReader();
         while (reader.Read())
         {
@@ -163,9 +166,9 @@ public sealed partial class SqliteArrearsStore
         return found;
     }
 
-    private static void InsertEntries(SqliteConnection connection, SqliteTransaction transaction, string account, IReadOnlyList<LedgerEntry> entries)
+    private static void InsertEntries(SqliteSession session, string account, IReadOnlyList<LedgerEntry> entries)
     {
-        using var insert = SqliteSql.Command(connection, transaction, InsertEntrySql);
+        var insert = session.Command(InsertEntrySql);
         foreach (var entry in entries)
         {
             BindEntry(insert, account, entry).ExecuteNonQuery();
@@ -183,26 +186,24 @@ public sealed partial class SqliteArrearsStore
             .Set("$billing_item", entry.BillingItem)
             .Set("$external_reference", entry.ExternalReference);
 
-    private static void Touch(SqliteConnection connection, SqliteTransaction transaction, string account, Instant due)
+    private static void Touch(SqliteSession session, string account, Instant due)
     {
-        using var update = SqliteSql.Command(connection, transaction, TouchSql);
+        var update = session.Command(TouchSql);
         update.Set("$id", account).Set("$due", StoreCodec.FormatInstant(due)).ExecuteNonQuery();
     }
 
-    private static (long Records, string Fingerprint)? FindBatch(SqliteConnection connection, SqliteTransaction transaction, string account, string batch)
+    private static (long Records, string Fingerprint)? FindBatch(SqliteSession session, string account, string batch)
     {
-        using var select = SqliteSql.Command(connection, transaction, "SELECT records, fingerprint FROM usage_batches WHERE account = $account AND batch = $batch");
+        var select = session.Command("SELECT records, fingerprint FROM usage_batches WHERE account = $account AND batch = $batch");
         using var reader = select.Set("$account", account).Set("$batch", batch).ExecuteReader();
         return reader.Read() ? (reader.GetInt64(0), reader.GetString(1)) : null;
     }
 
-    private static void InsertBatch(SqliteConnection connection, SqliteTransaction transaction, string account, string batch, IReadOnlyList<UsageRecord> usage, string fingerprint)
+    private static void InsertBatch(SqliteSession session, string account, string batch, IReadOnlyList<UsageRecord> usage, string fingerprint)
     {
-        using var insertBatch = SqliteSql.Command(
-            connection, transaction, "INSERT INTO usage_batches (account, batch, records, fingerprint) VALUES ($account, $batch, $records, $fingerprint)");
+        var insertBatch = session.Command(InsertBatchSql);
         insertBatch.Set("$account", account).Set("$batch", batch).Set("$records", usage.Count).Set("$fingerprint", fingerprint).ExecuteNonQuery();
-        using var insert = SqliteSql.Command(
-            connection, transaction, "INSERT INTO usage (account, batch, item, at, quantity) VALUES ($account, $batch, $item, $at, $quantity)");
+        var insert = session.Command(InsertUsageSql);
         insert.Set("$account", account).Set("$batch", batch);
         foreach (var record in usage)
         {

@@ -1,6 +1,5 @@
 using Arrears.Policy.Runtime;
 using Arrears.Policy.Stores;
-using Microsoft.Data.Sqlite;
 using NodaTime;
 
 namespace Arrears.Policy.Sqlite;
@@ -10,11 +9,12 @@ public sealed partial class SqliteArrearsStore
 {
     /// <summary>
     /// Claims due accounts in one statement: the earliest due first (ties by id), not held by an unexpired claim, not
-    /// evaluated after <c>$now</c>; the <c>accounts_due</c> index finds them without reading the others.
+    /// evaluated after <c>$now</c>; the <c>accounts_due</c> index finds them without reading the others (<c>INDEXED BY</c>
+    /// here and below: SQLite fails the statement rather than fall back to reading every row).
     /// </summary>
     private const string ClaimSql = $"""
         UPDATE accounts SET claimed_until = $until
-        WHERE id IN (SELECT id FROM accounts
+        WHERE id IN (SELECT id FROM accounts INDEXED BY accounts_due
                      WHERE due_at <= $now
                        AND (claimed_until IS NULL OR claimed_until <= $now)
                        AND (last_evaluated_at IS NULL OR last_evaluated_at <= $now)
@@ -44,12 +44,12 @@ public sealed partial class SqliteArrearsStore
     private const string ClaimOutboxSql = $"""
         WITH blocked AS (
             SELECT account, min(sequence) AS first
-            FROM outbox
+            FROM outbox INDEXED BY outbox_pending
             WHERE status = 'Pending' AND (next_attempt_at > $now OR claimed_until > $now)
             GROUP BY account)
         UPDATE outbox SET claimed_until = $until
         WHERE sequence IN (SELECT o.sequence
-                           FROM outbox o LEFT JOIN blocked b ON b.account = o.account
+                           FROM outbox o INDEXED BY outbox_pending LEFT JOIN blocked b ON b.account = o.account
                            WHERE o.status = 'Pending' AND o.next_attempt_at <= $now
                              AND (o.claimed_until IS NULL OR o.claimed_until <= $now)
                              AND (b.first IS NULL OR o.sequence < b.first)
@@ -59,37 +59,39 @@ public sealed partial class SqliteArrearsStore
         """;
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A claimed account whose rows are corrupted is reported with a <see cref="StoreDataException"/> naming it and the
+    /// column; the claim of the batch is undone except for that account, which stays held for the lease, so the next pass
+    /// claims the others and the corrupted account is reported again once per lease rather than stalling every pass.
+    /// </remarks>
+    public async ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
-        return WriteAsync<IReadOnlyList<StoredAccount>>(
-            (connection, transaction) =>
+        var until = StoreCodec.FormatInstant(now + lease);
+        var (accounts, corrupted) = await WriteAsync<(IReadOnlyList<StoredAccount>, StoreDataException?)>(
+            Durability.Redone,
+            session =>
             {
-                var rows = new List<AccountRow>();
-                using (var claim = SqliteSql.Command(connection, transaction, ClaimSql))
+                session.Transaction.Save("claim");
+                try
                 {
-                    claim.Set("$now", StoreCodec.FormatInstant(now)).Set("$until", StoreCodec.FormatInstant(now + lease)).Set("$max", max);
-                    using var reader = claim.ExecuteReader();
-                    while (reader.Read())
-                    {
-                        rows.Add(SqliteRows.Account(reader));
-                    }
+                    return (Claim(session, now, until, max), null);
                 }
-
-                if (rows.Count == 0)
+                catch (StoreDataException ex) when (ex.Account is not null)
                 {
-                    return [];
+                    session.Transaction.Rollback("claim");
+                    var hold = session.Command("UPDATE accounts SET claimed_until = $until WHERE id = $id");
+                    hold.Set("$until", until).Set("$id", ex.Account).ExecuteNonQuery();
+                    return ([], ex);
                 }
-
-                // RETURNING gives no order: sort as the claim chose, earliest due first, then by id.
-                rows.Sort(static (a, b) =>
-                {
-                    var byDue = Nullable.Compare(a.DueAt, b.DueAt);
-                    return byDue != 0 ? byDue : string.CompareOrdinal(a.Registration.Id, b.Registration.Id);
-                });
-                return LoadAccounts(connection, transaction, rows);
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        if (corrupted is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(corrupted);
+        }
+
+        return accounts;
     }
 
     /// <inheritdoc />
@@ -97,35 +99,53 @@ public sealed partial class SqliteArrearsStore
     {
         ArgumentNullException.ThrowIfNull(commit);
         return WriteAsync(
-            (connection, transaction) =>
+            Durability.Redone,
+            session =>
             {
-                var row = FindRow(connection, transaction, commit.Account) ?? throw StoreErrors.UnknownAccount(commit.Account);
-                if (row.Version != commit.ExpectedVersion)
+                // Only the version is read (and the ledger's currency and opening balance, for charges): a commit does not
+                // decode the registration.
+                long version;
+                string currency, opening;
+                using (var reader = session.Command("SELECT version, currency, opening_balance FROM accounts WHERE id = $id").Set("$id", commit.Account).ExecuteReader())
+                {
+                    if (!reader.Read())
+                    {
+                        throw StoreErrors.UnknownAccount(commit.Account);
+                    }
+
+                    (version, currency, opening) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+                }
+
+                if (version != commit.ExpectedVersion)
                 {
                     return false;
                 }
 
                 // Check the charges before writing anything: they must fit the ledger.
-                var (_, charges) = CheckEntries(connection, transaction, row.Registration, commit.Charges);
-                using (var update = SqliteSql.Command(connection, transaction, CommitAccountSql))
+                var charges = commit.Charges.Count == 0
+                    ? []
+                    : CheckEntries(
+                        session,
+                        commit.Account,
+                        StoreCodec.ParseCurrency(currency, commit.Account, "accounts.currency"),
+                        StoreCodec.ParseDecimal(opening, commit.Account, "accounts.opening_balance"),
+                        commit.Charges).Added;
+                var update = session.Command(CommitAccountSql)
+                    .Set("$id", commit.Account)
+                    .Set("$expected", commit.ExpectedVersion)
+                    .Set("$due", StoreCodec.FormatInstant(commit.DueAt))
+                    .Set("$next_review", StoreCodec.FormatInstant(commit.NextReviewAt))
+                    .Set("$last_evaluated", StoreCodec.FormatInstant(commit.State.LastEvaluatedAt))
+                    .Set("$alarm_armed", commit.State.AlarmArmed ? 1 : 0);
+                if (update.ExecuteNonQuery() != 1)
                 {
-                    update
-                        .Set("$id", commit.Account)
-                        .Set("$expected", commit.ExpectedVersion)
-                        .Set("$due", StoreCodec.FormatInstant(commit.DueAt))
-                        .Set("$next_review", StoreCodec.FormatInstant(commit.NextReviewAt))
-                        .Set("$last_evaluated", StoreCodec.FormatInstant(commit.State.LastEvaluatedAt))
-                        .Set("$alarm_armed", commit.State.AlarmArmed ? 1 : 0);
-                    if (update.ExecuteNonQuery() != 1)
-                    {
-                        return false;
-                    }
+                    return false;
                 }
 
-                InsertEntries(connection, transaction, commit.Account, charges);
-                SaveLifecycles(connection, transaction, commit.Account, commit.State);
-                InsertTransitions(connection, transaction, commit.Account, commit.Transitions);
-                InsertOutbox(connection, transaction, commit.Outbox, commit.EvaluatedAt);
+                InsertEntries(session, commit.Account, charges);
+                SaveLifecycles(session, commit.Account, commit.State);
+                InsertTransitions(session, commit.Account, commit.Transitions);
+                InsertOutbox(session, commit.Outbox, commit.EvaluatedAt);
                 return true;
             },
             cancellationToken);
@@ -136,10 +156,11 @@ public sealed partial class SqliteArrearsStore
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         return WriteAsync<IReadOnlyList<OutboxMessage>>(
-            (connection, transaction) =>
+            Durability.Redone,
+            session =>
             {
                 var messages = new List<OutboxMessage>();
-                using var claim = SqliteSql.Command(connection, transaction, ClaimOutboxSql);
+                var claim = session.Command(ClaimOutboxSql);
                 claim.Set("$now", StoreCodec.FormatInstant(now)).Set("$until", StoreCodec.FormatInstant(now + lease)).Set("$max", max);
                 using var reader = claim.ExecuteReader();
                 while (reader.Read())
@@ -163,12 +184,10 @@ public sealed partial class SqliteArrearsStore
         ArgumentNullException.ThrowIfNull(key);
         var statusName = StoreCodec.FormatEnum(status);
         await WriteAsync(
-            (connection, transaction) =>
+            Durability.Redone,
+            session =>
             {
-                using var update = SqliteSql.Command(
-                    connection,
-                    transaction,
-                    "UPDATE outbox SET status = $status, attempts = $attempts, next_attempt_at = $next_attempt, last_error = $last_error, claimed_until = NULL WHERE key = $key");
+                var update = session.Command("UPDATE outbox SET status = $status, attempts = $attempts, next_attempt_at = $next_attempt, last_error = $last_error, claimed_until = NULL WHERE key = $key");
                 var changed = update
                     .Set("$key", key)
                     .Set("$status", statusName)
@@ -190,9 +209,9 @@ public sealed partial class SqliteArrearsStore
             + (query.Account is null ? string.Empty : " AND account = $account")
             + " ORDER BY sequence LIMIT $max";
         return ReadAsync<IReadOnlyList<OutboxMessage>>(
-            (connection, transaction) =>
+            session =>
             {
-                using var select = SqliteSql.Command(connection, transaction, sql);
+                var select = session.Command(sql);
                 select.Set("$after", query.After).Set("$max", query.Max);
                 if (query.Status is { } status)
                 {
@@ -219,33 +238,61 @@ public sealed partial class SqliteArrearsStore
     /// <inheritdoc />
     public ValueTask<Instant?> NextDueAsync(CancellationToken cancellationToken) =>
         ReadAsync<Instant?>(
-            (connection, transaction) =>
+            session =>
             {
                 // An account is due at due_at, or when its claim expires if that is later; only an account's first pending
-                // message can go next, at its next attempt or when its claim expires. Each part reads an index, not every row.
-                using var select = SqliteSql.Command(connection, transaction, """
-                    SELECT min(next) FROM (
-                        SELECT (SELECT due_at FROM accounts WHERE due_at IS NOT NULL AND claimed_until IS NULL ORDER BY due_at LIMIT 1) AS next
+                // message can go next, at its next attempt or when its claim expires. Each part reads an index: the due or claimed
+                // accounts, and the pending messages.
+                var select = session.Command("""
+                    SELECT next, account, source FROM (
+                        SELECT * FROM (SELECT due_at AS next, id AS account, 'accounts.due_at' AS source
+                                       FROM accounts INDEXED BY accounts_due WHERE due_at IS NOT NULL AND claimed_until IS NULL ORDER BY due_at LIMIT 1)
                         UNION ALL
-                        SELECT min(max(due_at, claimed_until)) FROM accounts WHERE claimed_until IS NOT NULL AND due_at IS NOT NULL
+                        SELECT * FROM (SELECT max(due_at, claimed_until) AS next, id, 'accounts.claimed_until'
+                                       FROM accounts INDEXED BY accounts_claimed WHERE claimed_until IS NOT NULL AND due_at IS NOT NULL ORDER BY next LIMIT 1)
                         UNION ALL
-                        SELECT min(max(o.next_attempt_at, coalesce(o.claimed_until, o.next_attempt_at)))
-                        FROM outbox o
-                        WHERE o.status = 'Pending'
-                          AND o.sequence = (SELECT min(p.sequence) FROM outbox p WHERE p.account = o.account AND p.status = 'Pending'))
+                        SELECT * FROM (SELECT max(o.next_attempt_at, coalesce(o.claimed_until, o.next_attempt_at)) AS next, o.account, 'outbox.next_attempt_at'
+                                       FROM (SELECT account, min(sequence) AS first FROM outbox INDEXED BY outbox_pending
+                                             WHERE status = 'Pending' GROUP BY account) f
+                                       JOIN outbox o ON o.sequence = f.first
+                                       ORDER BY next LIMIT 1))
+                    ORDER BY next LIMIT 1
                     """);
-                return select.ExecuteScalar() is string next ? StoreCodec.ParseInstant(next, null, "accounts.due_at") : null;
+                using var reader = select.ExecuteReader();
+                return reader.Read() ? StoreCodec.ParseInstant(reader.GetString(0), reader.GetString(1), reader.GetString(2)) : null;
             },
             cancellationToken);
 
-    private static void SaveLifecycles(SqliteConnection connection, SqliteTransaction transaction, string account, AccountState state)
+    private static List<StoredAccount> Claim(SqliteSession session, Instant now, string until, int max)
     {
-        using (var delete = SqliteSql.Command(connection, transaction, "DELETE FROM account_products WHERE account = $account"))
+        var rows = new List<AccountRow>();
+        using (var reader = session.Command(ClaimSql).Set("$now", StoreCodec.FormatInstant(now)).Set("$until", until).Set("$max", max).ExecuteReader())
         {
-            delete.Set("$account", account).ExecuteNonQuery();
+            while (reader.Read())
+            {
+                rows.Add(SqliteRows.Account(reader));
+            }
         }
 
-        using var insert = SqliteSql.Command(connection, transaction, """
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        // RETURNING gives no order: sort as the claim chose, earliest due first, then by id.
+        rows.Sort(static (a, b) =>
+        {
+            var byDue = Nullable.Compare(a.DueAt, b.DueAt);
+            return byDue != 0 ? byDue : string.CompareOrdinal(a.Registration.Id, b.Registration.Id);
+        });
+        return LoadAccounts(session, rows);
+    }
+
+    private static void SaveLifecycles(SqliteSession session, string account, AccountState state)
+    {
+        session.Command("DELETE FROM account_products WHERE account = $account").Set("$account", account).ExecuteNonQuery();
+
+        var insert = session.Command("""
             INSERT INTO account_products (account, product, position, status, episode, overdue_since, suspend_at, purge_at)
             VALUES ($account, $product, $position, $status, $episode, $overdue_since, $suspend_at, $purge_at)
             """);
@@ -265,14 +312,14 @@ public sealed partial class SqliteArrearsStore
         }
     }
 
-    private static void InsertTransitions(SqliteConnection connection, SqliteTransaction transaction, string account, IReadOnlyList<TransitionRecord> transitions)
+    private static void InsertTransitions(SqliteSession session, string account, IReadOnlyList<TransitionRecord> transitions)
     {
         if (transitions.Count == 0)
         {
             return;
         }
 
-        using var insert = SqliteSql.Command(connection, transaction, """
+        var insert = session.Command("""
             INSERT INTO transitions (account, at, from_status, to_status, reason, episode, product, late, evaluated_at)
             VALUES ($account, $at, $from, $to, $reason, $episode, $product, $late, $evaluated_at)
             """);
@@ -292,7 +339,7 @@ public sealed partial class SqliteArrearsStore
         }
     }
 
-    private static void InsertOutbox(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<OutboxMessage> outbox, Instant evaluatedAt)
+    private static void InsertOutbox(SqliteSession session, IReadOnlyList<OutboxMessage> outbox, Instant evaluatedAt)
     {
         if (outbox.Count == 0)
         {
@@ -300,7 +347,7 @@ public sealed partial class SqliteArrearsStore
         }
 
         var nextAttempt = StoreCodec.FormatInstant(evaluatedAt);
-        using var insert = SqliteSql.Command(connection, transaction, InsertOutboxSql);
+        var insert = session.Command(InsertOutboxSql);
         foreach (var message in outbox)
         {
             // A kind's column is empty when the message is of the other kind and carries its default: nothing is lost.

@@ -30,10 +30,16 @@ namespace Arrears.Policy.Sqlite;
 /// entries and usage with one query per table for the whole batch.
 /// </para>
 /// <para>
-/// <b>Durability.</b> <c>synchronous = FULL</c>: a call that returned has been written to disk, so a payment the host
-/// appended survives a power cut, not only a crash of the process. (With WAL, <c>NORMAL</c> would only lose the last
-/// transactions on a power cut, never corrupt the file; but a lost payment can suspend a customer who paid, and a lost
-/// commit repeats work, so the store pays one sync of the log per write.)
+/// <b>Durability.</b> What the host hands over is on disk when the call returns: <see cref="AddAccountAsync"/>,
+/// <see cref="AppendEntriesAsync"/>, <see cref="RecordUsageAsync"/> and <see cref="ImportAsync"/> commit with
+/// <c>synchronous = FULL</c>, so an appended payment survives a power cut, not only a crash of the process. The store's own
+/// work (claims, <see cref="CommitAsync"/>, the outbox's claims and outcomes) commits with <c>synchronous = NORMAL</c>:
+/// it survives a crash of the process, and a power cut can only take back the most recent of it, since everything written
+/// before a synced write reaches the disk with it (the log is written in order, and a sync writes all of it). What is
+/// taken back is done again as after a crash: the account is still due and is evaluated again with the same keys, and a
+/// message is delivered again with its key.
+/// A sync costs a few milliseconds on an ordinary disk, so this keeps one per fact instead of one per evaluation and
+/// delivery (about 5 ms against 0.1 ms per write on the machine the store was measured on).
 /// </para>
 /// <para>
 /// <b>Instants</b> are stored as fixed-width UTC text to the nanosecond (<c>2026-02-01T08:30:00.000000000Z</c>), amounts as
@@ -60,6 +66,9 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
     private readonly ConcurrentBag<SqliteConnection> _idle = [];
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
+    private SqliteConnection? _writer;
+    private Durability _writerDurability = Durability.Synced;
     private volatile bool _schemaReady;
     private volatile bool _disposed;
 
@@ -151,14 +160,15 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
         ArgumentNullException.ThrowIfNull(account);
         StoreCodec.CheckTimeZone(account.TimeZone, "account.timeZone");
         return WriteAsync(
-            (connection, transaction) =>
+            Durability.Synced,
+            session =>
             {
-                if (FindRow(connection, transaction, account.Id) is { } existing)
+                if (FindRow(session, account.Id) is { } existing)
                 {
                     return StoreCodec.SameRegistration(existing.Registration, account) ? false : throw StoreErrors.RegistrationDiffers(account.Id);
                 }
 
-                using var insert = SqliteSql.Command(connection, transaction, InsertAccountSql);
+                var insert = session.Command(InsertAccountSql);
                 BindRegistration(insert, account).Set("$due", StoreCodec.FormatInstant(now)).ExecuteNonQuery();
                 return true;
             },
@@ -170,8 +180,8 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
     {
         ArgumentNullException.ThrowIfNull(account);
         return ReadAsync(
-            (connection, transaction) => FindRow(connection, transaction, account) is { } row
-                ? LoadAccounts(connection, transaction, [row])[0]
+            session => FindRow(session, account) is { } row
+                ? LoadAccounts(session, [row])[0]
                 : null,
             cancellationToken);
     }
@@ -182,14 +192,15 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(entries);
         return WriteAsync(
-            (connection, transaction) =>
+            Durability.Synced,
+            session =>
             {
-                var row = FindRow(connection, transaction, account) ?? throw StoreErrors.UnknownAccount(account);
-                var (result, added) = CheckEntries(connection, transaction, row.Registration, entries);
+                var row = FindRow(session, account) ?? throw StoreErrors.UnknownAccount(account);
+                var (result, added) = CheckEntries(session, account, row.Registration.Currency, row.Registration.OpeningBalance, entries);
                 if (added.Count > 0)
                 {
-                    InsertEntries(connection, transaction, account, added);
-                    Touch(connection, transaction, account, recordedAt);
+                    InsertEntries(session, account, added);
+                    Touch(session, account, recordedAt);
                 }
 
                 return result;
@@ -203,26 +214,35 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
         ArgumentNullException.ThrowIfNull(account);
         ArgumentException.ThrowIfNullOrWhiteSpace(batch);
         ArgumentNullException.ThrowIfNull(usage);
-        return WriteAsync(
-            (connection, transaction) =>
+        for (var i = 0; i < usage.Count; i++)
+        {
+            if (usage[i] is null)
             {
-                if (!Exists(connection, transaction, account))
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"usage[{i}]: must not be null"), nameof(usage));
+            }
+        }
+
+        return WriteAsync(
+            Durability.Synced,
+            session =>
+            {
+                if (!Exists(session, account))
                 {
                     throw StoreErrors.UnknownAccount(account);
                 }
 
                 var fingerprint = StoreCodec.UsageFingerprint(usage);
-                if (FindBatch(connection, transaction, account, batch) is { } recorded)
+                if (FindBatch(session, account, batch) is { } recorded)
                 {
                     return recorded.Records == usage.Count && string.Equals(recorded.Fingerprint, fingerprint, StringComparison.Ordinal)
                         ? false
                         : throw StoreErrors.BatchDiffers(account, batch);
                 }
 
-                InsertBatch(connection, transaction, account, batch, usage, fingerprint);
+                InsertBatch(session, account, batch, usage, fingerprint);
                 if (usage.Count > 0)
                 {
-                    Touch(connection, transaction, account, dueAt);
+                    Touch(session, account, dueAt);
                 }
 
                 return true;
@@ -235,17 +255,14 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
     {
         ArgumentNullException.ThrowIfNull(account);
         return ReadAsync<IReadOnlyList<TransitionRecord>>(
-            (connection, transaction) =>
+            session =>
             {
-                if (!Exists(connection, transaction, account))
+                if (!Exists(session, account))
                 {
                     throw StoreErrors.UnknownAccount(account);
                 }
 
-                using var select = SqliteSql.Command(
-                    connection,
-                    transaction,
-                    "SELECT account, at, from_status, to_status, reason, episode, product, late, evaluated_at FROM transitions WHERE account = $account ORDER BY seq");
+                var select = session.Command("SELECT account, at, from_status, to_status, reason, episode, product, late, evaluated_at FROM transitions WHERE account = $account ORDER BY seq");
                 using var reader = select.Set("$account", account).ExecuteReader();
                 var records = new List<TransitionRecord>();
                 while (reader.Read())
@@ -263,9 +280,9 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
     {
         ArgumentNullException.ThrowIfNull(recipient);
         return ReadAsync(
-            (connection, transaction) =>
+            session =>
             {
-                using var select = SqliteSql.Command(connection, transaction, "SELECT recipient, email, phone FROM contacts WHERE recipient = $recipient");
+                var select = session.Command("SELECT recipient, email, phone FROM contacts WHERE recipient = $recipient");
                 using var reader = select.Set("$recipient", recipient).ExecuteReader();
                 return reader.Read() ? SqliteRows.Contact(reader) : null;
             },
@@ -281,9 +298,36 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
         }
 
         _disposed = true;
+        foreach (var command in _prepared.Values)
+        {
+            command.Dispose();
+        }
+
+        _writer?.Dispose();
         while (_idle.TryTake(out var connection))
         {
             connection.Dispose();
+        }
+    }
+
+    /// <summary>Reads <c>PRAGMA synchronous</c> of the writing connection (1 NORMAL, 2 FULL), or <see langword="null"/> before the first write.</summary>
+    internal async ValueTask<long?> WriterSynchronousAsync()
+    {
+        await _writeGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            using var pragma = _writer?.CreateCommand();
+            if (pragma is null)
+            {
+                return null;
+            }
+
+            pragma.CommandText = "PRAGMA synchronous";
+            return (long?)pragma.ExecuteScalar();
+        }
+        finally
+        {
+            _writeGate.Release();
         }
     }
 
@@ -324,13 +368,14 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
     }
 
     /// <summary>Runs a read in a deferred transaction, so that its queries see one snapshot.</summary>
-    private async ValueTask<T> ReadAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
+    private async ValueTask<T> ReadAsync<T>(Func<SqliteSession, T> work, CancellationToken cancellationToken)
     {
         var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var transaction = connection.BeginTransaction(deferred: true);
-            var result = work(connection, transaction);
+            using var session = new SqliteSession(connection, transaction, null);
+            var result = work(session);
             transaction.Commit();
             return result;
         }
@@ -342,25 +387,36 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
 
     /// <summary>
     /// Runs a write in a <c>BEGIN IMMEDIATE</c> transaction (the file's write lock taken up front, so the transaction never
-    /// fails half-way for want of it), one at a time within this process; an exception rolls everything back.
+    /// fails half-way for want of it) on the store's one writing connection, one write at a time within this process; an
+    /// exception rolls everything back.
     /// </summary>
-    private async ValueTask<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
+    /// <param name="durability">
+    /// <see cref="Durability.Synced"/> for facts the host hands over (the commit syncs the log to disk, and with it every
+    /// earlier commit); <see cref="Durability.Redone"/> for the store's own work, which a power cut may take back and the
+    /// runtime then repeats (see the class remarks).
+    /// </param>
+    /// <param name="work">The statements, run in the session; the transaction commits when it returns.</param>
+    /// <param name="cancellationToken">Cancels waiting for the write to begin.</param>
+    private async ValueTask<T> WriteAsync<T>(Durability durability, Func<SqliteSession, T> work, CancellationToken cancellationToken)
     {
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var connection = await RentAsync(cancellationToken).ConfigureAwait(false);
-            try
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            var connection = _writer ??= OpenConnection();
+            if (_writerDurability != durability)
             {
-                using var transaction = connection.BeginTransaction(deferred: false);
-                var result = work(connection, transaction);
-                transaction.Commit();
-                return result;
+                using var pragma = connection.CreateCommand();
+                pragma.CommandText = durability == Durability.Synced ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+                pragma.ExecuteNonQuery();
+                _writerDurability = durability;
             }
-            finally
-            {
-                Return(connection);
-            }
+
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var result = work(new SqliteSession(connection, transaction, _prepared));
+            transaction.Commit();
+            return result;
         }
         finally
         {
@@ -422,5 +478,15 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>How far a write must reach before its call returns.</summary>
+    private enum Durability
+    {
+        /// <summary>On disk (<c>synchronous = FULL</c>): survives a power cut.</summary>
+        Synced,
+
+        /// <summary>In the log (<c>synchronous = NORMAL</c>): survives a crash of the process; a power cut may take it back, and the runtime does it again.</summary>
+        Redone,
     }
 }

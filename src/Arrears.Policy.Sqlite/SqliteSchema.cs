@@ -68,9 +68,9 @@ internal static class SqliteSchema
                 amount             TEXT    NOT NULL,
                 product            TEXT,
                 billing_item       TEXT,
-                external_reference TEXT,
-                UNIQUE (account, id)
+                external_reference TEXT
             ) STRICT;
+            CREATE UNIQUE INDEX ledger_entries_id ON ledger_entries (account, id);
             CREATE INDEX ledger_entries_account ON ledger_entries (account, seq);
 
             CREATE TABLE usage_batches (

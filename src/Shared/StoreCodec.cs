@@ -96,8 +96,9 @@ internal static class StoreCodec
             return fast;
         }
 
+        // Years outside 0000-9999 (and nothing else) take the slow path; whatever it reads must format back to the same text.
         var parsed = InstantText.Parse(text);
-        return parsed.Success
+        return parsed.Success && string.Equals(FormatInstant(parsed.Value), text, StringComparison.Ordinal)
             ? parsed.Value
             : throw new StoreDataException(account, column, $"must be an instant such as \"2026-02-01T08:30:00.000000000Z\", got {Quote(text)}", null);
     }
@@ -419,7 +420,10 @@ internal static class StoreCodec
     // ---- messages ----
 
     /// <summary>Quotes a value found in a column for a message: JSON string escapes, shortened, <c>null</c> for none.</summary>
-    public static string Quote(string? value)
+    public static string Quote(string? value) => Quote(value, raw: false);
+
+    /// <summary>Quotes a value for a message; <paramref name="raw"/> JSON (a number, an object) is shown as it is, only shortened.</summary>
+    private static string Quote(string? value, bool raw)
     {
         if (value is null)
         {
@@ -427,14 +431,14 @@ internal static class StoreCodec
         }
 
         var shortened = value.Length > MaxQuoted ? value[..MaxQuoted] + "…" : value;
-        return "\"" + JsonEncodedText.Encode(shortened, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).Value + "\"";
+        return raw ? shortened : "\"" + JsonEncodedText.Encode(shortened, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).Value + "\"";
     }
 
     private static BillingItem ReadItem(JsonElement element, string path, string? account, string column)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            throw new StoreDataException(account, column, $"{path}: must be a billing item object, got {Quote(element.GetRawText())}", null);
+            throw new StoreDataException(account, column, $"{path}: must be a billing item object, got {Quote(element.GetRawText(), raw: true)}", null);
         }
 
         string? id = null, unit = null, unitPrice = null, cycle = null, delay = null, product = null;
@@ -477,7 +481,7 @@ internal static class StoreCodec
     {
         if (element.ValueKind != JsonValueKind.Array)
         {
-            throw new StoreDataException(account, column, $"{path}: must be an array of tiers, got {Quote(element.GetRawText())}", null);
+            throw new StoreDataException(account, column, $"{path}: must be an array of tiers, got {Quote(element.GetRawText(), raw: true)}", null);
         }
 
         var tiers = new List<PriceTier>(element.GetArrayLength());
@@ -487,7 +491,7 @@ internal static class StoreCodec
             var tierPath = string.Create(CultureInfo.InvariantCulture, $"{path}[{index}]");
             if (tier.ValueKind != JsonValueKind.Object)
             {
-                throw new StoreDataException(account, column, $"{tierPath}: must be a tier object, got {Quote(tier.GetRawText())}", null);
+                throw new StoreDataException(account, column, $"{tierPath}: must be a tier object, got {Quote(tier.GetRawText(), raw: true)}", null);
             }
 
             string? upTo = null, price = null;
@@ -513,7 +517,7 @@ internal static class StoreCodec
     private static string Text(JsonElement value, string path, string? account, string column) =>
         value.ValueKind == JsonValueKind.String
             ? value.GetString()!
-            : throw new StoreDataException(account, column, $"{path}: must be a string, got {Quote(value.GetRawText())}", null);
+            : throw new StoreDataException(account, column, $"{path}: must be a string, got {Quote(value.GetRawText(), raw: true)}", null);
 
     private static string Required(string? value, string path, string? account, string column) =>
         value ?? throw new StoreDataException(account, column, $"{path}: missing", null);

@@ -16,13 +16,15 @@ public class CommandTests
     [InlineData("status")]
     [InlineData("history")]
     [InlineData("outbox")]
-    public void Help_EveryCommand_PrintsUsageExit0(string command)
+    public void Help_EveryCommand_PrintsUsageAndExitCodesExit0(string command)
     {
         var (exit, stdout, stderr) = Cli.Run(command, "--help");
 
         Assert.Equal((0, ""), (exit, stderr));
         Assert.Contains("Usage:", stdout, StringComparison.Ordinal);
         Assert.Contains(" " + command, Cli.Lines(stdout).SkipWhile(l => l != "Usage:").Skip(1).First(), StringComparison.Ordinal);
+        Assert.Equal(ArrearsCli.ExitCodes, Cli.Lines(stdout).SkipWhile(l => l != "Exit codes:"));
+        Assert.Contains("  74  standard output cannot be written (a full disk, a closed pipe)", Cli.Lines(stdout));
     }
 
     [Fact]

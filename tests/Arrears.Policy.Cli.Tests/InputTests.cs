@@ -189,7 +189,8 @@ public class InputTests
             return;
         }
 
-        Assert.Equal(new CliConsole(false, 80, !Console.IsErrorRedirected), CliConsole.Detect());
+        Assert.Equal(CliConsole.Detect(redirected: true, Environment.GetEnvironmentVariable("COLUMNS")), CliConsole.Detect());
+        Assert.False(CliConsole.Detect().Interactive);
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         using var stdin = new MemoryStream();

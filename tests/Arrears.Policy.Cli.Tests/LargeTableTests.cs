@@ -34,10 +34,10 @@ public class LargeTableTests
         var lines = writer.ToString().Split('\n').Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToList();
         Assert.Equal(Count, lines.Count(l => l.Contains(" charge c", StringComparison.Ordinal) || l.Contains(" payment p", StringComparison.Ordinal) || l.Contains(" payment settle", StringComparison.Ordinal)));
         Assert.Contains("2026-01-01 00:10 payment p1 +5.00 10.00", lines);
-        Assert.Contains($"{Commands.FormatInstant(At(30_002))} charge c30002 -5.00 -5.00", lines);
-        Assert.Contains($"{Commands.FormatInstant(At(30_146))} charge c30146 -5.00 -725.00", lines);
+        Assert.Contains($"{TableInstants.Utc.Format(At(30_002))} charge c30002 -5.00 -5.00", lines);
+        Assert.Contains($"{TableInstants.Utc.Format(At(30_146))} charge c30146 -5.00 -725.00", lines);
         Assert.Contains("Suspended GraceExpired (was Overdue)", lines);
-        Assert.Contains($"{Commands.FormatInstant(At(30_400))} payment settle +1990.00 0.00", lines);
+        Assert.Contains($"{TableInstants.Utc.Format(At(30_400))} payment settle +1990.00 0.00", lines);
         Assert.Contains("Final: Active, balance 5.00 CNY, next review none", lines);
     }
 }

@@ -260,8 +260,9 @@ internal static class DemoCommand
                 console,
                 timeline,
                 rows,
-                string.Create(CultureInfo.InvariantCulture, $"{account.Profile.Id}: {account.Behaviour}, {account.CallsPerHour:0} calls/hour, opening {account.OpeningBalance:0.00} CNY ({simulated.Charges.Count} daily charges not shown)"),
+                Atoms.Words(string.Create(CultureInfo.InvariantCulture, $"{account.Profile.Id}: {account.Behaviour}, {account.CallsPerHour:0} calls/hour, opening {account.OpeningBalance:0.00} CNY ({simulated.Charges.Count} daily charges not shown)")),
                 account.OpeningBalance,
+                TableInstants.Utc,
                 listRecipients: false);
         }
     }

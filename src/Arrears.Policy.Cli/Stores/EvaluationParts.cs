@@ -25,6 +25,12 @@ internal sealed class NoDispatch : IEnforcementHandler
 /// </summary>
 internal sealed class CountingStore(IArrearsStore inner, Action<EvaluationCommit>? committed = null) : IArrearsStore
 {
+    /// <summary>
+    /// The crash tests' fault point: with <c>ARREARS_TEST_PAUSE</c> set to <c>after-claim</c> or <c>after-commit</c>, the
+    /// process says so on standard error and stops there, holding what it claimed, until the test kills it (SIGKILL).
+    /// </summary>
+    private static readonly string? Pause = Environment.GetEnvironmentVariable("ARREARS_TEST_PAUSE");
+
     private readonly Lock _lock = new();
     private readonly int[] _reasons = new int[Enum.GetValues<TransitionReason>().Max(r => (int)r) + 1];
     private int _accounts;
@@ -67,7 +73,18 @@ internal sealed class CountingStore(IArrearsStore inner, Action<EvaluationCommit
         }
 
         committed?.Invoke(commit);
+        PauseIf("after-commit");
         return true;
+    }
+
+    private static void PauseIf(string point)
+    {
+        if (string.Equals(Pause, point, StringComparison.Ordinal))
+        {
+            Console.Error.WriteLine($"arrears: paused {point} (ARREARS_TEST_PAUSE)");
+            Console.Error.Flush();
+            Thread.Sleep(Timeout.Infinite);
+        }
     }
 
     public ValueTask<bool> AddAccountAsync(AccountRegistration account, Instant now, CancellationToken cancellationToken) => inner.AddAccountAsync(account, now, cancellationToken);
@@ -80,8 +97,16 @@ internal sealed class CountingStore(IArrearsStore inner, Action<EvaluationCommit
     public ValueTask<bool> RecordUsageAsync(string account, string batch, IReadOnlyList<UsageRecord> usage, Instant dueAt, CancellationToken cancellationToken) =>
         inner.RecordUsageAsync(account, batch, usage, dueAt, cancellationToken);
 
-    public ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken) =>
-        inner.ClaimDueAsync(now, max, lease, cancellationToken);
+    public async ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken)
+    {
+        var claimed = await inner.ClaimDueAsync(now, max, lease, cancellationToken).ConfigureAwait(false);
+        if (claimed.Count > 0)
+        {
+            PauseIf("after-claim");
+        }
+
+        return claimed;
+    }
 
     public ValueTask<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken) =>
         inner.ClaimOutboxAsync(now, max, lease, cancellationToken);

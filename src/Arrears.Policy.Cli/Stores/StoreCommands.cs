@@ -306,7 +306,7 @@ internal static class StoreCommands
                 };
                 foreach (var record in history)
                 {
-                    var cells = new List<string> { Commands.FormatInstant(record.At) };
+                    var cells = new List<string> { FormatInstant(record.At) };
                     if (products)
                     {
                         cells.Add(Terminal.Printable(record.Product ?? "-"));
@@ -315,7 +315,7 @@ internal static class StoreCommands
                     cells.Add(record.From.ToString());
                     cells.Add(record.To.ToString());
                     cells.Add(record.Reason + (record.IsLate ? " (late)" : string.Empty));
-                    cells.Add(Commands.FormatInstant(record.EvaluatedAt));
+                    cells.Add(FormatInstant(record.EvaluatedAt));
                     rows.Add([.. cells]);
                 }
 
@@ -387,7 +387,7 @@ internal static class StoreCommands
                     {
                         await io.Out.WriteLineAsync(Columns(
                             widths,
-                            Commands.FormatInstant(message.At),
+                            FormatInstant(message.At),
                             Terminal.Printable(message.Account),
                             message.Notification.ToString(),
                             Terminal.Printable(message.Channel ?? string.Empty),
@@ -500,4 +500,11 @@ internal static class StoreCommands
             return summary!;
         }
     }
+
+    private static readonly NodaTime.Text.InstantPattern Minutes = NodaTime.Text.InstantPattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd HH':'mm");
+    private static readonly NodaTime.Text.InstantPattern Seconds = NodaTime.Text.InstantPattern.CreateWithInvariantCulture("uuuu'-'MM'-'dd HH':'mm':'ss;FFFFFFFFF");
+
+    /// <summary>An instant for people, in UTC: to the minute, or to the second and its fraction when it has them.</summary>
+    private static string FormatInstant(Instant instant) =>
+        instant.InUtc().Second == 0 && instant.InUtc().NanosecondOfSecond == 0 ? Minutes.Format(instant) : Seconds.Format(instant);
 }

@@ -9,11 +9,11 @@ namespace Arrears.Policy;
 /// <remarks>
 /// <para>
 /// As a Polly pipeline is built once and executed many times, everything that can be checked about the products is checked
-/// when the policy is built (<see cref="For"/> or <see cref="AccountPolicyBuilder.Build"/>); <see cref="Evaluate"/> then
+/// when the policy is built (<see cref="For"/> or <see cref="AccountPolicyBuilder.Build"/>); <see cref="Evaluate(AccountProfile, IBalanceHistory, HoldSet, AccountState, Instant)"/> then
 /// checks only its own arguments, and an account with nothing to do is evaluated without allocating.
 /// </para>
 /// <para>
-/// The rules <see cref="Evaluate"/> applies are those of the lifecycle specification (docs/spec/lifecycle.md): at each
+/// The rules <see cref="Evaluate(AccountProfile, IBalanceHistory, HoldSet, AccountState, Instant)"/> applies are those of the lifecycle specification (docs/spec/lifecycle.md): at each
 /// instant between the previous evaluation (exclusive) and <c>now</c> (inclusive) at which something can happen, (1)
 /// exclusive deadlines, (2) that instant's entries as one batch and the balance alarm, (3) cure checks, (4) entering
 /// Overdue, (5) inclusive deadlines and purge warnings. Entries that became known after the previous evaluation had passed
@@ -62,7 +62,7 @@ public sealed class AccountPolicy
         return new AccountPolicy([new ProductPolicy(null, policy)], policy.RouteFor(NotificationKind.BalanceLow));
     }
 
-    /// <summary>Evaluates an account at <paramref name="now"/>.</summary>
+    /// <summary>Evaluates an account that has no holds at <paramref name="now"/>.</summary>
     /// <param name="account">The account.</param>
     /// <param name="balances">The account's balance history as known at <paramref name="now"/> (a <see cref="Ledger"/>, or a store's view).</param>
     /// <param name="state">
@@ -72,38 +72,142 @@ public sealed class AccountPolicy
     /// <param name="now">The evaluation instant. Evaluating at or before the last evaluated instant changes nothing.</param>
     /// <returns>The evaluation.</returns>
     /// <exception cref="ArgumentException">The state's products differ from this policy's (a product is missing, extra or renamed); the message names the product.</exception>
-    public Evaluation Evaluate(AccountProfile account, IBalanceHistory balances, AccountState state, Instant now)
+    public Evaluation Evaluate(AccountProfile account, IBalanceHistory balances, AccountState state, Instant now) =>
+        Evaluate(account, balances, HoldSet.Empty, state, now);
+
+    /// <summary>Evaluates an account at <paramref name="now"/>, with the holds known at <paramref name="now"/>.</summary>
+    /// <param name="account">The account.</param>
+    /// <param name="balances">The account's balance history as known at <paramref name="now"/> (a <see cref="Ledger"/>, or a store's view).</param>
+    /// <param name="holds">
+    /// The account's holds and revocations as known at <paramref name="now"/> (<see cref="HoldSet.Empty"/> for none). A hold
+    /// defers the suspension or purge deadlines in its window to the end of the window (specification section 9).
+    /// </param>
+    /// <param name="state">
+    /// The state returned by the previous evaluation, or <see cref="AccountState.Initial"/>. A state whose lifecycles name
+    /// the same products in another order is mapped by name.
+    /// </param>
+    /// <param name="now">The evaluation instant. Evaluating at or before the last evaluated instant changes nothing.</param>
+    /// <returns>The evaluation.</returns>
+    /// <exception cref="ArgumentException">
+    /// The state's products differ from this policy's (a product is missing, extra or renamed), or a hold names a product the
+    /// policy does not have or exceeds its product's hold limit (see <see cref="ValidateHolds"/>); the message names the
+    /// product or the hold.
+    /// </exception>
+    public Evaluation Evaluate(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now)
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(balances);
+        ArgumentNullException.ThrowIfNull(holds);
+        if (!holds.IsEmpty && !HoldsFit(holds))
+        {
+            throw new ArgumentException(ValidateHolds(holds)[0].ToString(), nameof(holds));
+        }
 
         // The working lifecycles live on the stack, in a buffer no larger than needed (zeroing a large one costs time).
         return _products.Length switch
         {
-            <= 2 => EvaluateWithSmallBuffer(account, balances, state, now),
-            <= MaxStackProducts => EvaluateWithLargeBuffer(account, balances, state, now),
-            _ => EvaluateIn(new ProductLifecycle[_products.Length], account, balances, state, now),
+            <= 2 => EvaluateWithSmallBuffer(account, balances, holds, state, now),
+            <= MaxStackProducts => EvaluateWithLargeBuffer(account, balances, holds, state, now),
+            _ => EvaluateIn(new ProductLifecycle[_products.Length], account, balances, holds, state, now),
         };
     }
 
+    /// <summary>
+    /// Lists every problem of a set of holds under this policy: a hold naming a product the policy does not have, and a hold
+    /// whose window is longer than the limit its policy sets for a kind it pauses (an open-ended hold exceeds any limit; a hold
+    /// of kind <see cref="HoldKind.All"/> is checked against both limits; a hold of every product against every product's
+    /// limits). A host checks a hold this way before it records it; every evaluation checks the holds it is given too.
+    /// </summary>
+    /// <param name="holds">The holds.</param>
+    /// <returns>Each problem with the path of the hold's field (<c>holds[0].until</c>) and the value; empty when the holds fit.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="holds"/> is null.</exception>
+    public IReadOnlyList<ValidationError> ValidateHolds(HoldSet holds)
+    {
+        ArgumentNullException.ThrowIfNull(holds);
+        var errors = new List<ValidationError>();
+        var list = holds.HoldSpan;
+        for (var i = 0; i < list.Length; i++)
+        {
+            var hold = list[i];
+            var path = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"holds[{i}]");
+            if (hold.Product is not null && !HasProduct(hold.Product))
+            {
+                errors.Add(new(path + ".product", _products.Length == 1 && _products[0].Name is null
+                    ? $"the account has a single unnamed product, so a hold names none, got \"{hold.Product}\""
+                    : $"the account policy has no product \"{hold.Product}\"; its products are {Names(_products)}, got \"{hold.Product}\""));
+                continue;
+            }
+
+            foreach (var product in _products)
+            {
+                if (!hold.AppliesTo(product.Name))
+                {
+                    continue;
+                }
+
+                foreach (var kind in (ReadOnlySpan<HoldKind>)[HoldKind.Suspension, HoldKind.Purge])
+                {
+                    if (!hold.Covers(kind) || product.Policy.HoldLimit(kind) is not { } limit || Within(hold, limit))
+                    {
+                        continue;
+                    }
+
+                    var whose = product.Name is null ? $"policy \"{product.Policy.Name}\"" : $"product \"{product.Name}\"";
+                    var name = LifecyclePolicy.HoldKindName(kind);
+                    errors.Add(new(path + ".until", hold.Until is { } until
+                        ? $"the hold lasts {Invariant.Quote(Invariant.Format(until - hold.From))}, longer than the {name} hold limit {Invariant.Quote(Invariant.Format(limit))} of {whose}, got {Invariant.Quote(Invariant.Format(until))}"
+                        : $"an open-ended hold exceeds the {name} hold limit {Invariant.Quote(Invariant.Format(limit))} of {whose}; give the hold an end"));
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>Whether every hold names a known product and fits the limits, without allocating.</summary>
+    private bool HoldsFit(HoldSet holds)
+    {
+        foreach (var hold in holds.HoldSpan)
+        {
+            if (hold.Product is not null && !HasProduct(hold.Product))
+            {
+                return false;
+            }
+
+            foreach (var product in _products)
+            {
+                if (hold.AppliesTo(product.Name) &&
+                    ((hold.Covers(HoldKind.Suspension) && product.Policy.HoldLimit(HoldKind.Suspension) is { } suspension && !Within(hold, suspension)) ||
+                     (hold.Covers(HoldKind.Purge) && product.Policy.HoldLimit(HoldKind.Purge) is { } purge && !Within(hold, purge))))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Within(Hold hold, Duration limit) => hold.Until is { } until && until - hold.From <= limit;
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private Evaluation EvaluateWithSmallBuffer(AccountProfile account, IBalanceHistory balances, AccountState state, Instant now)
+    private Evaluation EvaluateWithSmallBuffer(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now)
     {
         var buffer = default(SmallLifecycleBuffer);
-        return EvaluateIn(((Span<ProductLifecycle>)buffer)[.._products.Length], account, balances, state, now);
+        return EvaluateIn(((Span<ProductLifecycle>)buffer)[.._products.Length], account, balances, holds, state, now);
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private Evaluation EvaluateWithLargeBuffer(AccountProfile account, IBalanceHistory balances, AccountState state, Instant now)
+    private Evaluation EvaluateWithLargeBuffer(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now)
     {
         var buffer = default(LifecycleBuffer);
-        return EvaluateIn(((Span<ProductLifecycle>)buffer)[.._products.Length], account, balances, state, now);
+        return EvaluateIn(((Span<ProductLifecycle>)buffer)[.._products.Length], account, balances, holds, state, now);
     }
 
-    private Evaluation EvaluateIn(Span<ProductLifecycle> lifecycles, AccountProfile account, IBalanceHistory balances, AccountState state, Instant now)
+    private Evaluation EvaluateIn(Span<ProductLifecycle> lifecycles, AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now)
     {
         var inOrder = Match(state.LifecycleSpan, lifecycles);
-        return LifecycleEngine.Evaluate(this, _products, account, balances, state, inOrder, lifecycles, now);
+        return LifecycleEngine.Evaluate(this, _products, account, balances, holds, state, inOrder, lifecycles, now);
     }
 
     /// <summary>

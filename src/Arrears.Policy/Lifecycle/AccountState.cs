@@ -1,4 +1,3 @@
-using System.Globalization;
 using NodaTime;
 
 namespace Arrears.Policy;
@@ -35,10 +34,11 @@ public readonly struct AccountState : IEquatable<AccountState>
     /// <param name="lifecycles">One lifecycle per product, each naming its product (names distinct).</param>
     /// <param name="alarmArmed">Whether the balance alarm is armed (it fires on the next crossing below the threshold).</param>
     /// <param name="lastEvaluatedAt">The instant of the last evaluation, or <see langword="null"/> before the first.</param>
-    /// <exception cref="ArgumentException">
-    /// A product name repeats, a state evaluated before has no lifecycle, or a deadline that must still be ahead
-    /// (an Overdue lifecycle's suspension, a Suspended one's purge) is not after <paramref name="lastEvaluatedAt"/>.
-    /// </exception>
+    /// <remarks>
+    /// A lifecycle's deadlines are the nominal ones; a deadline at or before <paramref name="lastEvaluatedAt"/> is consistent
+    /// when a hold deferred it (decision 0008), and the next evaluation acts on it as the holds it is given say.
+    /// </remarks>
+    /// <exception cref="ArgumentException">A product name repeats, or a state evaluated before has no lifecycle.</exception>
     public AccountState(IReadOnlyList<ProductLifecycle> lifecycles, bool alarmArmed, Instant? lastEvaluatedAt)
     {
         ArgumentNullException.ThrowIfNull(lifecycles);
@@ -56,19 +56,6 @@ public readonly struct AccountState : IEquatable<AccountState>
                 {
                     throw new ArgumentException($"lifecycles[{i}].product: duplicate product, got \"{array[i].Product}\"", nameof(lifecycles));
                 }
-            }
-
-            var pending = array[i].Status switch
-            {
-                LifecycleStatus.Overdue => array[i].SuspendAt,
-                LifecycleStatus.Suspended => array[i].PurgeAt,
-                _ => null,
-            };
-            if (lastEvaluatedAt is { } last && pending is { } deadline && deadline <= last)
-            {
-                throw new ArgumentException(
-                    string.Create(CultureInfo.InvariantCulture, $"lifecycles[{i}]: a {array[i].Status} lifecycle's deadline must be after the last evaluation ({last}), got {deadline} ({array[i]})"),
-                    nameof(lifecycles));
             }
         }
 

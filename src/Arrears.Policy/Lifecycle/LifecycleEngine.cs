@@ -3,7 +3,7 @@ using NodaTime;
 namespace Arrears.Policy;
 
 /// <summary>
-/// The pure lifecycle engine behind <see cref="AccountPolicy.Evaluate"/>: account policy + account + balance history +
+/// The pure lifecycle engine behind <see cref="AccountPolicy.Evaluate(AccountProfile, IBalanceHistory, HoldSet, AccountState, Instant)"/>: account policy + account + balance history + holds +
 /// previous state + instant → new state, transitions, notification intents and the next review instant. No I/O, no clock
 /// reads.
 /// </summary>
@@ -23,6 +23,14 @@ namespace Arrears.Policy;
 /// late payment made before a deadline that has not been acted on yet still prevents it, whatever the deadline's boundary.
 /// The transitions they cause are marked <see cref="Transition.IsLate"/>.
 /// </para>
+/// <para>
+/// Holds (specification section 9) defer deadlines: a suspension or purge deadline that falls in the window of a hold of
+/// its kind acts at the end of that window (of the chain of windows that overlap or touch), with its own boundary, and not
+/// at all under an open-ended hold. Saved states keep the nominal deadlines; the effective ones are computed from the hold
+/// set at every evaluation, so a revocation takes effect without touching the state. A deadline whose effective instant
+/// is at or before the previous evaluation (a revocation that became known late ended the hold that deferred it) acts in
+/// step 0, after the late cure checks, and is marked late too.
+/// </para>
 /// </remarks>
 internal static class LifecycleEngine
 {
@@ -31,6 +39,7 @@ internal static class LifecycleEngine
     /// <param name="products">The account policy's products.</param>
     /// <param name="account">The account.</param>
     /// <param name="balances">The balance history.</param>
+    /// <param name="holds">The holds known at <paramref name="now"/>, already checked against the policy.</param>
     /// <param name="state">The previous state.</param>
     /// <param name="reusable">Whether the previous state's lifecycle array is in the products' order, so it can be reused when nothing changes.</param>
     /// <param name="lifecycles">The previous lifecycles in the products' order; updated in place.</param>
@@ -40,6 +49,7 @@ internal static class LifecycleEngine
         ReadOnlySpan<ProductPolicy> products,
         AccountProfile account,
         IBalanceHistory balances,
+        HoldSet holds,
         AccountState state,
         bool reusable,
         Span<ProductLifecycle> lifecycles,
@@ -48,10 +58,10 @@ internal static class LifecycleEngine
         if (state.LastEvaluatedAt is { } last && now <= last)
         {
             // Evaluating again at (or, with clock skew between hosts, before) an instant already evaluated: nothing new.
-            return new Evaluation(state, Array.Empty<Transition>(), Array.Empty<NotificationIntent>(), NextReview(products, lifecycles, last), balances.BalanceAt(now));
+            return new Evaluation(state, Array.Empty<Transition>(), Array.Empty<NotificationIntent>(), NextReview(products, lifecycles, holds, last), balances.BalanceAt(now));
         }
 
-        var run = new Run(policy, products, account, balances);
+        var run = new Run(policy, products, account, balances, holds);
         run.AlarmArmed = state.LastEvaluatedAt is null
             ? account.BalanceAlarm is { } alarm && balances.OpeningBalance >= alarm
             : state.AlarmArmed;
@@ -75,7 +85,7 @@ internal static class LifecycleEngine
 
             for (var i = 0; i < lifecycles.Length; i++)
             {
-                if (NextDeadline(products[i].Policy, lifecycles[i], cursor) is { } deadline && deadline < t)
+                if (NextDeadline(products[i].Policy, lifecycles[i], holds, cursor) is { } deadline && deadline < t)
                 {
                     t = deadline;
                 }
@@ -83,9 +93,9 @@ internal static class LifecycleEngine
 
             if (firstInstant && state.LastEvaluatedAt is { } previousInstant)
             {
-                // 0. Entries that became known after the previous evaluation had passed their instants: their effect lands
-                // at the first instant this evaluation looks at, before anything else happens there.
-                run.ApplyLateEntries(t, balances.BalanceAt(previousInstant), lifecycles);
+                // 0. Entries (and revocations) that became known after the previous evaluation had passed their instants:
+                // their effect lands at the first instant this evaluation looks at, before anything else happens there.
+                run.ApplyLateFacts(t, previousInstant, balances.BalanceAt(previousInstant), lifecycles);
             }
 
             run.Process(t, lifecycles);
@@ -112,26 +122,35 @@ internal static class LifecycleEngine
             newState,
             (IReadOnlyList<Transition>?)run.Transitions ?? Array.Empty<Transition>(),
             (IReadOnlyList<NotificationIntent>?)run.Notifications ?? Array.Empty<NotificationIntent>(),
-            NextReview(products, lifecycles, now),
+            NextReview(products, lifecycles, holds, now),
             balances.BalanceAt(now));
     }
 
-    /// <summary>The next deadline or warning of a lifecycle strictly after <paramref name="after"/>.</summary>
-    private static Instant? NextDeadline(LifecyclePolicy policy, in ProductLifecycle s, Instant? after)
+    /// <summary>
+    /// The next effective deadline or warning of a lifecycle strictly after <paramref name="after"/>, or <see langword="null"/>
+    /// when none (an open-ended hold defers a deadline with no end, and then its warnings too). A deadline whose effective
+    /// instant is not after <paramref name="after"/> is step 0's to act on.
+    /// </summary>
+    private static Instant? NextDeadline(LifecyclePolicy policy, in ProductLifecycle s, HoldSet holds, Instant? after)
     {
         switch (s.Status)
         {
             case LifecycleStatus.Overdue:
-                return s.SuspendAt;
+                var suspendAt = holds.Effective(HoldKind.Suspension, s.Product, s.SuspendAt!.Value);
+                return suspendAt is { } suspension && (after is null || suspension > after.Value) ? suspension : null;
             case LifecycleStatus.Suspended:
-                var purgeAt = s.PurgeAt!.Value;
-                var suspendAt = s.SuspendAt!.Value;
-                Instant? next = purgeAt;
+                if (holds.Effective(HoldKind.Purge, s.Product, s.PurgeAt!.Value) is not { } purgeAt)
+                {
+                    return null;
+                }
+
+                var suspendedAt = s.SuspendAt!.Value;
+                Instant? next = after is null || purgeAt > after.Value ? purgeAt : null;
                 var warnings = policy.RouteFor(NotificationKind.PurgeWarning).Audience == Audience.None ? [] : policy.PurgeWarnings;
                 for (var w = 0; w < warnings.Count; w++)
                 {
                     var warnAt = purgeAt - warnings[w];
-                    if (warnAt > suspendAt && (after is null || warnAt > after.Value) && warnAt < next)
+                    if (warnAt > suspendedAt && (after is null || warnAt > after.Value) && (next is null || warnAt < next))
                     {
                         next = warnAt;
                     }
@@ -143,12 +162,12 @@ internal static class LifecycleEngine
         }
     }
 
-    private static Instant? NextReview(ReadOnlySpan<ProductPolicy> products, ReadOnlySpan<ProductLifecycle> lifecycles, Instant after)
+    private static Instant? NextReview(ReadOnlySpan<ProductPolicy> products, ReadOnlySpan<ProductLifecycle> lifecycles, HoldSet holds, Instant after)
     {
         Instant? next = null;
         for (var i = 0; i < lifecycles.Length; i++)
         {
-            if (NextDeadline(products[i].Policy, lifecycles[i], after) is { } deadline && deadline > after && (next is null || deadline < next))
+            if (NextDeadline(products[i].Policy, lifecycles[i], holds, after) is { } deadline && (next is null || deadline < next))
             {
                 next = deadline;
             }
@@ -164,14 +183,16 @@ internal static class LifecycleEngine
         private readonly ReadOnlySpan<ProductPolicy> _products;
         private readonly AccountProfile _account;
         private readonly IBalanceHistory _balances;
+        private readonly HoldSet _holds;
         private decimal _balance;
 
-        public Run(AccountPolicy policy, ReadOnlySpan<ProductPolicy> products, AccountProfile account, IBalanceHistory balances)
+        public Run(AccountPolicy policy, ReadOnlySpan<ProductPolicy> products, AccountProfile account, IBalanceHistory balances, HoldSet holds)
         {
             _policy = policy;
             _products = products;
             _account = account;
             _balances = balances;
+            _holds = holds;
         }
 
         public bool AlarmArmed { get; set; }
@@ -182,32 +203,50 @@ internal static class LifecycleEngine
 
         /// <summary>
         /// Step 0: with the balance the previous evaluation would have seen had it known every entry, applies the cure checks
-        /// and entering Overdue at <paramref name="t"/>, the first instant this evaluation looks at. With entries known on
-        /// time the state already agrees with that balance and nothing happens; otherwise the transitions are late.
+        /// and entering Overdue at <paramref name="t"/>, the first instant this evaluation looks at; then acts on every deadline
+        /// whose effective instant is not after the previous evaluation (a hold that deferred it was revoked by a fact that
+        /// became known late). With facts known on time nothing happens here; otherwise the transitions are late.
         /// </summary>
-        public void ApplyLateEntries(Instant t, decimal balanceSeenLate, scoped Span<ProductLifecycle> lifecycles)
+        public void ApplyLateFacts(Instant t, Instant previous, decimal balanceSeenLate, scoped Span<ProductLifecycle> lifecycles)
         {
             _balance = balanceSeenLate;
             CureAndEnter(t, lifecycles, isLate: true);
+            for (var i = 0; i < lifecycles.Length; i++)
+            {
+                ref var s = ref lifecycles[i];
+                if (s.Status == LifecycleStatus.Overdue &&
+                    _holds.Effective(HoldKind.Suspension, s.Product, s.SuspendAt!.Value) is { } suspendAt && suspendAt <= previous)
+                {
+                    Suspend(ref s, i, t, suspendAt, isLate: true);
+                }
+
+                if (s.Status == LifecycleStatus.Suspended &&
+                    _holds.Effective(HoldKind.Purge, s.Product, s.PurgeAt!.Value) is { } purgeAt && purgeAt <= previous)
+                {
+                    Purge(ref s, i, t, purgeAt, isLate: true);
+                }
+            }
         }
 
         public void Process(Instant t, scoped Span<ProductLifecycle> lifecycles)
         {
             _balance = _balances.BalanceAt(t);
 
-            // 1. Exclusive deadlines equal to t fire before the instant's entries.
+            // 1. Exclusive deadlines whose effective instant is t fire before the instant's entries.
             for (var i = 0; i < lifecycles.Length; i++)
             {
                 var policy = _products[i].Policy;
                 ref var s = ref lifecycles[i];
-                if (s.Status == LifecycleStatus.Overdue && policy.GraceBoundary == DeadlineBoundary.Exclusive && s.SuspendAt == t)
+                if (s.Status == LifecycleStatus.Overdue && policy.GraceBoundary == DeadlineBoundary.Exclusive &&
+                    _holds.Effective(HoldKind.Suspension, s.Product, s.SuspendAt!.Value) == t)
                 {
-                    Suspend(ref s, i, t);
+                    Suspend(ref s, i, t, t, isLate: false);
                 }
 
-                if (s.Status == LifecycleStatus.Suspended && policy.RetentionBoundary == DeadlineBoundary.Exclusive && s.PurgeAt == t)
+                if (s.Status == LifecycleStatus.Suspended && policy.RetentionBoundary == DeadlineBoundary.Exclusive &&
+                    _holds.Effective(HoldKind.Purge, s.Product, s.PurgeAt!.Value) == t)
                 {
-                    Purge(ref s, i, t);
+                    Purge(ref s, i, t, t, isLate: false);
                 }
             }
 
@@ -228,31 +267,33 @@ internal static class LifecycleEngine
             // 3. and 4. Cure checks, then entering Overdue.
             CureAndEnter(t, lifecycles, isLate: false);
 
-            // 5. Inclusive deadlines, purge warnings, and deadlines created during this instant that are not in the future.
+            // 5. Inclusive deadlines, purge warnings, and deadlines created during this instant that are not in the future,
+            // each at its effective instant (after the holds that defer it).
             for (var i = 0; i < lifecycles.Length; i++)
             {
                 var policy = _products[i].Policy;
                 ref var s = ref lifecycles[i];
-                if (s.Status == LifecycleStatus.Overdue && s.SuspendAt <= t)
+                if (s.Status == LifecycleStatus.Overdue &&
+                    _holds.Effective(HoldKind.Suspension, s.Product, s.SuspendAt!.Value) is { } suspendAt && suspendAt <= t)
                 {
-                    Suspend(ref s, i, t);
+                    Suspend(ref s, i, t, suspendAt, isLate: false);
                 }
 
-                if (s.Status == LifecycleStatus.Suspended)
+                if (s.Status == LifecycleStatus.Suspended && _holds.Effective(HoldKind.Purge, s.Product, s.PurgeAt!.Value) is { } purgeAt)
                 {
                     var warnings = policy.PurgeWarnings;
                     for (var w = 0; w < warnings.Count; w++)
                     {
-                        var warnAt = s.PurgeAt!.Value - warnings[w];
+                        var warnAt = purgeAt - warnings[w];
                         if (warnAt == t && warnAt > s.SuspendAt!.Value)
                         {
-                            Notify(NotificationKind.PurgeWarning, t, i, s.Episode, warnings[w]);
+                            Notify(NotificationKind.PurgeWarning, t, i, s.Episode, warnings[w], purgeAt);
                         }
                     }
 
-                    if (s.PurgeAt <= t)
+                    if (purgeAt <= t)
                     {
-                        Purge(ref s, i, t);
+                        Purge(ref s, i, t, purgeAt, isLate: false);
                     }
                 }
             }
@@ -308,18 +349,25 @@ internal static class LifecycleEngine
             return true;
         }
 
-        private void Suspend(ref ProductLifecycle s, int index, Instant t)
+        /// <summary>
+        /// Suspends at <paramref name="t"/> a product whose suspension deadline took effect at <paramref name="effective"/>
+        /// (its nominal deadline, or the end of the holds that deferred it); retention starts at <paramref name="t"/>.
+        /// </summary>
+        private void Suspend(ref ProductLifecycle s, int index, Instant t, Instant effective, bool isLate)
         {
             var policy = _products[index].Policy;
+            var nominal = s.SuspendAt!.Value;
             s = ProductLifecycle.Suspended(s.Product, s.Episode, s.OverdueSince, t, t + policy.Retention);
-            Record(index, t, LifecycleStatus.Overdue, LifecycleStatus.Suspended, TransitionReason.GraceExpired, s.Episode, isLate: false);
+            Record(index, t, LifecycleStatus.Overdue, LifecycleStatus.Suspended, TransitionReason.GraceExpired, s.Episode, isLate, HoldKind.Suspension, nominal, effective);
             Notify(NotificationKind.Suspended, t, index, s.Episode, warning: null);
         }
 
-        private void Purge(ref ProductLifecycle s, int index, Instant t)
+        /// <summary>Purges at <paramref name="t"/> a product whose purge deadline took effect at <paramref name="effective"/>.</summary>
+        private void Purge(ref ProductLifecycle s, int index, Instant t, Instant effective, bool isLate)
         {
+            var nominal = s.PurgeAt!.Value;
             s = s.ToPurged();
-            Record(index, t, LifecycleStatus.Suspended, LifecycleStatus.Purged, TransitionReason.RetentionExpired, s.Episode, isLate: false);
+            Record(index, t, LifecycleStatus.Suspended, LifecycleStatus.Purged, TransitionReason.RetentionExpired, s.Episode, isLate, HoldKind.Purge, nominal, effective);
             Notify(NotificationKind.Purged, t, index, s.Episode, warning: null);
         }
 
@@ -329,7 +377,23 @@ internal static class LifecycleEngine
             Transitions.Add(new Transition(t, from, to, reason, episode, _products[index].Name, isLate));
         }
 
-        private void Notify(NotificationKind kind, Instant t, int productIndex, int episode, Duration? warning)
+        /// <summary>Records a deadline's transition, naming the nominal deadline and the holds that deferred it when it acted later.</summary>
+        private void Record(
+            int index, Instant t, LifecycleStatus from, LifecycleStatus to, TransitionReason reason, int episode, bool isLate, HoldKind kind, Instant nominal, Instant effective)
+        {
+            if (t == nominal)
+            {
+                Record(index, t, from, to, reason, episode, isLate);
+                return;
+            }
+
+            var product = _products[index].Name;
+            var heldBy = effective > nominal ? _holds.HeldBy(kind, product, nominal, effective) : [];
+            Transitions ??= [];
+            Transitions.Add(new Transition(t, from, to, reason, episode, product, isLate, nominal, heldBy));
+        }
+
+        private void Notify(NotificationKind kind, Instant t, int productIndex, int episode, Duration? warning, Instant? purgeAt = null)
         {
             // The account-level balance alarm (productIndex -1) follows the account policy's alarm route.
             var route = productIndex >= 0 ? _products[productIndex].Policy.RouteFor(kind) : _policy.BalanceAlarmRoute;
@@ -341,7 +405,7 @@ internal static class LifecycleEngine
             var product = productIndex >= 0 ? _products[productIndex].Name : null;
             var scope = kind switch
             {
-                NotificationKind.PurgeWarning => NotificationKey.PurgeWarningScope(_account.Id, product, episode, warning!.Value),
+                NotificationKind.PurgeWarning => NotificationKey.PurgeWarningScope(_account.Id, product, episode, warning!.Value, purgeAt!.Value),
                 NotificationKind.BalanceLow => NotificationKey.BalanceLowScope(_account.Id, t),
                 _ => NotificationKey.EpisodeScope(_account.Id, product, episode, kind),
             };
@@ -349,23 +413,23 @@ internal static class LifecycleEngine
             Notifications ??= [];
             if ((route.Audience & Audience.Creator) != 0)
             {
-                Fan(kind, t, scope, _account.Creator, route.Channels, episode, product);
+                Fan(kind, t, scope, _account.Creator, route.Channels, episode, product, purgeAt);
             }
 
             if ((route.Audience & Audience.Collaborators) != 0)
             {
                 foreach (var collaborator in _account.Collaborators)
                 {
-                    Fan(kind, t, scope, collaborator, route.Channels, episode, product);
+                    Fan(kind, t, scope, collaborator, route.Channels, episode, product, purgeAt);
                 }
             }
         }
 
-        private void Fan(NotificationKind kind, Instant t, string scope, string recipient, IReadOnlyList<string> channels, int episode, string? product)
+        private void Fan(NotificationKind kind, Instant t, string scope, string recipient, IReadOnlyList<string> channels, int episode, string? product, Instant? purgeAt)
         {
             foreach (var channel in channels)
             {
-                Notifications!.Add(new NotificationIntent(t, kind, recipient, channel, NotificationKey.Complete(scope, recipient, channel), episode, product, _balance));
+                Notifications!.Add(new NotificationIntent(t, kind, recipient, channel, NotificationKey.Complete(scope, recipient, channel), episode, product, _balance, purgeAt));
             }
         }
     }

@@ -25,6 +25,8 @@ namespace Arrears.Policy;
 public sealed class LifecyclePolicy
 {
     private readonly NotificationRoute[] _routes;
+    private readonly Duration? _suspensionHoldLimit;
+    private readonly Duration? _purgeHoldLimit;
 
     private LifecyclePolicy(LifecyclePolicyOptions options)
     {
@@ -46,6 +48,9 @@ public sealed class LifecyclePolicy
         }
 
         Routes = Enum.GetValues<NotificationKind>().ToFrozenDictionary(kind => kind, kind => _routes[(int)kind]);
+        HoldLimits = options.HoldLimits.ToFrozenDictionary();
+        _suspensionHoldLimit = options.HoldLimits.TryGetValue(HoldKind.Suspension, out var suspension) ? suspension : null;
+        _purgeHoldLimit = options.HoldLimits.TryGetValue(HoldKind.Purge, out var purge) ? purge : null;
     }
 
     /// <summary>Gets the policy's name (a preset's name, or <c>custom</c>).</summary>
@@ -77,6 +82,12 @@ public sealed class LifecyclePolicy
 
     /// <summary>Gets the resolved audience and channels of every notification kind.</summary>
     public IReadOnlyDictionary<NotificationKind, NotificationRoute> Routes { get; }
+
+    /// <summary>
+    /// Gets the longest window a <see cref="Hold"/> of each kind may have (<see cref="HoldKind.Suspension"/>,
+    /// <see cref="HoldKind.Purge"/>); a kind not listed has no limit. Empty by default.
+    /// </summary>
+    public IReadOnlyDictionary<HoldKind, Duration> HoldLimits { get; }
 
     /// <summary>Creates a validated policy.</summary>
     /// <param name="options">The settings; they are copied, so later changes to them do not affect the policy.</param>
@@ -176,6 +187,18 @@ public sealed class LifecyclePolicy
             ValidateChannels($"routes.{kind}.channels", route.Channels, errors);
         }
 
+        foreach (var (kind, limit) in options.HoldLimits)
+        {
+            if (kind is not (HoldKind.Suspension or HoldKind.Purge))
+            {
+                errors.Add(new("holdLimits", $"a limit is set per kind, suspension or purge (a hold of kind all is checked against both), got \"{kind}\""));
+            }
+            else if (limit < Duration.Zero)
+            {
+                errors.Add(new($"holdLimits.{HoldKindName(kind)}", $"must not be negative, got \"{IsoDurationPattern.Instance.Format(limit)}\""));
+            }
+        }
+
         return errors;
     }
 
@@ -183,6 +206,19 @@ public sealed class LifecyclePolicy
     /// <param name="kind">The kind.</param>
     /// <returns>The resolved route.</returns>
     public NotificationRoute RouteFor(NotificationKind kind) => _routes[(int)kind];
+
+    /// <summary>Returns the longest window a hold pausing deadlines of <paramref name="kind"/> may have, or <see langword="null"/> for no limit.</summary>
+    /// <param name="kind"><see cref="HoldKind.Suspension"/> or <see cref="HoldKind.Purge"/>.</param>
+    internal Duration? HoldLimit(HoldKind kind) => kind == HoldKind.Suspension ? _suspensionHoldLimit : _purgeHoldLimit;
+
+    /// <summary>The name of a hold kind as the scenario format and error paths write it: <c>suspension</c>, <c>purge</c>, <c>all</c>.</summary>
+    internal static string HoldKindName(HoldKind kind) => kind switch
+    {
+        HoldKind.Suspension => "suspension",
+        HoldKind.Purge => "purge",
+        HoldKind.All => "all",
+        _ => kind.ToString(),
+    };
 
     /// <summary>Returns options holding this policy's settings, to derive a changed policy.</summary>
     /// <returns>A new, independent options object.</returns>
@@ -200,6 +236,10 @@ public sealed class LifecyclePolicy
         };
         options.PurgeWarnings.ReplaceWith(PurgeWarnings);
         options.Channels.ReplaceWith(Channels);
+        foreach (var (kind, limit) in HoldLimits)
+        {
+            options.HoldLimits[kind] = limit;
+        }
 
         foreach (var kind in Enum.GetValues<NotificationKind>())
         {

@@ -50,4 +50,12 @@ public sealed class LifecyclePolicyOptions
 
     /// <summary>Gets per-kind overrides of the audience and channels. Kinds not listed go to everyone over <see cref="Channels"/>.</summary>
     public IDictionary<NotificationKind, NotificationRoute> Routes { get; } = new Dictionary<NotificationKind, NotificationRoute>();
+
+    /// <summary>
+    /// Gets the longest window a <see cref="Hold"/> of each kind may have: keys <see cref="HoldKind.Suspension"/> and
+    /// <see cref="HoldKind.Purge"/> (a hold of kind <see cref="HoldKind.All"/> is checked against both). Default: none, so any
+    /// hold is allowed. A kind not listed has no limit; an open-ended hold exceeds any limit; a limit of zero allows no hold
+    /// of that kind. Limits must not be negative.
+    /// </summary>
+    public IDictionary<HoldKind, Duration> HoldLimits { get; } = new Dictionary<HoldKind, Duration>();
 }

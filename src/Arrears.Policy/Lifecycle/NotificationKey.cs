@@ -16,7 +16,11 @@ namespace Arrears.Policy;
 /// </para>
 /// <list type="bullet">
 /// <item><c>{account}[/{product}]/{episode}/{kind}/{recipient}/{channel}</c> for Overdue, Suspended, Resumed and Purged;</item>
-/// <item><c>{account}[/{product}]/{episode}/PurgeWarning/{offset}/{recipient}/{channel}</c>, the offset in ISO 8601 (<c>P7D</c>);</item>
+/// <item>
+/// <c>{account}[/{product}]/{episode}/PurgeWarning/{offset}/{purgeAt}/{recipient}/{channel}</c>, the offset in ISO 8601
+/// (<c>P7D</c>) and the purge instant it warns of in extended ISO (<c>2026-08-01T08:30:00Z</c>), so that a purge deferred by
+/// a hold is warned of again under new keys;
+/// </item>
 /// <item><c>{account}/BalanceLow/{instant}/{recipient}/{channel}</c>, the instant in extended ISO (<c>2026-02-01T08:30:00Z</c>).</item>
 /// </list>
 /// <para>The product part appears for named products only. The default value has an empty <see cref="Value"/>.</para>
@@ -61,14 +65,15 @@ public readonly struct NotificationKey : IEquatable<NotificationKey>
     /// <param name="product">The product, or <see langword="null"/> for a single-product account.</param>
     /// <param name="episode">The arrears episode.</param>
     /// <param name="offset">How long before the purge the warning is sent.</param>
+    /// <param name="purgeAt">The purge instant the warning warns of (after any hold that deferred it).</param>
     /// <param name="recipient">The recipient.</param>
     /// <param name="channel">The channel.</param>
     /// <returns>The key.</returns>
     /// <exception cref="ArgumentException">A part is empty.</exception>
-    public static NotificationKey ForPurgeWarning(string account, string? product, int episode, Duration offset, string recipient, string channel)
+    public static NotificationKey ForPurgeWarning(string account, string? product, int episode, Duration offset, Instant purgeAt, string recipient, string channel)
     {
         Check(account, product, recipient, channel);
-        return Complete(PurgeWarningScope(account, product, episode, offset), recipient, channel);
+        return Complete(PurgeWarningScope(account, product, episode, offset, purgeAt), recipient, channel);
     }
 
     /// <summary>Returns the key of a balance alarm, which belongs to the account and carries the instant it fired at.</summary>
@@ -89,8 +94,8 @@ public readonly struct NotificationKey : IEquatable<NotificationKey>
         $"{Scope(account, product)}/{episode.ToString(CultureInfo.InvariantCulture)}/{kind}";
 
     /// <summary>The part of a key shared by every recipient and channel of a purge warning.</summary>
-    internal static string PurgeWarningScope(string account, string? product, int episode, Duration offset) =>
-        $"{Scope(account, product)}/{episode.ToString(CultureInfo.InvariantCulture)}/PurgeWarning/{IsoDurationPattern.Instance.Format(offset)}";
+    internal static string PurgeWarningScope(string account, string? product, int episode, Duration offset, Instant purgeAt) =>
+        $"{Scope(account, product)}/{episode.ToString(CultureInfo.InvariantCulture)}/PurgeWarning/{IsoDurationPattern.Instance.Format(offset)}/{InstantPattern.ExtendedIso.Format(purgeAt)}";
 
     /// <summary>The part of a key shared by every recipient and channel of a balance alarm.</summary>
     internal static string BalanceLowScope(string account, Instant at) => $"{Part(account)}/BalanceLow/{InstantPattern.ExtendedIso.Format(at)}";

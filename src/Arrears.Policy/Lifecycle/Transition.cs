@@ -13,8 +13,18 @@ namespace Arrears.Policy;
 /// </example>
 public sealed class Transition : IEquatable<Transition>
 {
+    private readonly string[] _heldBy;
+
     internal Transition(Instant at, LifecycleStatus from, LifecycleStatus to, TransitionReason reason, int episode, string? product, bool isLate)
+        : this(at, from, to, reason, episode, product, isLate, null, [])
     {
+    }
+
+    internal Transition(
+        Instant at, LifecycleStatus from, LifecycleStatus to, TransitionReason reason, int episode, string? product, bool isLate, Instant? deferredFrom, string[] heldBy)
+    {
+        DeferredFrom = deferredFrom;
+        _heldBy = heldBy;
         At = at;
         From = from;
         To = to;
@@ -49,21 +59,40 @@ public sealed class Transition : IEquatable<Transition>
     /// </summary>
     public bool IsLate { get; }
 
+    /// <summary>
+    /// Gets the instant a deadline-driven transition (<see cref="TransitionReason.GraceExpired"/> or
+    /// <see cref="TransitionReason.RetentionExpired"/>) would have taken effect without the holds that deferred it, or
+    /// <see langword="null"/> when it took effect at its own deadline (and for every other reason).
+    /// </summary>
+    public Instant? DeferredFrom { get; }
+
+    /// <summary>
+    /// Gets the ids of the holds that deferred the transition (those in force between <see cref="DeferredFrom"/> and
+    /// <see cref="At"/>), in the order of the hold set; empty when it was not deferred.
+    /// </summary>
+    public IReadOnlyList<string> HeldBy => _heldBy;
+
     /// <inheritdoc />
     public bool Equals(Transition? other) =>
         other is not null && At == other.At && From == other.From && To == other.To && Reason == other.Reason &&
-        Episode == other.Episode && string.Equals(Product, other.Product, StringComparison.Ordinal) && IsLate == other.IsLate;
+        Episode == other.Episode && string.Equals(Product, other.Product, StringComparison.Ordinal) && IsLate == other.IsLate &&
+        DeferredFrom == other.DeferredFrom && _heldBy.AsSpan().SequenceEqual(other._heldBy);
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as Transition);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(At, From, To, Reason, Episode, Product is null ? 0 : StringComparer.Ordinal.GetHashCode(Product), IsLate);
+    public override int GetHashCode() => HashCode.Combine(At, From, To, Reason, Episode, Product is null ? 0 : StringComparer.Ordinal.GetHashCode(Product), IsLate, DeferredFrom);
 
-    /// <summary>Returns the transition in one line, for example <c>2026-02-02T08:30:00Z apigw Overdue -&gt; Suspended (GraceExpired, episode 1)</c>.</summary>
+    /// <summary>
+    /// Returns the transition in one line, for example <c>2026-02-02T08:30:00Z apigw Overdue -&gt; Suspended (GraceExpired, episode 1)</c>,
+    /// or for a deferred one <c>2026-02-05T00:00:00Z Overdue -&gt; Suspended (GraceExpired, episode 1, deferred from 2026-02-02T08:30:00Z by h1)</c>.
+    /// </summary>
     /// <returns>The summary.</returns>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{At}{(Product is null ? string.Empty : " " + Product)} {From} -> {To} ({Reason}, episode {Episode}{(IsLate ? ", late" : string.Empty)})");
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"{At}{(Product is null ? string.Empty : " " + Product)} {From} -> {To} ({Reason}, episode {Episode}{(IsLate ? ", late" : string.Empty)}{(DeferredFrom is { } from ? $", deferred from {from}{(_heldBy.Length > 0 ? " by " + string.Join(", ", _heldBy) : string.Empty)}" : string.Empty)})");
 }
 
 /// <summary>
@@ -82,8 +111,9 @@ public sealed class Transition : IEquatable<Transition>
 /// </example>
 public sealed class NotificationIntent : IEquatable<NotificationIntent>
 {
-    internal NotificationIntent(Instant at, NotificationKind kind, string recipient, string channel, NotificationKey key, int episode, string? product, decimal balance)
+    internal NotificationIntent(Instant at, NotificationKind kind, string recipient, string channel, NotificationKey key, int episode, string? product, decimal balance, Instant? purgeAt = null)
     {
+        PurgeAt = purgeAt;
         At = at;
         Kind = kind;
         Recipient = recipient;
@@ -121,11 +151,17 @@ public sealed class NotificationIntent : IEquatable<NotificationIntent>
     /// </summary>
     public decimal Balance { get; }
 
+    /// <summary>
+    /// Gets, for a <see cref="NotificationKind.PurgeWarning"/>, the purge instant it warns of (the effective one, after any
+    /// hold that deferred the purge; also part of its <see cref="Key"/>); <see langword="null"/> for other kinds.
+    /// </summary>
+    public Instant? PurgeAt { get; }
+
     /// <inheritdoc />
     public bool Equals(NotificationIntent? other) =>
         other is not null && At == other.At && Kind == other.Kind && Key == other.Key && Episode == other.Episode &&
         string.Equals(Recipient, other.Recipient, StringComparison.Ordinal) && string.Equals(Channel, other.Channel, StringComparison.Ordinal) &&
-        string.Equals(Product, other.Product, StringComparison.Ordinal) && Balance == other.Balance;
+        string.Equals(Product, other.Product, StringComparison.Ordinal) && Balance == other.Balance && PurgeAt == other.PurgeAt;
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as NotificationIntent);

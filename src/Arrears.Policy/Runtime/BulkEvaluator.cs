@@ -82,31 +82,41 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
     {
         var registration = account.Registration;
         var policy = policies[registration.Policy];
-        var ledger = account.Ledger;
+        var balances = account.Balances;
 
         // Usage becomes charges when its cycle closes (plus the settlement delay); each charge has the id simulate gives it.
-        var charges = new List<LedgerEntry>();
+        List<LedgerEntry>? charges = null;
         Instant? nextClose = null;
         if (registration.Items.Count > 0 && account.Usage.Count > 0)
         {
-            foreach (var charge in Rating.Rate(registration.Items, account.Usage, registration.Currency, registration.TimeZone))
+            var ratedThrough = account.RatedThrough;
+            var usage = UsageToRate(registration, account.Usage, ratedThrough);
+            if (usage.Count > 0)
             {
-                if (charge.At > now)
+                foreach (var charge in Rating.Rate(registration.Items, usage, registration.Currency, registration.TimeZone))
                 {
-                    nextClose = nextClose is { } close && close < charge.At ? close : charge.At;
-                }
-                else if (!ledger.TryGetEntry(charge.Id, out _))
-                {
-                    charges.Add(charge.ToLedgerEntry());
+                    if (charge.At > now)
+                    {
+                        nextClose = nextClose is { } close && close < charge.At ? close : charge.At;
+                    }
+                    else if ((ratedThrough is not { } rated || charge.At > rated) && !account.HasEntry(charge.Id))
+                    {
+                        (charges ??= []).Add(charge.ToLedgerEntry());
+                    }
                 }
             }
 
-            ledger.Append(charges);
+            if (charges is not null)
+            {
+                var ledger = account.MutableLedger();
+                ledger.Append(charges);
+                balances = ledger;
+            }
         }
 
-        var evaluation = policy.Evaluate(registration.Profile, ledger, account.State, now);
+        var evaluation = policy.Evaluate(registration.Profile, balances, account.State, now);
         Instant? due = evaluation.NextReviewAt;
-        if (ledger.TryGetNextEntryInstant(now, out var nextEntry) && (due is null || nextEntry < due))
+        if (balances.TryGetNextEntryInstant(now, out var nextEntry) && (due is null || nextEntry < due))
         {
             due = nextEntry;
         }
@@ -122,8 +132,60 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
             transitions[i] = TransitionRecord.Of(evaluation.Transitions[i], now);
         }
 
-        return new EvaluationCommit(registration.Id, account.Version, evaluation.State, now, transitions, charges, Outbox(registration, policy, evaluation), due, evaluation.NextReviewAt);
+        return new EvaluationCommit(registration.Id, account.Version, evaluation.State, now, transitions, (IReadOnlyList<LedgerEntry>?)charges ?? [], Outbox(registration, policy, evaluation), due, evaluation.NextReviewAt)
+        {
+            RatedThrough = now,
+        };
     }
+
+    /// <summary>
+    /// The usage whose cycles may close after <paramref name="ratedThrough"/> (with, for tiered items, the rest of their
+    /// tier month): cycles that closed by then were rated and their charges committed, so only the newer ones are rated again.
+    /// </summary>
+    internal static IReadOnlyList<UsageRecord> UsageToRate(AccountRegistration registration, IReadOnlyList<UsageRecord> usage, Instant? ratedThrough)
+    {
+        if (ratedThrough is not { } rated)
+        {
+            return usage;
+        }
+
+        List<UsageRecord>? kept = null;
+        for (var i = 0; i < usage.Count; i++)
+        {
+            var record = usage[i];
+            var item = registration.FindItem(record.Item);
+
+            // A record's cycle closes at most one cycle length plus the settlement delay after it; a tiered cycle's
+            // price depends on the earlier cycles of its month, so those are kept a month longer.
+            var reach = item is null ? Duration.MaxValue : LongestCycle(item.Cycle) + item.SettlementDelay + (item.Tiers.Count > 0 ? TierMonth : Duration.Zero);
+            var stale = reach != Duration.MaxValue && record.At < rated - reach;
+            if (stale && kept is null)
+            {
+                kept = new List<UsageRecord>(usage.Count - i);
+                for (var j = 0; j < i; j++)
+                {
+                    kept.Add(usage[j]);
+                }
+            }
+            else if (!stale)
+            {
+                kept?.Add(record);
+            }
+        }
+
+        return (IReadOnlyList<UsageRecord>?)kept ?? usage;
+    }
+
+    private static readonly Duration TierMonth = Duration.FromDays(33);
+
+    private static Duration LongestCycle(BillingCycle cycle) => cycle.Kind switch
+    {
+        BillingCycleKind.None => Duration.Zero,
+        BillingCycleKind.Fixed => cycle.Length!.Value,
+        BillingCycleKind.Day => Duration.FromDays(3),
+        BillingCycleKind.Week => Duration.FromDays(9),
+        _ => Duration.FromDays(33),
+    };
 
     /// <summary>The effects of an evaluation in the order they happened: at one instant, a transition's action before the notifications.</summary>
     private static List<OutboxMessage> Outbox(AccountRegistration registration, AccountPolicy policy, Evaluation evaluation)

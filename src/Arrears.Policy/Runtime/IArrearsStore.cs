@@ -142,6 +142,8 @@ public interface IArrearsStore
 /// </example>
 public sealed class StoredAccount
 {
+    private readonly CompactLedger? _snapshot;
+    private Ledger? _ledger;
     /// <summary>Initializes a stored account.</summary>
     /// <param name="registration">The registration.</param>
     /// <param name="state">The state saved by the last evaluation.</param>
@@ -159,9 +161,25 @@ public sealed class StoredAccount
         State = state;
         Version = version;
         DueAt = dueAt;
-        Ledger = ledger;
         Usage = usage;
         NextReviewAt = nextReviewAt;
+        _ledger = ledger;
+    }
+
+    /// <summary>
+    /// Initializes a stored account over a compact ledger snapshot (the in-memory store's): the engine reads the snapshot
+    /// itself, and <see cref="Ledger"/> is materialised only when someone asks for it.
+    /// </summary>
+    internal StoredAccount(AccountRegistration registration, AccountState state, long version, Instant? dueAt, CompactLedger snapshot, IReadOnlyList<UsageRecord> usage, Instant? nextReviewAt, Instant? ratedThrough)
+    {
+        Registration = registration;
+        State = state;
+        Version = version;
+        DueAt = dueAt;
+        _snapshot = snapshot;
+        Usage = usage;
+        NextReviewAt = nextReviewAt;
+        RatedThrough = ratedThrough;
     }
 
     /// <summary>Gets the registration.</summary>
@@ -177,7 +195,34 @@ public sealed class StoredAccount
     public Instant? DueAt { get; }
 
     /// <summary>Gets the account's ledger: the caller's own copy.</summary>
-    public Ledger Ledger { get; }
+    public Ledger Ledger
+    {
+        get
+        {
+            if (_ledger is null)
+            {
+                Interlocked.CompareExchange(ref _ledger, _snapshot!.ToLedger(), null);
+            }
+
+            return _ledger;
+        }
+    }
+
+    /// <summary>Gets what the engine reads: the store's immutable snapshot when there is one, or <see cref="Ledger"/>.</summary>
+    internal IBalanceHistory Balances => (IBalanceHistory?)_snapshot ?? Ledger;
+
+    /// <summary>
+    /// Gets the instant through which the charges of every closed usage cycle are already in the ledger (the evaluation
+    /// instant of the last commit by the runtime, when no usage for an earlier cycle arrived since), or <see langword="null"/>
+    /// when unknown (then all usage is rated).
+    /// </summary>
+    internal Instant? RatedThrough { get; }
+
+    /// <summary>Returns whether the ledger holds an entry with this id, without materialising it.</summary>
+    internal bool HasEntry(string id) => _snapshot is { } snapshot && _ledger is null ? snapshot.Contains(id) : Ledger.TryGetEntry(id, out _);
+
+    /// <summary>Returns a ledger the caller may change: <see cref="Ledger"/> itself for a store's own copy, a new one over a snapshot.</summary>
+    internal Ledger MutableLedger() => _snapshot is { } snapshot ? snapshot.ToLedger() : Ledger;
 
     /// <summary>Gets the usage recorded for the account.</summary>
     public IReadOnlyList<UsageRecord> Usage { get; }
@@ -251,4 +296,10 @@ public sealed class EvaluationCommit
 
     /// <summary>Gets the evaluation's next review instant.</summary>
     public Instant? NextReviewAt { get; }
+
+    /// <summary>
+    /// Gets the instant through which the charges of every closed usage cycle are in the ledger once this commit is saved
+    /// (the runtime's evaluator sets it to the evaluation instant), or <see langword="null"/> when the commit does not say.
+    /// </summary>
+    internal Instant? RatedThrough { get; init; }
 }

@@ -4,10 +4,19 @@ using NodaTime;
 namespace Arrears.Policy.Runtime;
 
 /// <summary>
-/// A thread-safe store in memory: for tests and small single-process hosts, and the reference implementation that a
-/// store contract will hold the durable stores to. Nothing survives the process.
+/// A thread-safe store in memory: for tests and single-process hosts, and the reference implementation that the store
+/// contract holds the durable stores to. Nothing survives the process.
 /// </summary>
-/// <remarks>Every method takes one lock, so each is atomic and a commit is one unit of work.</remarks>
+/// <remarks>
+/// <para>Every method takes one lock, so each is atomic and a commit is one unit of work.</para>
+/// <para>
+/// It is built for millions of accounts: accounts are rows in one array, found by id through one dictionary; ledgers are
+/// kept compactly (instants and running balances in contiguous arrays, the rest of each entry as bytes) and handed to
+/// evaluators as immutable snapshots, without copying; a due index (a heap ordered by due instant, and one by lease
+/// expiry) means claiming due accounts and finding the next due instant never look at accounts that are not due; pending
+/// outbox messages are indexed by account.
+/// </para>
+/// </remarks>
 /// <example>
 /// <code>
 /// var store = new InMemoryArrearsStore();
@@ -16,15 +25,53 @@ namespace Arrears.Policy.Runtime;
 /// </example>
 public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
 {
+    private const int MaxInternedLifecycles = 4096;
+
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Row> _accounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Outbox> _outbox = new(StringComparer.Ordinal);
+    private readonly List<Outbox> _outboxInOrder = [];
+    private readonly SortedDictionary<string, List<Outbox>> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RecipientContact> _contacts = new(StringComparer.Ordinal);
+    private readonly Dictionary<ProductLifecycle, ProductLifecycle[]> _lifecycles = [];
+    private readonly Heap _due;
+    private readonly Heap _leased;
+    private Row[] _rows = new Row[16];
+    private int _count;
     private long _sequence;
 
     /// <summary>Initializes an empty store.</summary>
     public InMemoryArrearsStore()
     {
+        _due = new Heap(this, leases: false);
+        _leased = new Heap(this, leases: true);
+    }
+
+    /// <summary>Gets the number of accounts.</summary>
+    internal int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _count;
+            }
+        }
+    }
+
+    /// <summary>Makes room for <paramref name="accounts"/> accounts in all (for hosts and benchmarks that load many at once).</summary>
+    internal void Reserve(int accounts)
+    {
+        lock (_lock)
+        {
+            if (_rows.Length < accounts)
+            {
+                Array.Resize(ref _rows, accounts);
+            }
+
+            _ids.EnsureCapacity(accounts);
+            _due.Reserve(accounts);
+        }
     }
 
     /// <inheritdoc />
@@ -33,14 +80,14 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         ArgumentNullException.ThrowIfNull(account);
         lock (_lock)
         {
-            if (_accounts.TryGetValue(account.Id, out var existing))
+            if (_ids.TryGetValue(account.Id, out var existing))
             {
-                return existing.Registration.SameAs(account)
+                return _rows[existing].Registration.SameAs(account)
                     ? ValueTask.FromResult(false)
                     : throw new ArgumentException($"account.id: an account \"{account.Id}\" already exists with a different registration", nameof(account));
             }
 
-            _accounts.Add(account.Id, new Row(account, now));
+            Add(account, now);
             return ValueTask.FromResult(true);
         }
     }
@@ -50,7 +97,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
     {
         lock (_lock)
         {
-            return ValueTask.FromResult(_accounts.TryGetValue(account, out var row) ? row.Snapshot() : null);
+            return ValueTask.FromResult(_ids.TryGetValue(account, out var index) ? Snapshot(index) : null);
         }
     }
 
@@ -60,12 +107,12 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         ArgumentNullException.ThrowIfNull(entries);
         lock (_lock)
         {
-            var row = Find(account);
-            var result = row.Ledger.Append(entries);
+            var index = Find(account);
+            var result = Append(ref _rows[index], entries);
             if (result.Added > 0)
             {
-                row.Version++;
-                row.DueAt = Earliest(row.DueAt, recordedAt);
+                _rows[index].Version++;
+                MakeDue(index, recordedAt);
             }
 
             return ValueTask.FromResult(result);
@@ -79,20 +126,29 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         ArgumentNullException.ThrowIfNull(usage);
         lock (_lock)
         {
-            var row = Find(account);
-            if (row.Batches.TryGetValue(batch, out var recorded))
+            var index = Find(account);
+            ref var row = ref _rows[index];
+            if (row.Extras?.Batches.TryGetValue(batch, out var recorded) == true)
             {
                 return recorded.SequenceEqual(usage)
                     ? ValueTask.FromResult(false)
                     : throw new ArgumentException($"batch: usage batch \"{batch}\" of account \"{account}\" was already recorded with other records", nameof(batch));
             }
 
-            row.Batches.Add(batch, [.. usage]);
+            var extras = row.Extras ??= new Extras();
+            extras.Batches.Add(batch, [.. usage]);
             if (usage.Count > 0)
             {
-                row.Usage.AddRange(usage);
+                extras.AddUsage(usage);
+
+                // Usage for a cycle that closed before the last rating must be rated again from the start.
+                if (extras.RatedThrough is { } rated && dueAt <= rated)
+                {
+                    extras.RatedThrough = null;
+                }
+
                 row.Version++;
-                row.DueAt = Earliest(row.DueAt, dueAt);
+                MakeDue(index, dueAt);
             }
 
             return ValueTask.FromResult(true);
@@ -105,19 +161,37 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         lock (_lock)
         {
-            var claimed = _accounts.Values
-                .Where(row => row.DueAt is { } due && due <= now && (row.ClaimedUntil is not { } until || until <= now) &&
-                    (row.State.LastEvaluatedAt is not { } last || last <= now))
-                .OrderBy(row => row.DueAt!.Value)
-                .ThenBy(row => row.Registration.Id, StringComparer.Ordinal)
-                .Take(max)
-                .ToList();
-            foreach (var row in claimed)
+            // Claims whose lease expired go back to the due index.
+            while (_leased.Count > 0 && _rows[_leased.Peek()].ClaimedUntil!.Value <= now)
             {
-                row.ClaimedUntil = now + lease;
+                var index = _leased.Pop();
+                _rows[index].ClaimedUntil = null;
+                _due.Push(index);
             }
 
-            return ValueTask.FromResult<IReadOnlyList<StoredAccount>>([.. claimed.Select(row => row.Snapshot())]);
+            List<int>? evaluatedLater = null;
+            var claimed = new List<StoredAccount>(Math.Min(max, _due.Count));
+            while (claimed.Count < max && _due.Count > 0 && _rows[_due.Peek()].DueAt!.Value <= now)
+            {
+                var index = _due.Pop();
+                ref var row = ref _rows[index];
+                if (row.State.LastEvaluatedAt is { } last && last > now)
+                {
+                    (evaluatedLater ??= []).Add(index);
+                    continue;
+                }
+
+                row.ClaimedUntil = now + lease;
+                _leased.Push(index);
+                claimed.Add(Snapshot(index));
+            }
+
+            foreach (var index in evaluatedLater ?? [])
+            {
+                _due.Push(index);
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<StoredAccount>>(claimed);
         }
     }
 
@@ -127,21 +201,31 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         ArgumentNullException.ThrowIfNull(commit);
         lock (_lock)
         {
-            var row = Find(commit.Account);
+            var index = Find(commit.Account);
+            ref var row = ref _rows[index];
             if (row.Version != commit.ExpectedVersion)
             {
                 return ValueTask.FromResult(false);
             }
 
             // Validate everything before changing anything: the charges must fit the ledger.
-            row.Ledger.Append(commit.Charges);
-            row.State = commit.State;
-            row.Transitions.AddRange(commit.Transitions);
+            Append(ref row, commit.Charges);
+            row.State = Intern(commit.State);
+            if (commit.Transitions.Count > 0)
+            {
+                (row.Extras ??= new Extras()).Transitions.AddRange(commit.Transitions);
+            }
+
+            if (row.Extras is { } extras)
+            {
+                extras.RatedThrough = commit.RatedThrough;
+            }
+
             foreach (var message in commit.Outbox)
             {
                 if (!_outbox.ContainsKey(message.Key))
                 {
-                    _outbox.Add(message.Key, new Outbox(new OutboxMessage
+                    var item = new Outbox(new OutboxMessage
                     {
                         Key = message.Key,
                         Account = message.Account,
@@ -160,14 +244,31 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
                         TimeZone = message.TimeZone,
                         Status = OutboxStatus.Pending,
                         NextAttemptAt = commit.EvaluatedAt,
-                    }));
+                    });
+                    _outbox.Add(message.Key, item);
+                    _outboxInOrder.Add(item);
+                    AddPending(item);
                 }
             }
 
             row.Version++;
-            row.DueAt = commit.DueAt;
             row.NextReviewAt = commit.NextReviewAt;
-            row.ClaimedUntil = null;
+            if (row.ClaimedUntil is not null)
+            {
+                _leased.Remove(index);
+                row.ClaimedUntil = null;
+            }
+            else
+            {
+                _due.Remove(index);
+            }
+
+            row.DueAt = commit.DueAt;
+            if (row.DueAt is not null)
+            {
+                _due.Push(index);
+            }
+
             return ValueTask.FromResult(true);
         }
     }
@@ -178,28 +279,27 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         lock (_lock)
         {
-            // An account's messages go in order: one that is not due yet, or held by another dispatcher, holds back the later ones.
-            var claimed = new List<Outbox>();
-            foreach (var group in _outbox.Values.Where(o => o.Message.Status == OutboxStatus.Pending).GroupBy(o => o.Message.Account, StringComparer.Ordinal))
+            // By account, then in each account's order: one that is not due yet, or held by another dispatcher, holds back the later ones.
+            var claimed = new List<OutboxMessage>();
+            foreach (var queue in _pending.Values)
             {
-                foreach (var item in group.OrderBy(o => o.Message.Sequence))
+                foreach (var item in queue)
                 {
                     if (item.Message.NextAttemptAt > now || (item.ClaimedUntil is { } until && until > now))
                     {
                         break;
                     }
 
-                    claimed.Add(item);
+                    item.ClaimedUntil = now + lease;
+                    claimed.Add(item.Message);
+                    if (claimed.Count == max)
+                    {
+                        return ValueTask.FromResult<IReadOnlyList<OutboxMessage>>(claimed);
+                    }
                 }
             }
 
-            var result = claimed.OrderBy(o => o.Message.Account, StringComparer.Ordinal).ThenBy(o => o.Message.Sequence).Take(max).ToList();
-            foreach (var item in result)
-            {
-                item.ClaimedUntil = now + lease;
-            }
-
-            return ValueTask.FromResult<IReadOnlyList<OutboxMessage>>([.. result.Select(o => o.Message)]);
+            return ValueTask.FromResult<IReadOnlyList<OutboxMessage>>(claimed);
         }
     }
 
@@ -213,6 +313,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
                 throw new ArgumentException($"key: no outbox message with key \"{key}\"", nameof(key));
             }
 
+            var wasPending = item.Message.Status == OutboxStatus.Pending;
             item.Message = new OutboxMessage
             {
                 Key = item.Message.Key,
@@ -236,6 +337,15 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
                 LastError = lastError,
             };
             item.ClaimedUntil = null;
+            if (wasPending && status != OutboxStatus.Pending)
+            {
+                RemovePending(item);
+            }
+            else if (!wasPending && status == OutboxStatus.Pending)
+            {
+                AddPending(item);
+            }
+
             return ValueTask.CompletedTask;
         }
     }
@@ -246,8 +356,18 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         ArgumentNullException.ThrowIfNull(query);
         lock (_lock)
         {
-            return ValueTask.FromResult<IReadOnlyList<OutboxMessage>>(
-                [.. _outbox.Values.Select(o => o.Message).Where(query.Matches).OrderBy(m => m.Sequence).Take(query.Max)]);
+            // Kept in write order, so the page starts after the first message past the position.
+            var result = new List<OutboxMessage>();
+            var start = FirstAfter(query.After);
+            for (var i = start; i < _outboxInOrder.Count && result.Count < query.Max; i++)
+            {
+                if (query.Matches(_outboxInOrder[i].Message))
+                {
+                    result.Add(_outboxInOrder[i].Message);
+                }
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<OutboxMessage>>(result);
         }
     }
 
@@ -256,7 +376,8 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
     {
         lock (_lock)
         {
-            return ValueTask.FromResult<IReadOnlyList<TransitionRecord>>([.. Find(account).Transitions]);
+            var transitions = _rows[Find(account)].Extras?.Transitions;
+            return ValueTask.FromResult<IReadOnlyList<TransitionRecord>>(transitions is null ? [] : [.. transitions]);
         }
     }
 
@@ -277,20 +398,21 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
                     throw new ArgumentException($"accounts: account \"{id}\" appears more than once", nameof(accounts));
                 }
 
-                if (!_accounts.TryGetValue(id, out var row))
+                if (!_ids.TryGetValue(id, out var index))
                 {
                     continue;
                 }
 
+                ref var row = ref _rows[index];
                 foreach (var entry in import.Entries)
                 {
-                    if (row.Ledger.TryGetEntry(entry.Id, out var existing) && !existing.Equals(entry))
+                    if (TryGetEntry(row.Ledger, entry.Id, out var existing) && !existing.Equals(entry))
                     {
                         throw new ArgumentException($"account \"{id}\": entries: entry \"{entry.Id}\" already exists with other content", nameof(accounts));
                     }
                 }
 
-                if (import.UsageBatch is { } batch && row.Batches.TryGetValue(batch, out var recorded) && !recorded.SequenceEqual(import.Usage))
+                if (import.UsageBatch is { } batch && row.Extras?.Batches.TryGetValue(batch, out var recorded) == true && !recorded.SequenceEqual(import.Usage))
                 {
                     throw new ArgumentException($"account \"{id}\": usage: batch \"{batch}\" was already recorded with other records", nameof(accounts));
                 }
@@ -305,21 +427,24 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             foreach (var import in accounts)
             {
                 var id = import.Registration.Id;
-                var isNew = !_accounts.TryGetValue(id, out var row);
-                if (row is null)
+                var isNew = !_ids.TryGetValue(id, out var index);
+                if (isNew)
                 {
-                    row = new Row(import.Registration, import.DueAt);
-                    _accounts.Add(id, row);
+                    index = Add(import.Registration, import.DueAt);
                 }
 
+                ref var row = ref _rows[index];
                 var changed = !row.Registration.SameAs(import.Registration);
                 row.Registration = import.Registration;
-                var added = row.Ledger.Append(import.Entries).Added;
+                var added = Append(ref row, import.Entries).Added;
                 entries += added;
                 changed |= added > 0;
-                if (import.UsageBatch is { } batch && row.Batches.TryAdd(batch, [.. import.Usage]))
+                if (import.UsageBatch is { } batch && row.Extras?.Batches.ContainsKey(batch) != true)
                 {
-                    row.Usage.AddRange(import.Usage);
+                    var extras = row.Extras ??= new Extras();
+                    extras.Batches.Add(batch, [.. import.Usage]);
+                    extras.AddUsage(import.Usage);
+                    extras.RatedThrough = null;
                     usage += import.Usage.Count;
                     changed = true;
                 }
@@ -338,7 +463,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
                 {
                     updated++;
                     row.Version++;
-                    row.DueAt = Earliest(row.DueAt, import.DueAt);
+                    MakeDue(index, import.DueAt);
                 }
             }
 
@@ -361,18 +486,23 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         lock (_lock)
         {
             Instant? next = null;
-            foreach (var row in _accounts.Values)
+            if (_due.Count > 0)
             {
-                if (row.DueAt is { } due)
-                {
-                    next = Earliest(next, row.ClaimedUntil is { } until && until > due ? until : due);
-                }
+                next = _rows[_due.Peek()].DueAt;
+            }
+
+            if (_leased.Count > 0)
+            {
+                // A claimed account is due again when its lease expires (its due instant is never later than that).
+                ref var row = ref _rows[_leased.Peek()];
+                var until = row.ClaimedUntil!.Value;
+                next = Earliest(next, row.DueAt is { } due && due > until ? due : until);
             }
 
             // Only an account's first pending message can be attempted next: the later ones wait behind it.
-            foreach (var group in _outbox.Values.Where(o => o.Message.Status == OutboxStatus.Pending).GroupBy(o => o.Message.Account, StringComparer.Ordinal))
+            foreach (var queue in _pending.Values)
             {
-                var first = group.MinBy(o => o.Message.Sequence)!;
+                var first = queue[0];
                 var at = first.ClaimedUntil is { } until && until > first.Message.NextAttemptAt ? until : first.Message.NextAttemptAt;
                 next = Earliest(next, at);
             }
@@ -381,38 +511,239 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         }
     }
 
+    /// <summary>Returns the managed bytes the accounts' rows and ledgers take, for footprint reports (not counting registrations).</summary>
+    internal long LedgerBytes()
+    {
+        lock (_lock)
+        {
+            long bytes = 0;
+            for (var i = 0; i < _count; i++)
+            {
+                bytes += _rows[i].Ledger is CompactLedger compact ? compact.ArrayBytes : 0;
+            }
+
+            return bytes;
+        }
+    }
+
     private static Instant Earliest(Instant? a, Instant b) => a is { } value && value < b ? value : b;
 
-    private Row Find(string account) =>
-        _accounts.TryGetValue(account, out var row) ? row : throw new ArgumentException($"account: no account \"{account}\"", nameof(account));
+    private static bool TryGetEntry(object ledger, string id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LedgerEntry? entry) =>
+        ledger is CompactLedger compact ? compact.TryGetEntry(id, out entry) : ((Ledger)ledger).TryGetEntry(id, out entry);
 
-    private sealed class Row(AccountRegistration registration, Instant now)
+    /// <summary>Appends to a row's ledger; a ledger whose entries do not fit the compact layout becomes a <see cref="Ledger"/>.</summary>
+    private static AppendResult Append(ref Row row, IReadOnlyList<LedgerEntry> entries)
     {
-        public AccountRegistration Registration { get; set; } = registration;
+        if (entries.Count == 0)
+        {
+            return default;
+        }
 
-        public Ledger Ledger { get; } = new(registration.Currency, registration.OpeningBalance);
+        if (row.Ledger is CompactLedger compact)
+        {
+            if (compact.Append(entries, out var result) is { } next)
+            {
+                row.Ledger = next;
+                return result;
+            }
 
-        public List<UsageRecord> Usage { get; } = [];
+            var wide = compact.ToLedger();
+            result = wide.Append(entries);
+            row.Ledger = wide;
+            return result;
+        }
 
+        return ((Ledger)row.Ledger).Append(entries);
+    }
+
+    private int Add(AccountRegistration registration, Instant dueAt)
+    {
+        if (_count == _rows.Length)
+        {
+            Array.Resize(ref _rows, _rows.Length * 2);
+        }
+
+        var index = _count++;
+        _rows[index] = new Row
+        {
+            Registration = registration,
+            Ledger = CompactLedger.Empty(registration.Currency, registration.OpeningBalance),
+            Version = 1,
+            DueAt = dueAt,
+            Slot = -1,
+        };
+        _ids.Add(registration.Id, index);
+        _due.Push(index);
+        return index;
+    }
+
+    /// <summary>Makes an account due no later than <paramref name="at"/>, keeping the due index in step.</summary>
+    private void MakeDue(int index, Instant at)
+    {
+        ref var row = ref _rows[index];
+        if (row.DueAt is { } due && due <= at)
+        {
+            return;
+        }
+
+        var wasDue = row.DueAt is not null;
+        row.DueAt = at;
+        if (row.ClaimedUntil is not null)
+        {
+            return;
+        }
+
+        if (wasDue)
+        {
+            _due.MovedEarlier(index);
+        }
+        else
+        {
+            _due.Push(index);
+        }
+    }
+
+    private StoredAccount Snapshot(int index)
+    {
+        ref var row = ref _rows[index];
+        var extras = row.Extras;
+        var usage = extras is { UsageCount: > 0 } ? new ArraySegment<UsageRecord>(extras.Usage, 0, extras.UsageCount) : (IReadOnlyList<UsageRecord>)Array.Empty<UsageRecord>();
+        if (row.Ledger is CompactLedger compact)
+        {
+            return new StoredAccount(row.Registration, row.State, row.Version, row.DueAt, compact, usage, row.NextReviewAt, extras?.RatedThrough);
+        }
+
+        var ledger = (Ledger)row.Ledger;
+        var copy = new Ledger(row.Registration.Currency, row.Registration.OpeningBalance);
+        copy.Append(ledger.Entries);
+        return new StoredAccount(row.Registration, row.State, row.Version, row.DueAt, copy, usage, row.NextReviewAt);
+    }
+
+    /// <summary>Shares one lifecycle array among the many states that hold the same single Active lifecycle.</summary>
+    private AccountState Intern(AccountState state)
+    {
+        var lifecycles = state.LifecycleSpan;
+        if (lifecycles.Length != 1 || lifecycles[0].Status != LifecycleStatus.Active)
+        {
+            return state;
+        }
+
+        if (!_lifecycles.TryGetValue(lifecycles[0], out var shared))
+        {
+            if (_lifecycles.Count >= MaxInternedLifecycles)
+            {
+                return state;
+            }
+
+            shared = [lifecycles[0]];
+            _lifecycles.Add(lifecycles[0], shared);
+        }
+
+        return AccountState.Wrap(shared, state.AlarmArmed, state.LastEvaluatedAt);
+    }
+
+    private void AddPending(Outbox item)
+    {
+        if (!_pending.TryGetValue(item.Message.Account, out var queue))
+        {
+            queue = [];
+            _pending.Add(item.Message.Account, queue);
+        }
+
+        // Sequences only grow, so appending keeps each account's queue in order; a message pending again is put back in place.
+        var at = queue.Count;
+        while (at > 0 && queue[at - 1].Message.Sequence > item.Message.Sequence)
+        {
+            at--;
+        }
+
+        queue.Insert(at, item);
+    }
+
+    private void RemovePending(Outbox item)
+    {
+        var queue = _pending[item.Message.Account];
+        queue.Remove(item);
+        if (queue.Count == 0)
+        {
+            _pending.Remove(item.Message.Account);
+        }
+    }
+
+    private int FirstAfter(long sequence)
+    {
+        int lo = 0, hi = _outboxInOrder.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_outboxInOrder[mid].Message.Sequence <= sequence)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private int Find(string account) =>
+        _ids.TryGetValue(account, out var index) ? index : throw new ArgumentException($"account: no account \"{account}\"", nameof(account));
+
+    /// <summary>One account: a struct in the store's array of rows.</summary>
+    private struct Row
+    {
+        public AccountRegistration Registration;
+
+        /// <summary>A <see cref="CompactLedger"/> (the immutable current snapshot), or a <see cref="Policy.Ledger"/> when the entries do not fit it.</summary>
+        public object Ledger;
+
+        public AccountState State;
+
+        public long Version;
+
+        public Instant? DueAt;
+
+        public Instant? ClaimedUntil;
+
+        public Instant? NextReviewAt;
+
+        /// <summary>The row's position in the due heap (not claimed) or the lease heap (claimed), or -1.</summary>
+        public int Slot;
+
+        /// <summary>What only some accounts have (usage, the audit trail), created when first needed.</summary>
+        public Extras? Extras;
+    }
+
+    private sealed class Extras
+    {
         public Dictionary<string, UsageRecord[]> Batches { get; } = new(StringComparer.Ordinal);
 
         public List<TransitionRecord> Transitions { get; } = [];
 
-        public AccountState State { get; set; }
+        /// <summary>The usage, appended only: snapshots share the array and read their own count.</summary>
+        public UsageRecord[] Usage { get; private set; } = [];
 
-        public long Version { get; set; } = 1;
+        public int UsageCount { get; private set; }
 
-        public Instant? DueAt { get; set; } = now;
+        /// <summary>The instant through which every closed cycle's charges are in the ledger (the last evaluator commit), or <see langword="null"/>.</summary>
+        public Instant? RatedThrough { get; set; }
 
-        public Instant? ClaimedUntil { get; set; }
-
-        public Instant? NextReviewAt { get; set; }
-
-        public StoredAccount Snapshot()
+        public void AddUsage(IReadOnlyList<UsageRecord> usage)
         {
-            var copy = new Ledger(Registration.Currency, Registration.OpeningBalance);
-            copy.Append(Ledger.Entries);
-            return new StoredAccount(Registration, State, Version, DueAt, copy, [.. Usage], NextReviewAt);
+            if (UsageCount + usage.Count > Usage.Length)
+            {
+                var grown = new UsageRecord[Math.Max(UsageCount + usage.Count, Usage.Length * 2)];
+                Array.Copy(Usage, grown, UsageCount);
+                Usage = grown;
+            }
+
+            foreach (var record in usage)
+            {
+                Usage[UsageCount++] = record;
+            }
         }
     }
 
@@ -421,5 +752,142 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         public OutboxMessage Message { get; set; } = message;
 
         public Instant? ClaimedUntil { get; set; }
+    }
+
+    /// <summary>
+    /// An indexed binary min-heap of row indices: the due index orders accounts by due instant and then id (the order claims
+    /// hand them out in), the lease index by lease expiry. Each row knows its slot, so a row moves or leaves in O(log n).
+    /// </summary>
+    private sealed class Heap(InMemoryArrearsStore store, bool leases)
+    {
+        private int[] _items = new int[16];
+
+        public int Count { get; private set; }
+
+        public void Reserve(int capacity)
+        {
+            if (_items.Length < capacity)
+            {
+                Array.Resize(ref _items, capacity);
+            }
+        }
+
+        public int Peek() => _items[0];
+
+        public void Push(int row)
+        {
+            if (Count == _items.Length)
+            {
+                Array.Resize(ref _items, _items.Length * 2);
+            }
+
+            _items[Count] = row;
+            store._rows[row].Slot = Count;
+            Count++;
+            Up(Count - 1);
+        }
+
+        public int Pop()
+        {
+            var top = _items[0];
+            RemoveAt(0);
+            return top;
+        }
+
+        /// <summary>Removes a row if it is in this heap.</summary>
+        public void Remove(int row)
+        {
+            var slot = store._rows[row].Slot;
+            if (slot >= 0 && slot < Count && _items[slot] == row)
+            {
+                RemoveAt(slot);
+            }
+        }
+
+        public void MovedEarlier(int row) => Up(store._rows[row].Slot);
+
+        private void RemoveAt(int slot)
+        {
+            var removed = _items[slot];
+            store._rows[removed].Slot = -1;
+            Count--;
+            if (slot == Count)
+            {
+                return;
+            }
+
+            _items[slot] = _items[Count];
+            store._rows[_items[slot]].Slot = slot;
+            if (!Up(slot))
+            {
+                Down(slot);
+            }
+        }
+
+        private bool Up(int slot)
+        {
+            var moved = false;
+            var item = _items[slot];
+            while (slot > 0)
+            {
+                var parent = (slot - 1) >> 1;
+                if (!Less(item, _items[parent]))
+                {
+                    break;
+                }
+
+                _items[slot] = _items[parent];
+                store._rows[_items[slot]].Slot = slot;
+                slot = parent;
+                moved = true;
+            }
+
+            _items[slot] = item;
+            store._rows[item].Slot = slot;
+            return moved;
+        }
+
+        private void Down(int slot)
+        {
+            var item = _items[slot];
+            while (true)
+            {
+                var child = (2 * slot) + 1;
+                if (child >= Count)
+                {
+                    break;
+                }
+
+                if (child + 1 < Count && Less(_items[child + 1], _items[child]))
+                {
+                    child++;
+                }
+
+                if (!Less(_items[child], item))
+                {
+                    break;
+                }
+
+                _items[slot] = _items[child];
+                store._rows[_items[slot]].Slot = slot;
+                slot = child;
+            }
+
+            _items[slot] = item;
+            store._rows[item].Slot = slot;
+        }
+
+        private bool Less(int a, int b)
+        {
+            ref var x = ref store._rows[a];
+            ref var y = ref store._rows[b];
+            if (leases)
+            {
+                return x.ClaimedUntil!.Value < y.ClaimedUntil!.Value;
+            }
+
+            var byDue = x.DueAt!.Value.CompareTo(y.DueAt!.Value);
+            return byDue != 0 ? byDue < 0 : string.CompareOrdinal(x.Registration.Id, y.Registration.Id) < 0;
+        }
     }
 }

@@ -237,6 +237,12 @@ public sealed class AccountImport
 /// <param name="Updated">Existing accounts whose registration, entries, usage or contacts changed.</param>
 /// <param name="Entries">Ledger entries added (identical replays are not counted).</param>
 /// <param name="Usage">Usage records added (replayed batches are not counted).</param>
+/// <example>
+/// <code>
+/// var result = await store.ImportAsync(imports, cancellationToken);
+/// Console.WriteLine($"imported {result.Created + result.Updated} accounts, {result.Entries} entries, {result.Usage} usage records");
+/// </code>
+/// </example>
 public readonly record struct ImportResult(int Created, int Updated, int Entries, int Usage);
 
 /// <summary>Which outbox messages <see cref="IArrearsStore.QueryOutboxAsync"/> returns: in the order written, after a position, optionally of one status or account.</summary>

@@ -124,6 +124,74 @@ public sealed class PostgreSqlStoreTests(PostgreSqlSchemas schemas) : IClassFixt
         Assert.Single(await store.QueryOutboxAsync(new OutboxQuery(), Ct));
     }
 
+    [PostgreSqlFact]
+    public async Task ClaimOutbox_FourInstancesDispatchingAtOnce_DeliverEveryMessageOnceInEachAccountsOrder()
+    {
+        var store = schemas.CreateStore();
+        const int Accounts = 100, PerAccount = 3;
+        await store.ImportAsync([.. Enumerable.Range(0, Accounts).Select(i => new AccountImport(Account($"acct-{i:D3}"), null, null, null, null, T0))], Ct);
+        var state = new AccountState([ProductLifecycle.Initial(null)], true, T0);
+        foreach (var claimed in await store.ClaimDueAsync(T0, Accounts, Lease, Ct))
+        {
+            var id = claimed.Registration.Id;
+            OutboxMessage[] messages = [.. Enumerable.Range(1, PerAccount).Select(n => new OutboxMessage
+            {
+                Key = $"{id}/{n}", Account = id, Kind = OutboxKind.Notification, Notification = NotificationKind.Overdue, Episode = 1, At = T0,
+                Recipient = "owner", Channel = "Email", Currency = "CNY", TimeZone = "Asia/Shanghai",
+            })];
+            Assert.True(await store.CommitAsync(new EvaluationCommit(id, claimed.Version, state, T0, [], [], messages, null), Ct));
+        }
+
+        var instances = Enumerable.Range(0, 4).Select(_ => schemas.Open(store.SchemaName)).ToArray();
+        var delivered = new List<string>();
+        using var start = new Barrier(instances.Length);
+        await Task.WhenAll(instances.Select(instance => Task.Run(async () =>
+        {
+            start.SignalAndWait();
+            for (var idle = 0; idle < 50;)
+            {
+                var batch = await instance.ClaimOutboxAsync(T0, 7, Lease, Ct);
+                idle = batch.Count == 0 ? idle + 1 : 0;
+                foreach (var message in batch)
+                {
+                    lock (delivered)
+                    {
+                        delivered.Add(message.Key);
+                    }
+
+                    await instance.CompleteOutboxAsync(message.Key, OutboxStatus.Delivered, 1, T0, null, Ct);
+                }
+
+                if (batch.Count == 0)
+                {
+                    await Task.Delay(20);
+                }
+            }
+        })));
+
+        Assert.Equal(Accounts * PerAccount, delivered.Count);
+        Assert.Equal(Accounts * PerAccount, delivered.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(delivered.GroupBy(key => key[..key.LastIndexOf('/')]), account =>
+            Assert.Equal([.. Enumerable.Range(1, PerAccount).Select(n => $"{account.Key}/{n}")], account.ToArray()));
+        Assert.Empty(await store.QueryOutboxAsync(new OutboxQuery(OutboxStatus.Pending), Ct));
+    }
+
+    [PostgreSqlFact]
+    public async Task NextDue_AClaimedAccount_IsDueWhenItsLeaseEndsAndAnUnclaimedOneAtItsDueInstant()
+    {
+        var store = schemas.CreateStore();
+        await store.AddAccountAsync(Account("early"), T0, Ct);
+        await store.AddAccountAsync(Account("late"), T0 + Duration.FromMinutes(10), Ct);
+        var claimed = Assert.Single(await store.ClaimDueAsync(T0, 10, Lease, Ct));
+
+        var whileClaimed = await store.NextDueAsync(Ct);
+        Assert.True(await store.CommitAsync(new EvaluationCommit("early", claimed.Version, new AccountState([ProductLifecycle.Initial(null)], true, T0), T0, [], [], [], T0 + Duration.FromDays(1)), Ct));
+        var afterCommit = await store.NextDueAsync(Ct);
+
+        Assert.Equal(T0 + Lease, whileClaimed);
+        Assert.Equal(T0 + Duration.FromMinutes(10), afterCommit);
+    }
+
     // ---- the database's own constraints ----
 
     [PostgreSqlFact]

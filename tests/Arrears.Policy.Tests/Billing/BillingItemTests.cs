@@ -61,6 +61,9 @@ public sealed class BillingItemTests
     [InlineData(typeof(LedgerEntry))]
     [InlineData(typeof(RatedCharge))]
     [InlineData(typeof(Scenario))]
+    [InlineData(typeof(Hold))]
+    [InlineData(typeof(HoldRevocation))]
+    [InlineData(typeof(HoldSet))]
     public void InputType_NoInitAccessorAndNoClone_EveryValuePassesTheValidatingConstructor(Type type)
     {
         // An init accessor or a record's <Clone>$ (what `with` calls) would let a copy change a value without validation.

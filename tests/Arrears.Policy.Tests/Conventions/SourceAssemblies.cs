@@ -13,6 +13,8 @@ internal static class SourceAssemblies
         typeof(Ledger).Assembly, // Arrears.Policy
         typeof(Notifications.WebhookNotifier).Assembly, // Arrears.Policy.Notifications
         typeof(DependencyInjection.ArrearsPolicyBuilder).Assembly, // Arrears.Policy.Extensions
+        typeof(Sqlite.SqliteArrearsStore).Assembly, // Arrears.Policy.Sqlite
+        typeof(PostgreSql.PostgreSqlArrearsStore).Assembly, // Arrears.Policy.PostgreSql
     ];
 
     /// <summary>Assemblies of this repository that are not shipped from src/ and so are not bound by the public API rules.</summary>

@@ -125,7 +125,7 @@ public sealed class AccountPolicyTests
     {
         Assert.Equal("acct-1/1/Suspended/owner@example.com/SMS", NotificationKey.For("acct-1", null, 1, NotificationKind.Suspended, "owner@example.com", "SMS").Value);
         Assert.Equal("acct-1/apigw/2/Overdue/dev/Email", NotificationKey.For("acct-1", "apigw", 2, NotificationKind.Overdue, "dev", "Email").Value);
-        Assert.Equal("acct-1/apigw/1/PurgeWarning/P7D/owner/Email", NotificationKey.ForPurgeWarning("acct-1", "apigw", 1, Duration.FromDays(7), "owner", "Email").Value);
+        Assert.Equal("acct-1/apigw/1/PurgeWarning/P7D/2026-08-01T08:30:00Z/owner/Email", NotificationKey.ForPurgeWarning("acct-1", "apigw", 1, Duration.FromDays(7), Instant.FromUtc(2026, 8, 1, 8, 30), "owner", "Email").Value);
         Assert.Equal("acct-1/BalanceLow/2026-02-01T08:30:00Z/owner/SMS", NotificationKey.ForBalanceLow("acct-1", T0, "owner", "SMS").Value);
         Assert.Equal("a%2Fb/p%25/1/Purged/r%2Fx/c", NotificationKey.For("a/b", "p%", 1, NotificationKind.Purged, "r/x", "c").Value);
         Assert.Equal(string.Empty, default(NotificationKey).Value);
@@ -143,7 +143,7 @@ public sealed class AccountPolicyTests
         {
             var expected = n.Kind switch
             {
-                NotificationKind.PurgeWarning => NotificationKey.ForPurgeWarning("acct", n.Product, n.Episode, h.Policy.PurgeWarnings.Single(w => h.State.Lifecycles[0].PurgeAt - w == n.At), n.Recipient, n.Channel),
+                NotificationKind.PurgeWarning => NotificationKey.ForPurgeWarning("acct", n.Product, n.Episode, h.Policy.PurgeWarnings.Single(w => h.State.Lifecycles[0].PurgeAt - w == n.At), h.State.Lifecycles[0].PurgeAt!.Value, n.Recipient, n.Channel),
                 NotificationKind.BalanceLow => NotificationKey.ForBalanceLow("acct", n.At, n.Recipient, n.Channel),
                 _ => NotificationKey.For("acct", n.Product, n.Episode, n.Kind, n.Recipient, n.Channel),
             };

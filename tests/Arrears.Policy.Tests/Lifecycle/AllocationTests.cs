@@ -57,6 +57,35 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void Evaluate_IdleUnderHolds_AllocatesNothing()
+    {
+        // Overdue under a suspension hold that defers its deadline, with other holds of other kinds and products around.
+        var h = new EngineHarness().Charge(T0, 25m)
+            .Hold("h1", HoldKind.Suspension, T0, T0 + Duration.FromDays(5))
+            .Hold("h2", HoldKind.Purge, T0, null)
+            .Hold("h3", HoldKind.All, T0 + Duration.FromDays(5), T0 + Duration.FromDays(6))
+            .Revoke("h3", T0 + Duration.FromDays(5) + Duration.FromHours(12));
+        h.EvaluateAt(T0 + Duration.FromHours(1));
+        var holds = h.Holds;
+        var policy = h.AccountPolicy;
+        Instant Next(int minute) => T0 + Duration.FromHours(2) + Duration.FromMinutes(minute);
+        _ = policy.Evaluate(h.Account, h.Ledger, holds, h.State, Next(0));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var changes = 0;
+        for (var minute = 1; minute <= 50; minute++)
+        {
+            var evaluation = policy.Evaluate(h.Account, h.Ledger, holds, h.State, Next(minute));
+            changes += evaluation.Transitions.Count + evaluation.Notifications.Count;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, changes);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void Evaluate_SomethingHappens_Allocates()
     {
         // The measurement itself must be able to see allocations.

@@ -29,6 +29,13 @@ internal sealed class EngineHarness
 
     public AccountProfile Account { get; }
 
+    /// <summary>Replaces the account policy, for an account of several products.</summary>
+    public EngineHarness Use(AccountPolicy policy)
+    {
+        AccountPolicy = policy;
+        return this;
+    }
+
     public Ledger Ledger { get; }
 
     public AccountState State { get; private set; }
@@ -36,6 +43,14 @@ internal sealed class EngineHarness
     public List<Transition> Transitions { get; } = [];
 
     public List<NotificationIntent> Notifications { get; } = [];
+
+    /// <summary>Gets the holds known so far; every evaluation sees all of them.</summary>
+    public List<Hold> HoldList { get; } = [];
+
+    /// <summary>Gets the revocations known so far.</summary>
+    public List<HoldRevocation> RevocationList { get; } = [];
+
+    public HoldSet Holds => new(HoldList, RevocationList);
 
     public static LifecyclePolicy PolicyWith(Action<LifecyclePolicyOptions> configure)
     {
@@ -54,10 +69,24 @@ internal sealed class EngineHarness
         return this;
     }
 
-    /// <summary>Evaluates at <paramref name="now"/>, feeding the previous state, and accumulates what happened.</summary>
+    /// <summary>Grants a hold (by agent-7, "promise to pay" unless said otherwise).</summary>
+    public EngineHarness Hold(string id, HoldKind kind, Instant from, Instant? until, string? product = null, string by = "agent-7", string reason = "promise to pay")
+    {
+        HoldList.Add(new Hold(id, kind, from, until, by, reason, product));
+        return this;
+    }
+
+    /// <summary>Revokes a hold at <paramref name="at"/>.</summary>
+    public EngineHarness Revoke(string holdId, Instant at)
+    {
+        RevocationList.Add(new HoldRevocation("r" + RevocationList.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), holdId, at, "agent-7", "promise broken"));
+        return this;
+    }
+
+    /// <summary>Evaluates at <paramref name="now"/>, feeding the previous state and the holds known so far, and accumulates what happened.</summary>
     public Evaluation EvaluateAt(Instant now)
     {
-        var evaluation = AccountPolicy.Evaluate(Account, Ledger, State, now);
+        var evaluation = AccountPolicy.Evaluate(Account, Ledger, Holds, State, now);
         State = evaluation.State;
         Transitions.AddRange(evaluation.Transitions);
         Notifications.AddRange(evaluation.Notifications);
@@ -65,7 +94,7 @@ internal sealed class EngineHarness
     }
 
     public IEnumerable<string> Steps() =>
-        Transitions.Select(t => $"{t.At} {t.From}->{t.To} {t.Reason}{(t.IsLate ? " late" : string.Empty)}");
+        Transitions.Select(t => $"{t.At} {t.From}->{t.To} {t.Reason}{(t.IsLate ? " late" : string.Empty)}{(t.DeferredFrom is { } from ? $" deferred from {from} by {string.Join(",", t.HeldBy)}" : string.Empty)}");
 
     public IEnumerable<string> Kinds() => Notifications.Select(n => $"{n.At} {n.Kind}").Distinct();
 }

@@ -21,9 +21,15 @@ public sealed record LawCase(
     decimal? Alarm,
     IReadOnlyList<LawEntry> Entries,
     IReadOnlyList<Instant> Evaluations,
-    Instant Until)
+    Instant Until,
+    IReadOnlyList<LawHold> Holds,
+    IReadOnlyList<LawRevocation> Revocations)
 {
     public static readonly Instant T0 = Instant.FromUtc(2026, 3, 28, 12, 0);
+
+    /// <summary>The case's holds and revocations, every hold of the given product (every product when null).</summary>
+    public HoldSet HoldSet(string? product = null) =>
+        new([.. Holds.Select(h => h.ToHold(product))], [.. Revocations.Select(r => r.ToRevocation())]);
 
     public LifecyclePolicy Policy()
     {
@@ -72,7 +78,12 @@ public sealed record LawCase(
           .Append(Alarm is { } a ? $",\"balanceAlarm\":\"{M(a)}\"" : string.Empty).Append("},")
           .Append("\"entries\":[")
           .AppendJoin(',', Entries.Select(e => $"{{\"id\":\"{e.Id}\",\"kind\":\"{e.Kind.ToString().ToLowerInvariant()}\",\"at\":\"{I(e.At)}\",\"amount\":\"{M(e.Amount)}\"}}"))
-          .Append(CultureInfo.InvariantCulture, $"],\"until\":\"{I(Until)}\"}}");
+          .Append(']')
+          .Append(Holds.Count == 0 ? string.Empty : ",\"holds\":[" + string.Join(',', Holds.Select(h =>
+              $"{{\"id\":\"{h.Id}\",\"kind\":\"{h.Kind.ToString().ToLowerInvariant()}\",\"from\":\"{I(h.From)}\"{(h.Until is { } u ? $",\"until\":\"{I(u)}\"" : string.Empty)},\"by\":\"agent-7\",\"reason\":\"law\"}}")) + "]")
+          .Append(Revocations.Count == 0 ? string.Empty : ",\"revocations\":[" + string.Join(',', Revocations.Select(r =>
+              $"{{\"id\":\"{r.Id}\",\"revokes\":\"{r.Revokes}\",\"at\":\"{I(r.At)}\",\"by\":\"agent-7\",\"reason\":\"law\"}}")) + "]")
+          .Append(CultureInfo.InvariantCulture, $",\"until\":\"{I(Until)}\"}}");
         return $"scenario: {sb}{Environment.NewLine}evaluated at: [{string.Join(", ", Evaluations.Select(I))}]";
     }
 }
@@ -80,6 +91,17 @@ public sealed record LawCase(
 public sealed record LawEntry(string Id, LedgerEntryKind Kind, Instant At, decimal Amount)
 {
     public LedgerEntry ToLedgerEntry() => new(Id, Kind, At, Amount);
+}
+
+/// <summary>A generated hold: every product's unless <see cref="ToHold"/> is given one.</summary>
+public sealed record LawHold(string Id, HoldKind Kind, Instant From, Instant? Until)
+{
+    public Hold ToHold(string? product = null) => new(Id, Kind, From, Until, "agent-7", "law", product);
+}
+
+public sealed record LawRevocation(string Id, string Revokes, Instant At)
+{
+    public HoldRevocation ToRevocation() => new(Id, Revokes, At, "agent-7", "law");
 }
 
 /// <summary>Generators aimed at the boundaries: instants at, one tick and one second around each deadline and warning.</summary>
@@ -109,10 +131,55 @@ public static class LawArbitraries
         from evaluationCount in Gen.Choose(0, 6)
         from evaluations in InstantGen(boundaries).ListOf(evaluationCount)
         from tail in Gen.Elements(Duration.Zero, Duration.FromHours(1), Duration.FromDays(5))
+        from holdCount in Gen.Frequency((4, Gen.Constant(0)), (3, Gen.Constant(1)), (2, Gen.Constant(2)), (1, Gen.Constant(3)))
+        from holds in HoldGen(boundaries).ListOf(holdCount)
+        from revocations in RevocationGen(boundaries, holds.Count)
         let entries = Number([new LawEntry("e", LedgerEntryKind.Charge, LawCase.T0, firstCharge), .. rest])
+        let numbered = holds.Select((h, i) => h with { Id = "h" + i.ToString(CultureInfo.InvariantCulture) }).ToList()
+        let revoked = revocations.Select((r, i) => r with { Id = "r" + i.ToString(CultureInfo.InvariantCulture), Revokes = numbered[int.Parse(r.Revokes, CultureInfo.InvariantCulture)].Id }).ToList()
         let until = Max(entries.Max(e => e.At), evaluations.DefaultIfEmpty(LawCase.T0).Max()) + tail
         select new LawCase(grace, graceBoundary, retention, retentionBoundary, tolerance, resumeMinimum, [.. warnings], opening, alarm,
-            entries, [.. evaluations.Where(e => e < until).Distinct().Order()], until);
+            entries, [.. evaluations.Where(e => e < until).Distinct().Order()], until, numbered, revoked);
+
+    /// <summary>Cases with at least one hold, for the laws about holds.</summary>
+    public static Gen<LawCase> WithHolds() =>
+        from c in CaseGen()
+        from count in Gen.Choose(1, 3)
+        from holds in HoldGen(Boundaries(c.Grace, c.Retention, c.Warnings)).ListOf(count)
+        let numbered = holds.Select((h, i) => h with { Id = "h" + i.ToString(CultureInfo.InvariantCulture) }).ToList()
+        select c with { Holds = numbered, Revocations = [] };
+
+    /// <summary>
+    /// A hold around the deadlines: it starts at (or a little before) a boundary and lasts a tick to days, up to another
+    /// boundary, or for ever.
+    /// </summary>
+    public static Gen<LawHold> HoldGen(Instant[] boundaries) =>
+        from kind in Gen.Elements(HoldKind.Suspension, HoldKind.Purge, HoldKind.All)
+        from start in InstantGen(boundaries)
+        from lead in Gen.Elements(Duration.Zero, Duration.Zero, Duration.FromMinutes(30), Duration.FromDays(1))
+        from shape in Gen.Choose(0, 9)
+        from length in Gen.Elements(HoldLengths)
+        from end in InstantGen(boundaries)
+        let begin = start - lead
+        let until = shape switch
+        {
+            0 => (Instant?)null,
+            <= 5 => begin + length,
+            _ => end > begin ? end : begin + length,
+        }
+        select new LawHold("h", kind, begin, until);
+
+    /// <summary>Up to one revocation of one of <paramref name="holdCount"/> holds (its Revokes is the hold's index until numbered).</summary>
+    private static Gen<List<LawRevocation>> RevocationGen(Instant[] boundaries, int holdCount) =>
+        holdCount == 0
+            ? Gen.Constant(new List<LawRevocation>())
+            : from revoke in Gen.Frequency((3, Gen.Constant(false)), (1, Gen.Constant(true)))
+              from index in Gen.Choose(0, holdCount - 1)
+              from at in InstantGen(boundaries)
+              select revoke ? new List<LawRevocation> { new("r", index.ToString(CultureInfo.InvariantCulture), at) } : [];
+
+    private static readonly Duration[] HoldLengths =
+        [Duration.Epsilon, Duration.FromSeconds(1), Duration.FromMinutes(30), Duration.FromHours(1), Duration.FromHours(2), Duration.FromDays(1), Duration.FromDays(3)];
 
     /// <summary>Shrinks by dropping entries (never the first charge) and evaluation instants.</summary>
     public static IEnumerable<LawCase> Shrink(LawCase c)
@@ -136,6 +203,17 @@ public static class LawArbitraries
         {
             yield return c with { Alarm = null };
         }
+
+        for (var i = 0; i < c.Holds.Count; i++)
+        {
+            var dropped = c.Holds[i].Id;
+            yield return c with { Holds = [.. c.Holds.Where((_, j) => j != i)], Revocations = [.. c.Revocations.Where(r => r.Revokes != dropped)] };
+        }
+
+        for (var i = 0; i < c.Revocations.Count; i++)
+        {
+            yield return c with { Revocations = [.. c.Revocations.Where((_, j) => j != i)] };
+        }
     }
 
     private static Instant Max(Instant a, Instant b) => a > b ? a : b;
@@ -144,7 +222,7 @@ public static class LawArbitraries
         [.. entries.Select((e, i) => e with { Id = "e" + i.ToString(CultureInfo.InvariantCulture) })];
 
     /// <summary>The deadlines of an episode that starts at T0 (the first charge) and of a second one starting a day later.</summary>
-    private static Instant[] Boundaries(Duration grace, Duration retention, IEnumerable<Duration> warnings)
+    public static Instant[] Boundaries(Duration grace, Duration retention, IEnumerable<Duration> warnings)
     {
         var list = new List<Instant>();
         foreach (var start in new[] { LawCase.T0, LawCase.T0 + Duration.FromDays(1) })

@@ -25,7 +25,7 @@ public sealed class LawCaseReplayTests
         }
 
         var replayed = Simulator.Run(read.Scenario!);
-        var evaluated = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), c.Ledger(), AccountState.Initial, c.Until);
+        var evaluated = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), c.Ledger(), c.HoldSet(), AccountState.Initial, c.Until);
         return (replayed.Transitions.SequenceEqual(evaluated.Transitions) &&
                 replayed.Notifications.Select(n => n.Key.Value).SequenceEqual(evaluated.Notifications.Select(n => n.Key.Value), StringComparer.Ordinal))
             .Label(json);

@@ -379,7 +379,8 @@ public sealed class LifecycleEngineTests
         var warnings = h.Notifications.Where(n => n.Kind == NotificationKind.PurgeWarning).ToList();
         Assert.Equal(4, warnings.Count);
         Assert.All(warnings, n => Assert.Equal(T0 + Grace + Duration.FromDays(4), n.At));
-        Assert.Contains(warnings, n => n.Key.Value == "acct/1/PurgeWarning/P1D/owner@example.com/Email");
+        Assert.Contains(warnings, n => n.Key.Value == "acct/1/PurgeWarning/P1D/2026-02-07T08:30:00Z/owner@example.com/Email");
+        Assert.All(warnings, n => Assert.Equal(T0 + Grace + Duration.FromDays(5), n.PurgeAt));
     }
 
     [Fact]
@@ -429,12 +430,20 @@ public sealed class LifecycleEngineTests
     }
 
     [Fact]
-    public void Constructor_StateWithDeadlineAlreadyPassed_IsRejectedNamingTheLifecycle()
+    public void Constructor_StateWithDeadlineAlreadyPassed_IsAcceptedAndTheDeadlineActsAtTheNextEvaluation()
     {
+        // A hold deferred the suspension past its nominal deadline, so a saved state may hold a deadline already passed
+        // (decision 0008). Evaluated without that hold (it was revoked), the deadline acts at once, marked late.
         var overdue = new ProductLifecycle(null, LifecycleStatus.Overdue, 1, T0, T0 + Grace, null);
+        var state = new AccountState([overdue], false, T0 + Grace + Duration.FromHours(1));
+        var ledger = new Ledger(Cny);
+        ledger.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, T0, 25m));
 
-        var ex = Assert.Throws<ArgumentException>(() => new AccountState([overdue], false, T0 + Grace));
+        var evaluation = AccountPolicy.For(PolicyPresets.TencentApiGateway.Policy)
+            .Evaluate(new AccountProfile("acct", "owner@example.com"), ledger, state, T0 + Grace + Duration.FromHours(2));
 
-        Assert.StartsWith("lifecycles[0]: a Overdue lifecycle's deadline must be after the last evaluation", ex.Message, StringComparison.Ordinal);
+        var suspended = Assert.Single(evaluation.Transitions);
+        Assert.Equal((T0 + Grace + Duration.FromHours(2), TransitionReason.GraceExpired, true, T0 + Grace), (suspended.At, suspended.Reason, suspended.IsLate, suspended.DeferredFrom));
+        Assert.Empty(suspended.HeldBy);
     }
 }

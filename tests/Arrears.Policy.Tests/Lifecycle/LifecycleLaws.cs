@@ -7,25 +7,27 @@ namespace Arrears.Policy.Tests.Lifecycle;
 
 /// <summary>
 /// The laws of the lifecycle specification, as FsCheck properties over generated histories aimed at the deadline boundaries.
+/// Most cases carry holds, known on time (every evaluation sees all of them), so every law here also holds with holds.
 /// A failing case prints as a scenario of the simulate contract (and the evaluation instants), replayable with the CLI.
 /// </summary>
 [Properties(Arbitrary = [typeof(LawArbitraries)], MaxTest = 1000)]
 public sealed class LifecycleLaws
 {
-    private static Evaluation Once(LawCase c, Ledger? ledger = null) =>
-        AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger ?? c.Ledger(), AccountState.Initial, c.Until);
+    internal static Evaluation Once(LawCase c, Ledger? ledger = null, HoldSet? holds = null) =>
+        AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger ?? c.Ledger(), holds ?? c.HoldSet(), AccountState.Initial, c.Until);
 
-    private static (List<Transition> Transitions, List<NotificationIntent> Notifications, AccountState State) Stepwise(LawCase c, IEnumerable<Instant> instants, Ledger? ledger = null)
+    internal static (List<Transition> Transitions, List<NotificationIntent> Notifications, AccountState State) Stepwise(LawCase c, IEnumerable<Instant> instants, Ledger? ledger = null)
     {
         var policy = c.Policy();
         var account = c.Account();
+        var holds = c.HoldSet();
         ledger ??= c.Ledger();
         var state = AccountState.Initial;
         var transitions = new List<Transition>();
         var notifications = new List<NotificationIntent>();
         foreach (var instant in instants)
         {
-            var evaluation = AccountPolicy.For(policy).Evaluate(account, ledger, state, instant);
+            var evaluation = AccountPolicy.For(policy).Evaluate(account, ledger, holds, state, instant);
             state = evaluation.State;
             transitions.AddRange(evaluation.Transitions);
             notifications.AddRange(evaluation.Notifications);
@@ -34,21 +36,30 @@ public sealed class LifecycleLaws
         return (transitions, notifications, state);
     }
 
-    private static string Show(IEnumerable<Transition> transitions) =>
-        string.Join(" | ", transitions.Select(t => $"{t.At} {t.From}->{t.To} {t.Reason} #{t.Episode}{(t.IsLate ? " late" : string.Empty)}"));
+    internal static string Show(IEnumerable<Transition> transitions) =>
+        string.Join(" | ", transitions.Select(t => $"{t.At} {t.From}->{t.To} {t.Reason} #{t.Episode}{(t.IsLate ? " late" : string.Empty)}{(t.DeferredFrom is { } d ? $" from {d} by {string.Join(",", t.HeldBy)}" : string.Empty)}"));
 
-    /// <summary>Laws 1, 5 and 6: boundaries, causality, deadlines that never move, and cures inside the window, against an independent model.</summary>
+    internal static ReferenceModel.Step StepOf(Transition t) =>
+        new(t.At, t.From, t.To, t.Reason, t.Episode, t.DeferredFrom, string.Join(",", t.HeldBy));
+
+    /// <summary>
+    /// Laws 1, 5 and 6: boundaries, causality, deadlines that never move but for holds, and cures inside the window, against
+    /// an independent model; deferred deadlines name the instant they would have acted at and the holds in force since.
+    /// </summary>
     [Property]
     public Property Evaluate_AgreesWithTheEpisodeModel(LawCase c)
     {
         var actual = Once(c);
         var expected = ReferenceModel.Run(c);
 
-        var transitionsAgree = expected.Transitions.SequenceEqual(actual.Transitions.Select(t => (t.At, t.From, t.To, t.Reason, t.Episode)));
-        var eventsAgree = expected.Events.Order().SequenceEqual(actual.Notifications.Select(n => (n.At, n.Kind)).Distinct().Order());
+        var transitionsAgree = expected.Transitions.SequenceEqual(actual.Transitions.Select(StepOf));
+        var actualEvents = actual.Notifications.Select(n => (n.At, n.Kind, n.PurgeAt)).Distinct().Order().ToList();
+        var eventsAgree = expected.Events.Order().SequenceEqual(actualEvents);
         return (transitionsAgree && eventsAgree).Label(
             $"expected {string.Join(" | ", expected.Transitions)}; events {string.Join(", ", expected.Events.Order())}{Environment.NewLine}" +
-            $"actual   {Show(actual.Transitions)}; events {string.Join(", ", actual.Notifications.Select(n => (n.At, n.Kind)).Distinct().Order())}");
+            $"actual   {Show(actual.Transitions)}; events {string.Join(", ", actualEvents)}")
+            .Classify(c.Holds.Count > 0, "with holds")
+            .Classify(actual.Transitions.Any(t => t.DeferredFrom is not null), "a deadline deferred");
     }
 
     /// <summary>Law 2: any increasing sequence of evaluations ending at T gives what one evaluation at T gives.</summary>
@@ -71,7 +82,7 @@ public sealed class LifecycleLaws
     {
         var ledger = c.Ledger();
         var first = Once(c, ledger);
-        var again = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, first.State, c.Until);
+        var again = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, c.HoldSet(), first.State, c.Until);
         return !again.HasChanges && again.State == first.State && again.NextReviewAt == first.NextReviewAt;
     }
 
@@ -88,7 +99,7 @@ public sealed class LifecycleLaws
 
         ledger.Append(new LedgerEntry("after-pay", LedgerEntryKind.Payment, c.Until + Duration.FromHours(1), 1_000m));
         ledger.Append(new LedgerEntry("after-charge", LedgerEntryKind.Charge, c.Until + Duration.FromHours(2), 5_000m));
-        var later = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, first.State, c.Until + Duration.FromDays(400));
+        var later = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, c.HoldSet(), first.State, c.Until + Duration.FromDays(400));
         return (!later.HasChanges && later.State.Lifecycles[0].Status == LifecycleStatus.Purged && later.NextReviewAt is null).ToProperty().Classify(true, "purged");
     }
 
@@ -117,7 +128,7 @@ public sealed class LifecycleLaws
             }
 
             ledger.Append(ledger.Entries.Take(random.Next(0, ledger.Count + 1)).ToList());
-            var evaluation = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, state, instant);
+            var evaluation = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, c.HoldSet(), state, instant);
             state = evaluation.State;
             transitions.AddRange(evaluation.Transitions);
             keys.AddRange(evaluation.Notifications.Select(n => n.Key.Value));
@@ -144,10 +155,11 @@ public sealed class LifecycleLaws
         var policy = c.Policy();
         var account = c.Account();
 
-        var first = AccountPolicy.For(policy).Evaluate(account, ledger, AccountState.Initial, middle);
+        var holds = c.HoldSet();
+        var first = AccountPolicy.For(policy).Evaluate(account, ledger, holds, AccountState.Initial, middle);
         ledger.Append(late.Select(e => e.ToLedgerEntry()));
         var until = c.Until > middle ? c.Until : middle + Duration.FromHours(1);
-        var second = AccountPolicy.For(policy).Evaluate(account, ledger, first.State, until);
+        var second = AccountPolicy.For(policy).Evaluate(account, ledger, holds, first.State, until);
 
         var lateOnes = second.Transitions.Where(t => t.IsLate).ToList();
         var allAfter = second.Transitions.All(t => t.At > middle);
@@ -157,11 +169,14 @@ public sealed class LifecycleLaws
         var lateOnlyWithLateEntries = anyLateEntry || lateOnes.Count == 0;
         var balance = ledger.BalanceAt(until);
         var s = second.State.Lifecycles[0];
+        // The deadlines still ahead are the effective ones (a hold may hold a nominal deadline that has passed); none under a hold with no end.
+        bool Ahead(HoldKind kind, Instant nominal) =>
+            ReferenceModel.Defer(ReferenceModel.Windows(c.Holds, c.Revocations, kind), nominal).At is not { } effective || effective > until;
         var consistent = s.Status switch
         {
             LifecycleStatus.Active => balance >= -c.Tolerance,
-            LifecycleStatus.Overdue => balance < -c.Tolerance && s.SuspendAt > until,
-            LifecycleStatus.Suspended => (balance < -c.Tolerance || (c.ResumeMinimum is { } min && balance < min)) && s.PurgeAt > until,
+            LifecycleStatus.Overdue => balance < -c.Tolerance && Ahead(HoldKind.Suspension, s.SuspendAt!.Value),
+            LifecycleStatus.Suspended => (balance < -c.Tolerance || (c.ResumeMinimum is { } min && balance < min)) && Ahead(HoldKind.Purge, s.PurgeAt!.Value),
             _ => true,
         };
         // A deadline acted on in the second evaluation found the account still in arrears just before it, late entries included.
@@ -188,14 +203,15 @@ public sealed class LifecycleLaws
         var theirs = other.Policy();
         var products = new AccountPolicyBuilder().AddProduct("a", mine).AddProduct("b", theirs).Build();
         var ledger = c.Ledger();
-        var both = products.Evaluate(c.Account(), ledger, AccountState.Initial, c.Until);
+        var holds = c.HoldSet();
+        var both = products.Evaluate(c.Account(), ledger, holds, AccountState.Initial, c.Until);
 
         bool Same(string product, LifecyclePolicy policy)
         {
-            var alone = AccountPolicy.For(policy).Evaluate(c.Account(), ledger, AccountState.Initial, c.Until);
-            var inBoth = both.Transitions.Where(t => t.Product == product).Select(t => (t.At, t.From, t.To, t.Reason, t.Episode, t.IsLate));
+            var alone = AccountPolicy.For(policy).Evaluate(c.Account(), ledger, holds, AccountState.Initial, c.Until);
+            var inBoth = both.Transitions.Where(t => t.Product == product).Select(t => (t.At, t.From, t.To, t.Reason, t.Episode, t.IsLate, StepOf(t)));
             var intents = both.Notifications.Where(n => n.Product == product).Select(n => (n.At, n.Kind, n.Recipient, n.Channel, Key: n.Key.Value.Replace($"/{product}/", "/", StringComparison.Ordinal)));
-            return alone.Transitions.Select(t => (t.At, t.From, t.To, t.Reason, t.Episode, t.IsLate)).SequenceEqual(inBoth) &&
+            return alone.Transitions.Select(t => (t.At, t.From, t.To, t.Reason, t.Episode, t.IsLate, StepOf(t))).SequenceEqual(inBoth) &&
                    alone.Notifications.Where(n => n.Kind != NotificationKind.BalanceLow).Select(n => (n.At, n.Kind, n.Recipient, n.Channel, n.Key.Value)).SequenceEqual(intents);
         }
 
@@ -208,11 +224,12 @@ public sealed class LifecycleLaws
     public Property Evaluate_NothingChangesBeforeNextReviewAndSomethingDoesAtIt(LawCase c)
     {
         var ledger = c.Ledger();
+        var holds = c.HoldSet();
         var first = Once(c, ledger);
         var lastEntry = ledger.Entries[^1].At;
         if (first.NextReviewAt is not { } next)
         {
-            var muchLater = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, first.State, Instant.Max(c.Until, lastEntry) + Duration.FromDays(1000));
+            var muchLater = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, holds, first.State, Instant.Max(c.Until, lastEntry) + Duration.FromDays(1000));
             return Prop.ToProperty(c.Until < lastEntry || !muchLater.HasChanges).Classify(true, "no review");
         }
 
@@ -221,8 +238,8 @@ public sealed class LifecycleLaws
             return Prop.ToProperty(true).Classify(true, "entries ahead");
         }
 
-        var justBefore = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, first.State, next - Duration.Epsilon);
-        var at = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, justBefore.State, next);
+        var justBefore = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, holds, first.State, next - Duration.Epsilon);
+        var at = AccountPolicy.For(c.Policy()).Evaluate(c.Account(), ledger, holds, justBefore.State, next);
         return (next > c.Until && !justBefore.HasChanges && justBefore.NextReviewAt == next && at.HasChanges && at.Transitions.Concat<object>(at.Notifications).Any())
             .Label($"next review {next}: before {Show(justBefore.Transitions)}; at {Show(at.Transitions)}")
             .Classify(true, "review");

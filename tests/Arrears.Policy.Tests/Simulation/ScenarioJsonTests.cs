@@ -208,7 +208,7 @@ public class ScenarioJsonTests
     {
         var errors = ScenarioJson.Read("""{"account":{"currency":"CNY"}}""").Errors.Select(e => e.ToString());
 
-        Assert.Equal(["policy: is required", "account.id: is required", "account.creator: is required", "until: is required"], errors);
+        Assert.Equal(["policy: is required (or \"products\", for an account of several products)", "account.id: is required", "account.creator: is required", "until: is required"], errors);
     }
 
     [Fact]

@@ -40,6 +40,13 @@ public static class TimelineComparison
             {
                 Compare(x.GetProperty(field).GetString(), y.GetProperty(field).GetString(), path + "." + field, diffs);
             }
+
+            // Optional fields: SameFields already checked that both have the same ones.
+            Compare(Optional(x, "product"), Optional(y, "product"), path + ".product", diffs);
+            Compare(Optional(x, "late"), Optional(y, "late"), path + ".late", diffs);
+            Compare(OptionalInstant(x, "deferredFrom"), OptionalInstant(y, "deferredFrom"), path + ".deferredFrom", diffs);
+            Compare(Optional(x, "heldBy"), Optional(y, "heldBy"), path + ".heldBy", diffs);
+            Compare(OptionalInstant(x, "evaluatedAt"), OptionalInstant(y, "evaluatedAt"), path + ".evaluatedAt", diffs);
         });
 
         var expectedNotifications = Notifications(e);
@@ -66,6 +73,7 @@ public static class TimelineComparison
         Compare(ef.GetProperty("state").GetString(), af.GetProperty("state").GetString(), "final.state", diffs);
         Compare(AmountOf(ef, "balance"), AmountOf(af, "balance"), "final.balance", diffs);
         Compare(InstantOf(ef, "nextReviewAt"), InstantOf(af, "nextReviewAt"), "final.nextReviewAt", diffs);
+        Compare(Optional(ef, "products"), Optional(af, "products"), "final.products", diffs);
         return diffs;
     }
 
@@ -109,12 +117,21 @@ public static class TimelineComparison
         return value.ValueKind == JsonValueKind.Null ? null : InstantPattern.ExtendedIso.Parse(value.GetString()!).GetValueOrThrow();
     }
 
+    /// <summary>An optional field as compact JSON (its absence as null), for fields compared as they are written.</summary>
+    private static string? Optional(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) ? JsonSerializer.Serialize(value) : null;
+
+    private static Instant? OptionalInstant(JsonElement element, string name) =>
+        element.TryGetProperty(name, out _) ? InstantOf(element, name) : null;
+
     private static decimal AmountOf(JsonElement element, string name) =>
         decimal.Parse(element.GetProperty(name).GetString()!, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
 
     private static List<string> Notifications(JsonElement root) =>
         [.. root.GetProperty("notifications").EnumerateArray().Select(n =>
-            $"{InstantPattern.ExtendedIso.Format(InstantOf(n, "at")!.Value)} {n.GetProperty("kind").GetString()} {n.GetProperty("recipient").GetString()} {n.GetProperty("channel").GetString()}")];
+            $"{InstantPattern.ExtendedIso.Format(InstantOf(n, "at")!.Value)} {n.GetProperty("kind").GetString()} {n.GetProperty("recipient").GetString()} {n.GetProperty("channel").GetString()}" +
+            (n.TryGetProperty("product", out var product) ? $" product {product.GetString()}" : string.Empty) +
+            (OptionalInstant(n, "evaluatedAt") is { } evaluatedAt ? $" evaluated at {InstantPattern.ExtendedIso.Format(evaluatedAt)}" : string.Empty))];
 
     private static List<string> Except(List<string> left, List<string> right)
     {

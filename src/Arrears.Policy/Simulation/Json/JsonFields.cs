@@ -246,18 +246,18 @@ internal sealed class JsonFields
     }
 
     /// <summary>Reads an ISO 8601 UTC instant such as <c>"2026-01-01T00:00:00Z"</c>.</summary>
-    public Instant? ReadInstant(Dictionary<string, JsonElement> fields, string path, string name, bool required)
-    {
-        if (!fields.TryGetValue(name, out var element))
-        {
-            return Missing<Instant>(path, name, required);
-        }
+    public Instant? ReadInstant(Dictionary<string, JsonElement> fields, string path, string name, bool required) =>
+        fields.TryGetValue(name, out var element)
+            ? ReadInstant(element, Field(path, name))
+            : Missing<Instant>(path, name, required);
 
-        var fieldPath = Field(path, name);
+    /// <summary>Reads an ISO 8601 UTC instant value.</summary>
+    public Instant? ReadInstant(JsonElement element, string path)
+    {
         const string Expected = "must be an ISO 8601 UTC instant such as \"2026-01-01T00:00:00Z\"";
         if (element.ValueKind != JsonValueKind.String)
         {
-            Add(fieldPath, $"{Expected}, got {Describe(element)}");
+            Add(path, $"{Expected}, got {Describe(element)}");
             return null;
         }
 
@@ -265,13 +265,13 @@ internal sealed class JsonFields
         var parsed = InstantPattern.ExtendedIso.Parse(text);
         if (!parsed.Success)
         {
-            Add(fieldPath, $"{Expected}, got {Invariant.Quote(text)}");
+            Add(path, $"{Expected}, got {Invariant.Quote(text)}");
             return null;
         }
 
         if (parsed.Value < MinInstant || parsed.Value > MaxInstant)
         {
-            Add(fieldPath, $"must be between {Invariant.Format(MinInstant)} and {Invariant.Format(MaxInstant)}, got {Invariant.Quote(text)}");
+            Add(path, $"must be between {Invariant.Format(MinInstant)} and {Invariant.Format(MaxInstant)}, got {Invariant.Quote(text)}");
             return null;
         }
 
@@ -409,7 +409,11 @@ internal sealed class JsonFields
 
     private static string Shorten(string raw) => raw.Length > Invariant.MaxQuotedLength ? raw[..Invariant.MaxQuotedLength] + "…" : raw;
 
-    private static string? Suggest(string name, IReadOnlyList<string> known)
+    /// <summary>
+    /// Returns the known name closest to <paramref name="name"/> (a typo's likely intent), or <see langword="null"/> when none
+    /// is within <paramref name="maxDistance"/> edits (by default a third of the name's length, between 1 and 3).
+    /// </summary>
+    public static string? Suggest(string name, IReadOnlyList<string> known, int? maxDistance = null)
     {
         string? best = null;
         var bestDistance = int.MaxValue;
@@ -423,7 +427,7 @@ internal sealed class JsonFields
             }
         }
 
-        return bestDistance <= Math.Max(1, Math.Min(3, name.Length / 3)) ? best : null;
+        return bestDistance <= (maxDistance ?? Math.Max(1, Math.Min(3, name.Length / 3))) ? best : null;
     }
 
     private static int Distance(string a, string b)

@@ -11,21 +11,26 @@ namespace Arrears.Policy.Simulation;
 /// </summary>
 internal sealed class LedgerReader
 {
-    private static readonly string[] ItemFields = ["id", "unit", "unitPrice", "cycle", "settlementDelay"];
-    private static readonly string[] EntryFields = ["id", "kind", "at", "amount"];
+    private static readonly string[] ItemFields = ["id", "unit", "unitPrice", "tiers", "cycle", "settlementDelay", "product"];
+    private static readonly string[] TierFields = ["upTo", "unitPrice"];
+    private static readonly string[] EntryFields = ["id", "kind", "at", "amount", "product", "recordedAt"];
     private static readonly string[] UsageFields = ["item", "at", "quantity"];
     private static readonly string[] EntryKinds = ["charge", "payment", "credit", "refund"];
 
     /// <summary>Initializes a reader that reports problems to <paramref name="fields"/>.</summary>
     /// <param name="fields">Where problems go.</param>
     /// <param name="currency">The account's currency, when known, to check entry amounts against its minor units.</param>
-    public LedgerReader(JsonFields fields, Currency? currency)
+    /// <param name="products">The scenario's named products, which items and entries may name; <see langword="null"/> for a single-policy scenario, where a product is only a label.</param>
+    public LedgerReader(JsonFields fields, Currency? currency, IReadOnlyList<string>? products = null)
     {
         Fields = fields;
         AccountCurrency = currency;
+        Products = products;
     }
 
     private JsonFields Fields { get; }
+
+    private IReadOnlyList<string>? Products { get; }
 
     private Currency? AccountCurrency { get; }
 
@@ -52,11 +57,25 @@ internal sealed class LedgerReader
                 Fields.Add(JsonFields.Field(itemPath, "unit"), $"must be positive, got {JsonFields.Describe(fields["unit"])}");
             }
 
-            var unitPrice = Fields.ReadDecimal(fields, itemPath, "unitPrice", required: true);
-            if (unitPrice < 0)
+            var (tiers, beyond) = fields.TryGetValue("tiers", out var tiersElement) ? ReadTiers(tiersElement, JsonFields.Field(itemPath, "tiers")) : ([], null);
+            decimal? unitPrice;
+            if (beyond is not null && fields.TryGetValue("unitPrice", out var extraPrice))
             {
-                Fields.Add(JsonFields.Field(itemPath, "unitPrice"), $"must not be negative, got {JsonFields.Describe(fields["unitPrice"])}");
+                Fields.Add(
+                    JsonFields.Field(itemPath, "unitPrice"),
+                    $"must be left out when the last tier (\"upTo\": null) prices the quantity beyond the tiers, got {JsonFields.Describe(extraPrice)}");
+                unitPrice = null;
             }
+            else
+            {
+                unitPrice = beyond ?? Fields.ReadDecimal(fields, itemPath, "unitPrice", required: true);
+                if (beyond is null && unitPrice < 0)
+                {
+                    Fields.Add(JsonFields.Field(itemPath, "unitPrice"), $"must not be negative, got {JsonFields.Describe(fields["unitPrice"])}");
+                }
+            }
+
+            var product = ReadProduct(fields, itemPath);
 
             var cycleText = Fields.ReadString(fields, itemPath, "cycle", required: true);
             var cycle = BillingCycle.None;
@@ -68,9 +87,9 @@ internal sealed class LedgerReader
             }
 
             var delay = Fields.ReadDuration(fields, itemPath, "settlementDelay", required: false) ?? Duration.Zero;
-            return Fields.Count > itemBefore || id is null || unit is null || unitPrice is null
+            return Fields.Count > itemBefore || id is null || unit is null || unitPrice is null || tiers is null
                 ? null
-                : new ItemData(i, new BillingItem(id, unit.Value, unitPrice.Value, cycle, settlementDelay: delay));
+                : new ItemData(i, new BillingItem(id, unit.Value, unitPrice.Value, cycle, settlementDelay: delay, product: product, tiers: tiers));
         });
 
         // Usage is checked against every item id that was readable, even when the item itself has problems.
@@ -99,28 +118,126 @@ internal sealed class LedgerReader
                 Fields.CheckMinorUnits(JsonFields.Field(entryPath, "amount"), fields["amount"], value, currency);
             }
 
+            var product = ReadProduct(fields, entryPath);
+            var recordedAt = Fields.ReadInstant(fields, entryPath, "recordedAt", required: false);
             if (Fields.Count > entryBefore || id is null || kind is null || at is null || amount is null)
             {
                 return null;
             }
 
-            var entry = new LedgerEntry(id, Enum.Parse<LedgerEntryKind>(kind, ignoreCase: true), at.Value, amount.Value);
+            var entry = new LedgerEntry(id, Enum.Parse<LedgerEntryKind>(kind, ignoreCase: true), at.Value, amount.Value, product: product);
             if (byId.TryGetValue(id, out var existing))
             {
+                var index = existing.Index.ToString(CultureInfo.InvariantCulture);
                 if (existing.Entry != entry)
                 {
                     Fields.Add(
                         JsonFields.Field(entryPath, "id"),
-                        $"an entry with this id already exists with different content (entries[{existing.Index.ToString(CultureInfo.InvariantCulture)}]: {existing.Entry}), got {Invariant.Quote(id)} ({entry})");
+                        $"an entry with this id already exists with different content (entries[{index}]: {existing.Entry}), got {Invariant.Quote(id)} ({entry})");
+                }
+                else if (existing.RecordedAt != recordedAt)
+                {
+                    Fields.Add(
+                        JsonFields.Field(entryPath, "recordedAt"),
+                        $"the entry {Invariant.Quote(id)} repeats entries[{index}], which is recorded at {(existing.RecordedAt is { } known ? Invariant.Quote(Invariant.Format(known)) : "its own at")}, got {(recordedAt is { } other ? Invariant.Quote(Invariant.Format(other)) : "none")}");
                 }
 
                 return null;
             }
 
-            var data = new EntryData(i, entry);
+            var data = new EntryData(i, entry, recordedAt);
             byId.Add(id, data);
             return data;
         });
+    }
+
+    /// <summary>
+    /// Reads the optional <c>product</c> of an item or entry: with named products it must be one of them; in a single-policy
+    /// scenario it is only a label for bill details.
+    /// </summary>
+    private string? ReadProduct(Dictionary<string, JsonElement> fields, string path)
+    {
+        var product = Fields.ReadString(fields, path, "product", required: false);
+        if (product is not null && Products is not null && !Products.Contains(product, StringComparer.Ordinal))
+        {
+            Fields.Add(JsonFields.Field(path, "product"), UnknownProduct(product, Products));
+            return null;
+        }
+
+        return product;
+    }
+
+    /// <summary>The message for a product the scenario does not have.</summary>
+    public static string UnknownProduct(string product, IReadOnlyList<string> products) =>
+        $"must be one of the scenario's products ({string.Join(", ", products.Select(Invariant.Quote))}), got {Invariant.Quote(product)}";
+
+    /// <summary>
+    /// Reads the <c>tiers</c> of an item: bounded tiers with increasing <c>upTo</c>, the last of which may be unbounded
+    /// (<c>"upTo": null</c>) to give the price beyond the tiers.
+    /// </summary>
+    /// <returns>The bounded tiers (or <see langword="null"/> on a problem) and the price beyond them, if the last tier gives it.</returns>
+    private (List<PriceTier>? Tiers, decimal? Beyond) ReadTiers(JsonElement element, string path)
+    {
+        var before = Fields.Count;
+        if (Fields.ReadArray(element, path) is not { } array)
+        {
+            return (null, null);
+        }
+
+        var tiers = new List<PriceTier>();
+        decimal? beyond = null;
+        for (var i = 0; i < array.Length; i++)
+        {
+            var tierPath = JsonFields.Index(path, i);
+            if (Fields.ReadObject(array[i], tierPath, TierFields) is not { } tier)
+            {
+                continue;
+            }
+
+            var price = Fields.ReadDecimal(tier, tierPath, "unitPrice", required: true);
+            if (price < 0)
+            {
+                Fields.Add(JsonFields.Field(tierPath, "unitPrice"), $"must not be negative, got {JsonFields.Describe(tier["unitPrice"])}");
+            }
+
+            if (!tier.TryGetValue("upTo", out var upToElement))
+            {
+                Fields.ReportMissing(tierPath, "upTo", required: true);
+                continue;
+            }
+
+            if (upToElement.ValueKind == JsonValueKind.Null)
+            {
+                if (i != array.Length - 1)
+                {
+                    Fields.Add(JsonFields.Field(tierPath, "upTo"), "only the last tier may be unbounded, got null");
+                }
+                else if (price is { } last)
+                {
+                    beyond = last;
+                }
+
+                continue;
+            }
+
+            var upTo = Fields.ReadDecimal(upToElement, JsonFields.Field(tierPath, "upTo"));
+            if (upTo <= 0)
+            {
+                Fields.Add(JsonFields.Field(tierPath, "upTo"), $"must be positive, got {JsonFields.Describe(upToElement)}");
+            }
+            else if (upTo is { } bound && tiers.Count > 0 && bound <= tiers[^1].UpTo)
+            {
+                Fields.Add(
+                    JsonFields.Field(tierPath, "upTo"),
+                    $"must be greater than {JsonFields.Index(path, i - 1)}.upTo {Invariant.Quote(Invariant.Format(tiers[^1].UpTo))}, got {JsonFields.Describe(upToElement)}");
+            }
+            else if (upTo is { } ok && price is { } p && p >= 0)
+            {
+                tiers.Add(new PriceTier(ok, p));
+            }
+        }
+
+        return Fields.Count > before ? (null, null) : (tiers, beyond);
     }
 
     /// <summary>Reads the optional <c>usage</c> array, checking item ids against the items read by <see cref="ReadItems"/>.</summary>
@@ -156,8 +273,8 @@ internal sealed class LedgerReader
 /// <summary>A billing item and its position in <c>items</c>.</summary>
 internal sealed record ItemData(int Index, BillingItem Item);
 
-/// <summary>A ledger entry and its position in <c>entries</c>.</summary>
-internal sealed record EntryData(int Index, LedgerEntry Entry);
+/// <summary>A ledger entry, its position in <c>entries</c> and when it became known, if the scenario says.</summary>
+internal sealed record EntryData(int Index, LedgerEntry Entry, Instant? RecordedAt);
 
 /// <summary>A usage record and its position in <c>usage</c>.</summary>
 internal sealed record UsageData(int Index, UsageRecord Record);

@@ -18,7 +18,15 @@ namespace Arrears.Policy.Simulation;
 /// ±10^15 and instants between the years 1 and 8999, so that no balance and no deadline can overflow.
 /// </para>
 /// <para>
-/// An entry repeated with the same id and the same content is kept once (an idempotent replay), as a ledger would.
+/// An entry repeated with the same id and the same content is kept once (an idempotent replay), as a ledger would; so are
+/// holds and revocations.
+/// </para>
+/// <para>
+/// Beyond the first version of the contract, a scenario may state everything the library understands (the contract's
+/// "Additions"): several <c>products</c> each with its policy, notification <c>routes</c> and <c>holdLimits</c> in a
+/// policy, custom <c>channels</c>, graduated <c>tiers</c> of an item, <c>holds</c> and <c>revocations</c>, and
+/// <c>recordedAt</c> on facts with an <c>evaluations</c> schedule. What the replay will ignore (facts after <c>until</c>,
+/// <c>recordedAt</c> without a schedule) is listed in <see cref="ScenarioReadResult.Warnings"/>.
 /// </para>
 /// </remarks>
 /// <example>
@@ -74,7 +82,7 @@ public static class ScenarioJson
             var scenario = reader.Read(document.RootElement);
             return reader.Fields.Count > 0
                 ? new ScenarioReadResult(null, [.. reader.Fields.Errors])
-                : new ScenarioReadResult(scenario, []);
+                : new ScenarioReadResult(scenario, [], [.. reader.Warnings]);
         }
     }
 

@@ -13,14 +13,20 @@ namespace Arrears.Policy.Simulation;
 ///         Console.Error.WriteLine(error);   // entries[3].amount: must be positive, got "-5"
 ///     }
 /// }
+///
+/// foreach (var warning in read.Warnings)
+/// {
+///     Console.Error.WriteLine("warning: " + warning);   // warning: 3 entries after until 2025-03-01T00:00:00Z are ignored
+/// }
 /// </code>
 /// </example>
 public sealed class ScenarioReadResult
 {
-    internal ScenarioReadResult(Scenario? scenario, IReadOnlyList<ValidationError> errors)
+    internal ScenarioReadResult(Scenario? scenario, IReadOnlyList<ValidationError> errors, IReadOnlyList<string>? warnings = null)
     {
         Scenario = scenario;
         Errors = errors;
+        Warnings = warnings ?? [];
     }
 
     /// <summary>Gets the scenario when the document is valid; otherwise <see langword="null"/>.</summary>
@@ -28,6 +34,12 @@ public sealed class ScenarioReadResult
 
     /// <summary>Gets every problem found, in document order; empty when the document is valid.</summary>
     public IReadOnlyList<ValidationError> Errors { get; }
+
+    /// <summary>
+    /// Gets what the replay of a valid scenario will ignore, one sentence each, for example
+    /// <c>3 entries after until 2025-03-01T00:00:00Z are ignored</c>; empty when nothing is, and for an invalid document.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>Gets whether the document is valid (then <see cref="Scenario"/> is set).</summary>
     [MemberNotNullWhen(true, nameof(Scenario))]

@@ -10,8 +10,15 @@ namespace Arrears.Policy.Simulation;
 /// </summary>
 /// <remarks>
 /// Amounts are JSON strings with exactly the currency's minor units (<c>"-4.00"</c> for CNY, <c>"12"</c> for JPY);
-/// instants are ISO 8601 UTC (<c>2026-01-01T02:30:00Z</c>, with fractional seconds only when present). A transition
-/// carries <c>"late": true</c> only when a late ledger entry caused it (<see cref="Transition.IsLate"/>).
+/// instants are ISO 8601 UTC (<c>2026-01-01T02:30:00Z</c>, with fractional seconds only when present). Optional fields
+/// appear only when they say something: <c>product</c> on transitions and notifications of a named product;
+/// <c>"late": true</c> on a transition caused by a fact that became known late (<see cref="Transition.IsLate"/>);
+/// <c>deferredFrom</c> and <c>heldBy</c> on a transition that holds deferred; <c>evaluatedAt</c> on every transition and
+/// notification of a replay that followed an evaluation schedule; and <c>final.products</c> (each product's
+/// <c>state</c>) for an account of named products.
+/// <c>final.nextReviewAt</c> is <see langword="null"/> also when the next review falls after 8999-12-31T23:59:59Z, the
+/// latest instant a scenario may hold: every instant written can be read back (decision 0009);
+/// <see cref="TimelineFinal.NextReviewAt"/> keeps the instant.
 /// </remarks>
 /// <example>
 /// <code>
@@ -71,7 +78,7 @@ public static class TimelineJson
         writer.WriteEndArray();
 
         writer.WriteStartArray("transitions");
-        foreach (var transition in timeline.Transitions)
+        foreach (var (evaluatedAt, transition) in timeline.Evaluations.SelectMany(e => e.Transitions.Select(t => (e.At, t))))
         {
             writer.WriteStartObject();
             writer.WriteString("at", Invariant.Format(transition.At));
@@ -88,13 +95,30 @@ public static class TimelineJson
                 writer.WriteBoolean("late", true);
             }
 
+            if (transition.DeferredFrom is { } deferredFrom)
+            {
+                writer.WriteString("deferredFrom", Invariant.Format(deferredFrom));
+                writer.WriteStartArray("heldBy");
+                foreach (var hold in transition.HeldBy)
+                {
+                    writer.WriteStringValue(hold);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            if (timeline.IsScheduled)
+            {
+                writer.WriteString("evaluatedAt", Invariant.Format(evaluatedAt));
+            }
+
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
 
         writer.WriteStartArray("notifications");
-        foreach (var notification in timeline.Notifications)
+        foreach (var (evaluatedAt, notification) in timeline.Evaluations.SelectMany(e => e.Notifications.Select(n => (e.At, n))))
         {
             writer.WriteStartObject();
             writer.WriteString("at", Invariant.Format(notification.At));
@@ -102,6 +126,16 @@ public static class TimelineJson
             writer.WriteString("recipient", notification.Recipient);
             writer.WriteString("channel", notification.Channel);
             writer.WriteString("key", notification.Key.Value);
+            if (notification.Product is not null)
+            {
+                writer.WriteString("product", notification.Product);
+            }
+
+            if (timeline.IsScheduled)
+            {
+                writer.WriteString("evaluatedAt", Invariant.Format(evaluatedAt));
+            }
+
             writer.WriteEndObject();
         }
 
@@ -110,13 +144,27 @@ public static class TimelineJson
         writer.WriteStartObject("final");
         writer.WriteString("state", timeline.Final.Status.ToString());
         writer.WriteString("balance", currency.Format(timeline.Final.Balance));
-        if (timeline.Final.NextReviewAt is { } next)
+        if (timeline.Final.NextReviewAt is { } next && next <= JsonFields.MaxInstant)
         {
             writer.WriteString("nextReviewAt", Invariant.Format(next));
         }
         else
         {
             writer.WriteNull("nextReviewAt");
+        }
+
+        if (timeline.Final.Products is [{ Product: not null }, ..])
+        {
+            writer.WriteStartArray("products");
+            foreach (var product in timeline.Final.Products)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("product", product.Product);
+                writer.WriteString("state", product.Status.ToString());
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
         }
 
         writer.WriteEndObject();
