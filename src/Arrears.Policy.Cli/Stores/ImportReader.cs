@@ -46,6 +46,7 @@ internal sealed class ImportReader
     private static readonly JsonWriterOptions CanonicalWriter = new() { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly Dictionary<string, int> _accountLines = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _resolvable = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Line, RecipientContact Contact)> _contacts = new(StringComparer.Ordinal);
 
     /// <summary>Gets the accounts read, in file order.</summary>
@@ -129,6 +130,20 @@ internal sealed class ImportReader
 
         if (import is null)
         {
+            return;
+        }
+
+        // The name the policy is stored by must rebuild it in any later process (checked once per name).
+        var policy = import.Registration.Policy;
+        if (!_resolvable.TryGetValue(policy, out var resolvable))
+        {
+            resolvable = PolicyNames.Resolve(policy) is not null;
+            _resolvable.Add(policy, resolvable);
+        }
+
+        if (!resolvable)
+        {
+            Errors.Add(string.Create(CultureInfo.InvariantCulture, $"line {lineNumber}: policy: cannot be stored so that evaluate rebuilds it, got {Terminal.Quote(policy)}"));
             return;
         }
 
@@ -221,9 +236,9 @@ internal sealed class ImportReader
     /// </summary>
     private static (byte[] Scenario, string? PolicyName, Dictionary<string, RecipientContact>? Contacts) Rewrite(JsonElement root, List<string> errors)
     {
-        string? policyName = null;
         Dictionary<string, RecipientContact>? contacts = null;
         var contactsSeen = false;
+        var policyParts = new List<JsonProperty>();
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -235,6 +250,12 @@ internal sealed class ImportReader
                     case "until":
                         errors.Add($"until: an import has no until (evaluate --as-of chooses the instant); remove it, got {Describe(property.Value)}");
                         continue;
+                    case "evaluations":
+                        errors.Add($"evaluations: an import has no evaluation schedule (each evaluate --as-of is an evaluation); remove it, got {Describe(property.Value)}");
+                        continue;
+                    case "holds" or "revocations":
+                        errors.Add($"{property.Name}: the stores keep no holds yet, so an import cannot carry them; remove them, got {Describe(property.Value)}");
+                        continue;
                     case "contacts" when contactsSeen:
                         errors.Add("contacts: duplicate field");
                         continue;
@@ -242,13 +263,11 @@ internal sealed class ImportReader
                         contactsSeen = true;
                         contacts = ReadContacts(property.Value, errors);
                         continue;
-                    case "policy":
-                        policyName = property.Value.ValueKind switch
-                        {
-                            JsonValueKind.String => property.Value.GetString(),
-                            JsonValueKind.Object => PolicyNames.Canonical(property.Value),
-                            _ => null,
-                        };
+                    case "entries":
+                        RefuseRecordedAt(property.Value, errors);
+                        break;
+                    case "policy" or "products" or "channels":
+                        policyParts.Add(property);
                         break;
                 }
 
@@ -259,7 +278,29 @@ internal sealed class ImportReader
             writer.WriteEndObject();
         }
 
-        return (buffer.ToArray(), policyName, contacts);
+        return (buffer.ToArray(), PolicyNames.Of(policyParts), contacts);
+    }
+
+    /// <summary>An entry's <c>recordedAt</c> says when a replay learns of it; an import records every entry when it is imported.</summary>
+    private static void RefuseRecordedAt(JsonElement entries, List<string> errors)
+    {
+        if (entries.ValueKind != JsonValueKind.Array)
+        {
+            return;
+        }
+
+        var index = 0;
+        foreach (var entry in entries.EnumerateArray())
+        {
+            if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("recordedAt", out var recordedAt))
+            {
+                errors.Add(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"entries[{index}].recordedAt: an import records every entry when it is imported (evaluations after that see it late); remove it, got {Describe(recordedAt)}"));
+            }
+
+            index++;
+        }
     }
 
     private static Dictionary<string, RecipientContact>? ReadContacts(JsonElement element, List<string> errors)

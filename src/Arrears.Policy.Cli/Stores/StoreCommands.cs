@@ -207,7 +207,8 @@ internal static class StoreCommands
             var state = stored.State;
             var currency = stored.Registration.Currency;
             var lifecycles = state.Lifecycles;
-            var status = lifecycles.Count > 0 ? lifecycles[0].Status : state.LifecycleOf(null).Status;
+            // With several products, the furthest any product went (as simulate's final.state); each product's is listed.
+            var status = lifecycles.Count > 0 ? lifecycles.Max(l => l.Status) : state.LifecycleOf(null).Status;
             var products = lifecycles.Where(l => l.Product is not null).ToList();
             string? balance = state.LastEvaluatedAt is { } last ? currency.Format(stored.Ledger.BalanceAt(last)) : null;
             if (json)

@@ -165,6 +165,46 @@ public sealed class ImportCommandTests
     }
 
     [Fact]
+    public async Task Import_HoldsSchedulesAndRecordedAt_AreRefusedNamingTheLine()
+    {
+        var host = Cli.InMemory(out var storeOf);
+        var file = string.Join('\n',
+            Alpha.Replace("""{"policy":""", """{"holds":[{"id":"h1","kind":"all","from":"2026-02-01T00:00:00Z","by":"a","reason":"b"}],"revocations":[],"policy":""", StringComparison.Ordinal),
+            Alpha.Replace("\"alpha\"", "\"gamma\"", StringComparison.Ordinal).Replace("""{"policy":""", """{"evaluations":"PT1H","policy":""", StringComparison.Ordinal),
+            Alpha.Replace("\"alpha\"", "\"delta\"", StringComparison.Ordinal).Replace("\"amount\":\"25.00\"}", "\"amount\":\"25.00\",\"recordedAt\":\"2026-02-05T00:00:00Z\"}", StringComparison.Ordinal));
+
+        var (exit, stdout, stderr) = Import(host, file);
+
+        Assert.Equal((2, ""), (exit, stdout));
+        Assert.Equal(
+            """
+            line 1: holds: the stores keep no holds yet, so an import cannot carry them; remove them, got an array
+            line 1: revocations: the stores keep no holds yet, so an import cannot carry them; remove them, got an array
+            line 2: evaluations: an import has no evaluation schedule (each evaluate --as-of is an evaluation); remove it, got "PT1H"
+            line 3: entries[0].recordedAt: an import records every entry when it is imported (evaluations after that see it late); remove it, got "2026-02-05T00:00:00Z"
+
+            """,
+            stderr);
+        Assert.Null(await storeOf(Store).FindAccountAsync("alpha", default));
+    }
+
+    [Fact]
+    public async Task Import_SeveralProductsAndChannels_AreNamedByTheirCanonicalJsonWhichRebuildsThem()
+    {
+        var host = Cli.InMemory(out var storeOf);
+        var line = """{"channels":["Slack"],"products":[{"product":"apigw","policy":"tencent-api-gateway"},{"product":"cvm","policy":{"preset":"tencent-api-gateway","grace":"P3D","channels":["Email","Slack"]}}],"account":{"id":"multi","currency":"JPY","creator":"o@example.com"},"entries":[{"id":"c1","kind":"charge","at":"2026-02-01T00:00:00Z","amount":"25","product":"apigw"}]}""";
+
+        Assert.Equal((0, "imported 1 accounts, 1 entries, 0 usage records\n", ""), Import(host, line));
+
+        var name = (await storeOf(Store).FindAccountAsync("multi", default))!.Registration.Policy;
+        Assert.Equal("""{"channels":["Slack"],"products":[{"policy":"tencent-api-gateway","product":"apigw"},{"policy":{"channels":["Email","Slack"],"grace":"P3D","preset":"tencent-api-gateway"},"product":"cvm"}]}""", name);
+        var policy = PolicyNames.Resolve(name)!;
+        Assert.Equal(["apigw", "cvm"], policy.Products.Select(p => p.Name));
+        Assert.Equal(Duration.FromDays(3), policy.Products[1].Policy.Grace);
+        Assert.Equal(["Email", "Slack"], policy.Products[1].Policy.Channels);
+    }
+
+    [Fact]
     public async Task Import_EntryThatExistsWithOtherContent_Exit2NamingTheLineAndNothingIsApplied()
     {
         var host = Cli.InMemory(out var storeOf);

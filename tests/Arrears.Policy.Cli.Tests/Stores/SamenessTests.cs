@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Arrears.Policy.Cli.Demo;
 using NodaTime;
@@ -13,14 +14,14 @@ namespace Arrears.Policy.Cli.Tests.Stores;
 /// </summary>
 public sealed class SamenessTests
 {
-    /// <summary>The examples an import can state today: one product, no holds, no evaluation schedule, no late facts.</summary>
+    /// <summary>The examples an import can state today: no holds, no evaluation schedule, no late facts.</summary>
     public static TheoryData<string> Examples() => [.. ExampleNames()];
 
     internal static IEnumerable<string> ExampleNames() =>
         Cli.ExampleNames().Where(name =>
         {
             var root = JsonNode.Parse(File.ReadAllText(Cli.Example(name + ".scenario.json")))!.AsObject();
-            return !root.ContainsKey("products") && !root.ContainsKey("holds") && !root.ContainsKey("evaluations") &&
+            return !root.ContainsKey("holds") && !root.ContainsKey("revocations") && !root.ContainsKey("evaluations") &&
                    !root.ToJsonString().Contains("\"recordedAt\"", StringComparison.Ordinal);
         });
 
@@ -43,6 +44,33 @@ public sealed class SamenessTests
 
         var simulated = Sameness.FromTimeline(Sameness.Run(Cli.Host, "simulate", Cli.Example(example + ".scenario.json"), "--format", "json"));
         Sameness.Equal(simulated, Sameness.FromStore(Cli.Host, store, scenario.Account.Id), scenario.Account.Id);
+    }
+
+    [Fact]
+    public void ImportThenEvaluate_SeveralProductsOnSqlite_EqualsSimulateWithEachProductsState()
+    {
+        const string Line = """{"products":[{"product":"apigw","policy":"tencent-api-gateway"},{"product":"cvm","policy":{"preset":"tencent-api-gateway","grace":"P3D"}}],"account":{"id":"multi","currency":"CNY","creator":"owner@example.com","collaborators":["dev@example.com"],"balanceAlarm":"10.00","openingBalance":"20.00"},"items":[{"id":"calls","unit":"10000","unitPrice":"0.06","cycle":"PT1H","settlementDelay":"PT30M","product":"apigw"}],"usage":[{"item":"calls","at":"2026-02-01T00:10:00Z","quantity":"3000000"}],"entries":[{"id":"c1","kind":"charge","at":"2026-02-01T08:30:00Z","amount":"25.00","product":"cvm"},{"id":"p1","kind":"payment","at":"2026-02-03T12:00:00Z","amount":"40.00"},{"id":"c2","kind":"charge","at":"2026-03-01T00:00:00Z","amount":"30.00","product":"cvm"}]}""";
+        var until = Instant.FromUtc(2026, 9, 15, 0, 0);
+        var scenarioJson = Line[..^1] + $",\"until\":\"{Sameness.Format(until)}\"}}";
+        var scenario = ScenarioJson.Read(scenarioJson).Scenario!;
+        using var folder = new TempFolder();
+        var store = "sqlite:" + Path.Combine(folder.Path, "store.db");
+
+        var imported = Import(store, Line);
+        Assert.Equal((0, ""), (imported.Exit, imported.Error));
+        foreach (var instant in Sameness.Instants(scenario, until, seed: 3))
+        {
+            Sameness.Run(Cli.Host, "evaluate", "--store", store, "--as-of", Sameness.Format(instant));
+        }
+
+        var timeline = Simulator.Run(scenario);
+        Assert.Contains(timeline.Transitions, t => t.Product == "apigw");
+        Assert.Contains(timeline.Transitions, t => t.Product == "cvm");
+        Sameness.Equal(Sameness.FromTimeline(TimelineJson.ToJson(timeline)), Sameness.FromStore(Cli.Host, store, "multi"), "multi");
+        using var status = JsonDocument.Parse(Sameness.Run(Cli.Host, "status", "--store", store, "multi", "--json"));
+        Assert.Equal(
+            timeline.Final.Products.Select(p => (p.Product, p.Status.ToString())),
+            status.RootElement.GetProperty("products").EnumerateArray().Select(p => (p.GetProperty("product").GetString(), p.GetProperty("state").GetString()!)));
     }
 
     [Fact]
