@@ -193,8 +193,9 @@ internal static class ArrearsCli
         root.Subcommands.Add(simulate);
 
         var explainScenario = new Argument<string>("SCENARIO") { Description = "The scenario JSON file, or - for standard input." };
-        var explain = new Command("explain", "Replay a scenario and tell its timeline in sentences a support agent can read.") { explainScenario };
-        explain.SetAction((parseResult, cancellationToken) => Commands.ExplainAsync(io, parseResult.GetValue(explainScenario)!, cancellationToken));
+        var utc = new Option<bool>("--utc") { Description = "Show instants in UTC instead of the account's time zone." };
+        var explain = new Command("explain", "Replay a scenario and tell its timeline in sentences a support agent can read.") { explainScenario, utc };
+        explain.SetAction((parseResult, cancellationToken) => Commands.ExplainAsync(io, parseResult.GetValue(explainScenario)!, parseResult.GetValue(utc), cancellationToken));
         root.Subcommands.Add(explain);
 
         var validateScenario = new Argument<string>("SCENARIO") { Description = "The scenario JSON file, or - for standard input." };

@@ -46,7 +46,7 @@ internal static class Commands
         return ArrearsCli.Success;
     }
 
-    public static async Task<int> ExplainAsync(CliIo io, string path, CancellationToken cancellationToken)
+    public static async Task<int> ExplainAsync(CliIo io, string path, bool utc, CancellationToken cancellationToken)
     {
         var scenario = await ReadScenarioAsync(io, path, cancellationToken).ConfigureAwait(false);
         if (scenario is null)
@@ -54,7 +54,8 @@ internal static class Commands
             return ArrearsCli.InvalidInput;
         }
 
-        foreach (var sentence in TimelineExplainer.Explain(scenario, Simulator.Run(scenario)))
+        // Instants in the account's time zone with its offset, or in UTC on request.
+        foreach (var sentence in TimelineExplainer.Explain(scenario, Simulator.Run(scenario), utc ? DateTimeZone.Utc : null))
         {
             await io.Out.WriteLineAsync(sentence).ConfigureAwait(false);
         }

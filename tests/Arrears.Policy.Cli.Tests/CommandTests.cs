@@ -102,6 +102,34 @@ public class CommandTests
     }
 
     [Fact]
+    public void Explain_AccountInAZone_ShowsLocalTimesWithOffsetsAndUtcWithTheFlag()
+    {
+        var json = File.ReadAllText(Cli.Example("promise-to-pay-broken.scenario.json"))
+            .Replace("\"currency\": \"CNY\",", "\"currency\": \"CNY\", \"timeZone\": \"Asia/Shanghai\",", StringComparison.Ordinal);
+
+        var local = Cli.RunWithInput(json, "explain", "-");
+        var utc = Cli.RunWithInput(json, "explain", "--utc", "-");
+
+        Assert.Equal((0, ""), (local.Exit, local.Error));
+        Assert.Equal((0, ""), (utc.Exit, utc.Error));
+        Assert.Contains("Suspension deferred from 3 Mar 2026 18:00 +08:00 to 6 Mar 2026 08:00 +08:00 by hold h1, granted by agent-7: promised to pay in full by Friday.", Cli.Lines(local.Out));
+        Assert.Contains("Suspension deferred from 3 Mar 2026 10:00 UTC to 6 Mar 2026 00:00 UTC by hold h1, granted by agent-7: promised to pay in full by Friday.", Cli.Lines(utc.Out));
+    }
+
+    [Fact]
+    public void Simulate_FactsAfterUntil_WarnsOnStandardErrorAndSucceeds()
+    {
+        var json = File.ReadAllText(Cli.Example("promise-to-pay-broken.scenario.json"))
+            .Replace("\"until\": \"2026-03-10T00:00:00Z\"", "\"until\": \"2026-03-03T00:00:00Z\"", StringComparison.Ordinal);
+
+        var (exit, stdout, stderr) = Cli.RunWithInput(json, "simulate", "-");
+
+        Assert.Equal(0, exit);
+        Assert.Equal("warning: 1 entry after until 2026-03-03T00:00:00Z is ignored\n", stderr);
+        Assert.StartsWith("{", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Explain_BadInput_Exit2()
     {
         Assert.Equal((2, "", "$: must be a JSON object, got an array\n"), Cli.RunWithInput("[]", "explain", "-"));

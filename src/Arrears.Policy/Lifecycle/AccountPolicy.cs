@@ -19,6 +19,11 @@ namespace Arrears.Policy;
 /// Overdue, (5) inclusive deadlines and purge warnings. Entries that became known after the previous evaluation had passed
 /// their instants land first, at the first instant this evaluation looks at (decision 0004).
 /// </para>
+/// <para>
+/// Holds (specification section 9, decision 0008) are a pure input too: a <see cref="HoldSet"/> of the account's holds and
+/// revocations known at <c>now</c>. A suspension or purge deadline in the window of a hold of its kind acts at the end of
+/// the window, never under an open-ended hold; <see cref="ValidateHolds"/> checks holds against the policies' limits.
+/// </para>
 /// </remarks>
 /// <example>
 /// <code>

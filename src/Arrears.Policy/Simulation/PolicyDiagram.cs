@@ -5,7 +5,10 @@ using Arrears.Policy.Text;
 
 namespace Arrears.Policy.Simulation;
 
-/// <summary>Draws a <see cref="LifecyclePolicy"/> as a Mermaid state diagram, with the policy's parameters on the edges.</summary>
+/// <summary>
+/// Draws a <see cref="LifecyclePolicy"/> as a Mermaid state diagram, with the policy's parameters on the edges and, in the
+/// notes of the states that wait on a deadline, how holds defer that deadline (with the policy's hold limits).
+/// </summary>
 /// <example>
 /// <code>
 /// Console.WriteLine(PolicyDiagram.ToMermaid(PolicyPresets.TencentApiGateway.Policy));
@@ -45,9 +48,11 @@ public static class PolicyDiagram
         sb.Append("    note right of Overdue\n");
         sb.Append("        service keeps running for ").Append(IsoDurationPattern.Instance.Format(policy.Grace)).Append('\n');
         sb.Append("        new charges never move the deadline\n");
+        sb.Append("        a suspension hold defers it to the end of the hold").Append(Limit(policy, HoldKind.Suspension)).Append('\n');
         sb.Append("    end note\n");
         sb.Append("    note right of Suspended\n");
         sb.Append("        service stopped, data kept for ").Append(IsoDurationPattern.Instance.Format(policy.Retention)).Append('\n');
+        sb.Append("        a purge hold defers the purge to the end of the hold").Append(Limit(policy, HoldKind.Purge)).Append('\n');
         if (policy.PurgeWarnings.Count > 0)
         {
             sb.Append("        PurgeWarning ")
@@ -66,6 +71,10 @@ public static class PolicyDiagram
         sb.Append("    ").Append(from).Append(" --> ").Append(to).Append(" : ").Append(Escape(label)).Append('\n');
 
     private static string Boundary(DeadlineBoundary boundary) => boundary.ToString().ToLowerInvariant();
+
+    /// <summary>The policy's limit on holds of a kind, as the diagram says it: <c> (holds of at most P7D)</c>, or nothing.</summary>
+    private static string Limit(LifecyclePolicy policy, HoldKind kind) =>
+        policy.HoldLimits.TryGetValue(kind, out var limit) ? $" (holds of at most {IsoDurationPattern.Instance.Format(limit)})" : string.Empty;
 
     private static string Route(LifecyclePolicy policy, NotificationKind kind)
     {

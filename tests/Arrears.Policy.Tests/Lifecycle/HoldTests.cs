@@ -387,4 +387,17 @@ public sealed class HoldTests
         Assert.Equal(Duration.FromDays(30), policy.HoldLimits[HoldKind.Purge]);
         Assert.Equal(policy.HoldLimits, LifecyclePolicy.Create(policy.ToOptions()).HoldLimits);
     }
+
+    [Fact]
+    public void ToString_DeferredTransitionScheduleAndEvaluation_ReadInOneLine()
+    {
+        var h = Owing().Hold("h1", HoldKind.Suspension, T0, Friday);
+        h.EvaluateAt(Friday);
+
+        Assert.Equal("2026-02-06T00:00:00Z Overdue -> Suspended (GraceExpired, episode 1, deferred from 2026-02-02T08:30:00Z by h1)", h.Transitions[1].ToString());
+        Assert.Equal("every PT1H", new EvaluationSchedule(Duration.FromHours(1)).ToString());
+        Assert.Equal("2 instants", new EvaluationSchedule([T0, Friday]).ToString());
+        var scenario = new Scenario(h.Policy, h.Account, Cny, Friday, entries: [.. h.Ledger.Entries], holds: h.Holds, schedule: new EvaluationSchedule([Nominal]));
+        Assert.Equal(["2026-02-02T08:30:00Z: 1 transition, 4 notifications", "2026-02-06T00:00:00Z: 1 transition, 4 notifications"], Simulator.Run(scenario).Evaluations.Select(e => e.ToString()));
+    }
 }

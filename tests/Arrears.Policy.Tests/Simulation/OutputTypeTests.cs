@@ -9,6 +9,7 @@ public sealed class OutputTypeTests
     [InlineData(typeof(BillDetailLine))]
     [InlineData(typeof(Timeline))]
     [InlineData(typeof(TimelineFinal))]
+    [InlineData(typeof(TimelineEvaluation))]
     [InlineData(typeof(Transition))]
     [InlineData(typeof(NotificationIntent))]
     public void OutputType_Reflection_HasNoPublicConstructorNoSetterAndNoClone(Type type)

@@ -48,6 +48,20 @@ public class PolicyDiagramTests
     }
 
     [Fact]
+    public void ToMermaid_HoldLimits_AreShownWhereTheHoldsDeferADeadline()
+    {
+        var options = PolicyPresets.TencentApiGateway.Policy.ToOptions();
+        options.HoldLimits[HoldKind.Suspension] = Duration.FromDays(14);
+
+        var lines = PolicyDiagram.ToMermaid(LifecyclePolicy.Create(options)).Split('\n');
+        var overdue = Array.IndexOf(lines, "    note right of Overdue");
+        var suspended = Array.IndexOf(lines, "    note right of Suspended");
+
+        Assert.Equal("        a suspension hold defers it to the end of the hold (holds of at most P14D)", lines[overdue + 3]);
+        Assert.Equal("        a purge hold defers the purge to the end of the hold", lines[suspended + 2]);
+    }
+
+    [Fact]
     public void ToMermaid_EveryPreset_HasOneEdgePerTransitionReason()
     {
         foreach (var preset in PolicyPresets.All)
