@@ -126,6 +126,18 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
             due = pending;
         }
 
+        if (account.State.LastEvaluatedAt is { } last && now <= last)
+        {
+            // Evaluating at an instant already evaluated changes nothing (specification section 4), yet facts recorded at
+            // that instant since (an entry at the very instant of the last evaluation, a host whose clock lags another's)
+            // are why the account was due: they take effect, late, at the first evaluation after it, so it stays due then.
+            var after = last + Duration.Epsilon;
+            if (due is null || after < due)
+            {
+                due = after;
+            }
+        }
+
         var transitions = new TransitionRecord[evaluation.Transitions.Count];
         for (var i = 0; i < transitions.Length; i++)
         {
@@ -254,7 +266,8 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
         {
             NotificationKind.Overdue => intent.At + product.Policy.Grace,
             NotificationKind.Suspended => intent.At + product.Policy.Retention,
-            NotificationKind.PurgeWarning when lifecycle.Episode == intent.Episode => lifecycle.PurgeAt,
+            // The purge the warning warns of: the effective one, after any hold that deferred it (the state keeps the nominal one).
+            NotificationKind.PurgeWarning => intent.PurgeAt ?? (lifecycle.Episode == intent.Episode ? lifecycle.PurgeAt : null),
             _ => null,
         };
     }

@@ -219,4 +219,20 @@ public sealed class RuntimeTests
             (await h.Store.HistoryAsync("acct", default)).Select(t => (t.At, t.From, t.To, t.Reason, t.Episode, t.Product, t.IsLate)));
         Assert.Equal(simulated.Final.Status, stored.State.Lifecycles[0].Status);
     }
+
+    [Fact]
+    public async Task Dispatch_PurgeWarnings_NameThePurgeTheyWarnOf()
+    {
+        var h = new RuntimeHarness();
+        await h.Runtime.RegisterAsync(Account(), default);
+        h.Clock.Reset(T0);
+        await h.Runtime.AppendAsync("acct", [Charge("c1", T0, 25m)], default);
+
+        var purgeAt = T0 + Grace + Duration.FromDays(180);
+        await h.RunUntilAsync(purgeAt - Duration.FromHours(1));
+
+        var warnings = h.Email.Deliveries.Where(d => d.Kind == NotificationKind.PurgeWarning && d.Recipient == "owner").ToList();
+        Assert.Equal([purgeAt - Duration.FromDays(7), purgeAt - Duration.FromDays(1)], warnings.Select(w => w.At));
+        Assert.All(warnings, w => Assert.Equal(purgeAt, w.NextDeadline));
+    }
 }
