@@ -26,7 +26,11 @@ internal static class TimelineTable
     private const int ChannelsTogether = 24;
 
     /// <summary>One ledger row: an entry or a charge, with its id and its signed amount.</summary>
-    public sealed record Row(Instant At, string Event, string Id, string Amount = "");
+    public sealed record Row(Instant At, string Event, string Id, string Amount = "")
+    {
+        /// <summary>Gets the details after the id, as atoms (already printable), such as a hold's kind, window and reason.</summary>
+        public IReadOnlyList<string> More { get; init; } = [];
+    }
 
     /// <summary>
     /// What the table shows besides the ledger rows: a <see cref="Timeline"/> from the simulator, or the demo's hour-by-hour
@@ -58,7 +62,19 @@ internal static class TimelineTable
         var rows = new List<Row>();
         rows.AddRange(timeline.Entries.Select(e => new Row(e.At, e.Kind.ToString().ToLowerInvariant(), e.Id, Sign(e) + timeline.Currency.Format(e.Amount))));
         rows.AddRange(timeline.Charges.Select(c => new Row(c.At, "charge", c.Id, "-" + timeline.Currency.Format(c.Amount))));
-        List<string> title = [Terminal.Printable(timeline.Account), $"({timeline.Currency.Code}),", "policy", Terminal.Printable(scenario.Policy.Name) + ","];
+        rows.AddRange(HoldRows(scenario.Holds, instants));
+        List<string> title = [Terminal.Printable(timeline.Account), $"({timeline.Currency.Code}),"];
+        var products = scenario.AccountPolicy.Products;
+        if (products.Count > 1)
+        {
+            title.Add("products");
+            title.AddRange(products.SelectMany(p => new[] { Terminal.Printable(p.Name ?? string.Empty), $"({Terminal.Printable(p.Policy.Name)}),"}));
+        }
+        else
+        {
+            title.AddRange(["policy", Terminal.Printable(scenario.Policy.Name) + ","]);
+        }
+
         if (instants.ZoneId is { } zone)
         {
             title.AddRange(["time", "zone", zone + ","]);
@@ -66,6 +82,34 @@ internal static class TimelineTable
 
         title.AddRange(["until", instants.FormatAlone(scenario.Until)]);
         Write(console, View.Of(timeline), rows, title, scenario.OpeningBalance, instants);
+    }
+
+    /// <summary>
+    /// The rows of a scenario's holds and revocations: a hold at its start (<c>hold h1 Suspension of apigw until ..., by
+    /// agent-7: promise to pay</c>), a revocation at its instant (<c>revoke r1 ends h1, by agent-7: promise broken</c>).
+    /// </summary>
+    private static IEnumerable<Row> HoldRows(HoldSet holds, TableInstants instants)
+    {
+        foreach (var hold in holds.Holds)
+        {
+            List<string> more = [hold.Kind.ToString()];
+            if (hold.Product is { } product)
+            {
+                more.AddRange(["of", Terminal.Printable(product)]);
+            }
+
+            more.AddRange(hold.Until is { } until ? ["until", instants.FormatAlone(until) + ","] : ["open-ended,"]);
+            more.AddRange(["by", Terminal.Printable(hold.GrantedBy) + ":", .. Atoms.Words(Terminal.Printable(hold.Reason))]);
+            yield return new Row(hold.From, "hold", hold.Id) { More = more };
+        }
+
+        foreach (var revocation in holds.Revocations)
+        {
+            yield return new Row(revocation.At, "revoke", revocation.Id)
+            {
+                More = ["ends", Terminal.Printable(revocation.Revokes) + ",", "by", Terminal.Printable(revocation.RevokedBy) + ":", .. Atoms.Words(Terminal.Printable(revocation.Reason))],
+            };
+        }
     }
 
     /// <summary>Writes the table from ledger rows plus the timeline's transitions and notifications.</summary>
@@ -82,7 +126,7 @@ internal static class TimelineTable
         ArgumentNullException.ThrowIfNull(timeline);
         ArgumentNullException.ThrowIfNull(instants);
         var width = Math.Max(1, console.Profile.Width);
-        var (lines, balances) = Lines(timeline, ledgerRows, openingBalance, listRecipients);
+        var (lines, balances) = Lines(timeline, ledgerRows, openingBalance, listRecipients, instants);
         var text = new StringBuilder();
         if (!Spacings.Any(spacing => WriteWide(text, lines, balances, title, instants, width, timeline.Currency, spacing)))
         {
@@ -120,7 +164,7 @@ internal static class TimelineTable
     }
 
     /// <summary>Merges the ledger rows, transitions and notifications in time order, with the balance after each row's instant.</summary>
-    private static (List<Line> Lines, List<decimal> Balances) Lines(View timeline, IEnumerable<Row> ledgerRows, decimal openingBalance, bool listRecipients)
+    private static (List<Line> Lines, List<decimal> Balances) Lines(View timeline, IEnumerable<Row> ledgerRows, decimal openingBalance, bool listRecipients, TableInstants instants)
     {
         List<string> Recipients(IEnumerable<NotificationIntent> group)
         {
@@ -131,13 +175,9 @@ internal static class TimelineTable
         }
 
         var lines = new List<Line>();
-        lines.AddRange(ledgerRows.Select(r => new Line(r.At, r.Event, [Terminal.Printable(r.Id)], r.Amount, 0)));
-        lines.AddRange(timeline.Transitions.Select(t => new Line(
-            t.At,
-            t.To.ToString(),
-            [t.Reason.ToString(), "(was", $"{t.From}){(t.IsLate ? "," : string.Empty)}", .. t.IsLate ? ["late"] : Array.Empty<string>()],
-            string.Empty,
-            1)));
+        lines.AddRange(ledgerRows.Select(r => new Line(r.At, r.Event, [Terminal.Printable(r.Id), .. r.More], r.Amount, 0)));
+        var products = timeline.Transitions.Select(t => t.Product).Distinct(StringComparer.Ordinal).Count() > 1;
+        lines.AddRange(timeline.Transitions.Select(t => new Line(t.At, t.To.ToString(), TransitionDetails(t, products, instants), string.Empty, 1)));
         lines.AddRange(timeline.Notifications
             .GroupBy(n => (n.At, n.Kind))
             .Select(g =>
@@ -174,6 +214,35 @@ internal static class TimelineTable
         }
 
         return (sorted, balances);
+    }
+
+    /// <summary>
+    /// The details of a transition: its reason and former state, the product when the account has several, whether it was
+    /// late, and, when holds deferred it, from when and by which holds (<c>GraceExpired (was Overdue), deferred from
+    /// 2026-03-03 10:00 UTC by h1</c>).
+    /// </summary>
+    private static List<string> TransitionDetails(Transition t, bool products, TableInstants instants)
+    {
+        List<string> details = [];
+        if (products && t.Product is { } product)
+        {
+            details.Add(Terminal.Printable(product) + ":");
+        }
+
+        details.AddRange([t.Reason.ToString(), "(was", t.From + ")"]);
+        if (t.IsLate)
+        {
+            details[^1] += ",";
+            details.Add("late");
+        }
+
+        if (t.DeferredFrom is { } deferredFrom)
+        {
+            details[^1] += ",";
+            details.AddRange(["deferred", "from", instants.FormatAlone(deferredFrom), "by", .. t.HeldBy.Select((id, i) => Terminal.Printable(id) + (i < t.HeldBy.Count - 1 ? "," : string.Empty))]);
+        }
+
+        return details;
     }
 
     /// <summary>

@@ -208,6 +208,37 @@ public class TimelineTableTests
         return ScenarioJson.Read(node.ToJsonString()).Scenario!;
     }
 
+    [Fact]
+    public void Write_Holds_ShowsEachHoldAndRevocationAndWhatEachDeferred()
+    {
+        var scenario = ScenarioJson.Read(File.ReadAllText(Cli.Example("purge-hold-dispute.scenario.json"))).Scenario!;
+
+        var lines = Lines(Render(scenario, 200, utc: true)).Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToList();
+
+        Assert.Contains("2026-06-10 00:00 hold h1 Purge open-ended, by finance-2: charge c1 disputed by the customer -30.00", lines);
+        Assert.Contains("2026-06-20 00:00 revoke r1 ends h1, by finance-2: dispute resolved, the charge stands; purge allowed from 20 June -30.00", lines);
+        Assert.Contains("Purged RetentionExpired (was Suspended), deferred from 2026-06-12 00:00 UTC by h1", lines);
+    }
+
+    [Fact]
+    public void Write_SeveralProducts_NamesTheProductOfEachTransition()
+    {
+        var scenario = ScenarioJson.Read("""
+            {
+              "products": [{ "product": "apigw", "policy": "tencent-api-gateway" }, { "product": "cvm", "policy": "tencent-cvm" }],
+              "account": { "id": "acct", "currency": "CNY", "creator": "owner@example.com" },
+              "entries": [{ "id": "c1", "kind": "charge", "at": "2026-03-01T00:00:00Z", "amount": "10.00" }],
+              "until": "2026-03-03T00:00:00Z"
+            }
+            """).Scenario!;
+
+        var lines = Lines(Render(scenario, 200, utc: true)).Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToList();
+
+        Assert.Contains("acct (CNY), products apigw (tencent-api-gateway), cvm (tencent-cvm), until 2026-03-03 00:00 UTC", lines);
+        Assert.Contains("2026-03-01 02:00 Suspended cvm: GraceExpired (was Overdue) -10.00", lines);
+        Assert.Contains("2026-03-02 00:00 Suspended apigw: GraceExpired (was Overdue) -10.00", lines);
+    }
+
     private static string Render(Scenario scenario, int width, bool utc)
     {
         using var writer = new StringWriter();
@@ -233,7 +264,18 @@ public class TimelineTableTests
         shown.AddRange(timeline.Charges.Select(c => c.At));
         shown.AddRange(timeline.Transitions.Select(t => t.At));
         shown.AddRange(timeline.Notifications.Select(n => n.At));
+        ids.AddRange(scenario.Holds.Holds.SelectMany(h => new[] { h.Id, h.GrantedBy }));
+        ids.AddRange(scenario.Holds.Revocations.Select(r => r.Id));
+        shown.AddRange(scenario.Holds.Holds.Select(h => h.From));
+        shown.AddRange(scenario.Holds.Revocations.Select(r => r.At));
+
+        // Instants inside the details (a hold's end, where a deferred transition would have taken effect) stand alone.
+        var inDetails = scenario.Holds.Holds.Where(h => h.Until.HasValue).Select(h => h.Until!.Value)
+            .Concat(timeline.Transitions.Where(t => t.DeferredFrom.HasValue).Select(t => t.DeferredFrom!.Value))
+            .Select(instants.FormatAlone)
+            .ToList();
         var whole = ids.Select(Terminal.Printable)
+            .Concat(inDetails)
             .Concat(shown.Select(instants.Format))
             .Append(instants.FormatAlone(scenario.Until))
             .Concat(timeline.Final.NextReviewAt is { } next ? [instants.FormatAlone(next)] : [])
