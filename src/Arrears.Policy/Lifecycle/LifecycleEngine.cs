@@ -71,16 +71,22 @@ internal static class LifecycleEngine
         while (true)
         {
             var t = now;
+            bool entryAtT;
             if (cursor is null)
             {
-                if (balances.TryGetFirstEntryInstant(out var firstEntry) && firstEntry < t)
+                entryAtT = balances.TryGetFirstEntryInstant(out var firstEntry) && firstEntry <= t;
+                if (entryAtT)
                 {
                     t = firstEntry;
                 }
             }
-            else if (balances.TryGetNextEntryInstant(cursor.Value, out var nextEntry) && nextEntry < t)
+            else
             {
-                t = nextEntry;
+                entryAtT = balances.TryGetNextEntryInstant(cursor.Value, out var nextEntry) && nextEntry <= t;
+                if (entryAtT)
+                {
+                    t = nextEntry;
+                }
             }
 
             for (var i = 0; i < lifecycles.Length; i++)
@@ -88,17 +94,25 @@ internal static class LifecycleEngine
                 if (NextDeadline(products[i].Policy, lifecycles[i], holds, cursor) is { } deadline && deadline < t)
                 {
                     t = deadline;
+                    entryAtT = false;
                 }
             }
 
+            // With no entry at t, the balance at t is the balance at the previous instant looked at (none lies between them).
+            decimal? balanceBefore = null;
             if (firstInstant && state.LastEvaluatedAt is { } previousInstant)
             {
                 // 0. Entries (and revocations) that became known after the previous evaluation had passed their instants:
                 // their effect lands at the first instant this evaluation looks at, before anything else happens there.
-                run.ApplyLateFacts(t, previousInstant, balances.BalanceAt(previousInstant), lifecycles);
+                balanceBefore = balances.BalanceAt(previousInstant);
+                run.ApplyLateFacts(t, previousInstant, balanceBefore.Value, lifecycles);
+            }
+            else if (!firstInstant)
+            {
+                balanceBefore = run.Balance;
             }
 
-            run.Process(t, lifecycles);
+            run.Process(t, lifecycles, entryAtT ? null : balanceBefore);
             if (t == now)
             {
                 break;
@@ -123,7 +137,7 @@ internal static class LifecycleEngine
             (IReadOnlyList<Transition>?)run.Transitions ?? Array.Empty<Transition>(),
             (IReadOnlyList<NotificationIntent>?)run.Notifications ?? Array.Empty<NotificationIntent>(),
             NextReview(products, lifecycles, holds, now),
-            balances.BalanceAt(now));
+            run.Balance);
     }
 
     /// <summary>
@@ -228,9 +242,16 @@ internal static class LifecycleEngine
             }
         }
 
-        public void Process(Instant t, scoped Span<ProductLifecycle> lifecycles)
+        /// <summary>Gets the balance at the instant processed last (after <see cref="Process"/>: at that instant, its entries included).</summary>
+        public readonly decimal Balance => _balance;
+
+        /// <summary>Applies steps 1 to 5 at <paramref name="t"/>.</summary>
+        /// <param name="t">The instant.</param>
+        /// <param name="lifecycles">The lifecycles, updated in place.</param>
+        /// <param name="balance">The balance at <paramref name="t"/> when the caller knows it (no entry lies between the previous instant looked at and <paramref name="t"/>, inclusive); otherwise it is read from the history.</param>
+        public void Process(Instant t, scoped Span<ProductLifecycle> lifecycles, decimal? balance)
         {
-            _balance = _balances.BalanceAt(t);
+            _balance = balance ?? _balances.BalanceAt(t);
 
             // 1. Exclusive deadlines whose effective instant is t fire before the instant's entries.
             for (var i = 0; i < lifecycles.Length; i++)
