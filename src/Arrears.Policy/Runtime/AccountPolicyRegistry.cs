@@ -71,7 +71,9 @@ public sealed class AccountPolicyRegistry
     /// <exception cref="KeyNotFoundException">No policy has that name; the message lists the names there are.</exception>
     public AccountPolicy this[string name] => TryGet(name, out var policy)
         ? policy
-        : throw new KeyNotFoundException($"policy: no account policy \"{name}\"; the registered policies are {string.Join(", ", Names.Select(n => $"\"{n}\""))}");
+        : throw new KeyNotFoundException(
+            $"policy: no account policy \"{name}\"{(_resolve is null ? string.Empty : " and the resolver names none")}; the registered policies are " +
+            (_policies.IsEmpty ? "none" : string.Join(", ", Names.Select(n => $"\"{n}\""))));
 
     /// <summary>Finds a policy by name.</summary>
     /// <param name="name">The name.</param>
