@@ -246,6 +246,12 @@ public sealed class AccountImport
 public readonly record struct ImportResult(int Created, int Updated, int Entries, int Usage);
 
 /// <summary>Which outbox messages <see cref="IArrearsStore.QueryOutboxAsync"/> returns: in the order written, after a position, optionally of one status or account.</summary>
+/// <remarks>
+/// A query lists what is committed when it runs; it is for operators and reports, not a change feed. Where several hosts
+/// commit at once (PostgreSQL), a message may become visible after one with a higher <see cref="OutboxMessage.Sequence"/>
+/// was already read, so paging by <see cref="After"/> can pass it by. Deliveries never depend on it: the dispatcher claims
+/// pending messages (<see cref="IArrearsStore.ClaimOutboxAsync"/>), whatever their position.
+/// </remarks>
 /// <example>
 /// <code>
 /// var page = await store.QueryOutboxAsync(new OutboxQuery(status: OutboxStatus.DeadLettered, max: 100), cancellationToken);
