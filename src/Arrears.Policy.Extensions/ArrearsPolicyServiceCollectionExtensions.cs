@@ -42,7 +42,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <para>
 /// A policy's settings are those of <see cref="LifecyclePolicyOptions"/> (<c>Name</c>, <c>Grace</c>,
 /// <c>GraceBoundary</c>, <c>Retention</c>, <c>RetentionBoundary</c>, <c>Tolerance</c>, <c>ResumeMinimumBalance</c>,
-/// <c>PurgeWarnings</c>, <c>Channels</c>, <c>Routes:{kind}:Audience</c> and <c>Routes:{kind}:Channels</c>), over the
+/// <c>PurgeWarnings</c>, <c>Channels</c>, <c>Routes:{kind}:Audience</c>, <c>Routes:{kind}:Channels</c>,
+/// <c>HoldLimits:Suspension</c> and <c>HoldLimits:Purge</c>), over the
 /// named <c>Preset</c> or over the defaults; a policy of several products sets them under <c>Products:{product}</c>.
 /// </para>
 /// </remarks>

@@ -62,6 +62,32 @@ public sealed class ConfigurationBindingTests
     }
 
     [Fact]
+    public void AddArrearsPolicy_HoldLimits_BindPerKindAndNullMeansNoLimit()
+    {
+        using var host = Host("""
+            { "Arrears": { "Policies": {
+                "promises": { "Preset": "tencent-api-gateway", "HoldLimits": { "Suspension": "P14D", "purge": "P30D" } },
+                "open": { "Preset": "tencent-api-gateway", "HoldLimits": { "Suspension": "P14D", "Purge": null } } } } }
+            """);
+
+        Assert.Equal(
+            new Dictionary<HoldKind, Duration> { [HoldKind.Suspension] = Duration.FromDays(14), [HoldKind.Purge] = Duration.FromDays(30) },
+            Single(host, "promises").HoldLimits);
+        Assert.Equal(new Dictionary<HoldKind, Duration> { [HoldKind.Suspension] = Duration.FromDays(14) }, Single(host, "open").HoldLimits);
+    }
+
+    [Fact]
+    public async Task AddArrearsPolicy_BadHoldLimits_NameTheKeyAndTheValue()
+    {
+        var error = await StartFailureAsync("""
+            { "Arrears": { "Policies": { "p": { "Preset": "tencent-api-gateway", "HoldLimits": { "Suspension": "two weeks", "All": "P1D" } } } } }
+            """);
+
+        Assert.Contains(error.Failures, f => f.StartsWith("Arrears:Policies:p:HoldLimits:Suspension: must be an ISO 8601 duration", StringComparison.Ordinal) && f.Contains("\"two weeks\"", StringComparison.Ordinal));
+        Assert.Contains("Arrears:Policies:p:HoldLimits:All: unknown setting \"All\"; the settings here are Suspension, Purge", error.Failures);
+    }
+
+    [Fact]
     public void AddArrearsPolicy_PolicyWithoutPreset_StartsFromTheDefaultsAndTakesItsNameFromTheKey()
     {
         using var host = Host("""{ "Arrears": { "Policies": { "custom-gateway": { "Grace": "PT1H" } } } }""");

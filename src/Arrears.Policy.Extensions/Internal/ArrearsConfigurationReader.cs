@@ -34,7 +34,7 @@ internal sealed class ArrearsConfigurationReader(IConfiguration configuration) :
     private static readonly string[] LifecycleKeys =
     [
         "Preset", "Name", "Grace", "GraceBoundary", "Retention", "RetentionBoundary", "Tolerance", "ResumeMinimumBalance",
-        "PurgeWarnings", "Channels", "Routes",
+        "PurgeWarnings", "Channels", "Routes", "HoldLimits",
     ];
 
     /// <summary>Gets the configuration this reader reads.</summary>
@@ -218,6 +218,9 @@ internal sealed class ArrearsConfigurationReader(IConfiguration configuration) :
                 case "Routes":
                     ReadRoutes(child, options, errors);
                     break;
+                case "HoldLimits":
+                    ReadHoldLimits(child, options, errors);
+                    break;
             }
         }
 
@@ -250,6 +253,42 @@ internal sealed class ArrearsConfigurationReader(IConfiguration configuration) :
             }
 
             options.Routes[kind] = new NotificationRoute(audience, channels);
+        }
+    }
+
+    /// <summary>
+    /// Reads <c>HoldLimits</c>: per kind (<c>Suspension</c>, <c>Purge</c>) the longest hold a host may grant, as an ISO 8601
+    /// duration; an empty value (or JSON <c>null</c>) removes the kind's limit, a kind not named keeps the preset's.
+    /// </summary>
+    private static void ReadHoldLimits(IConfigurationSection limits, LifecyclePolicyOptions options, List<string> errors)
+    {
+        if (limits.Value is { Length: > 0 } value)
+        {
+            errors.Add($"{limits.Path}: must be a section with Suspension and Purge, got \"{value}\"");
+            return;
+        }
+
+        foreach (var child in limits.GetChildren())
+        {
+            var kind = Known(child, ["Suspension", "Purge"], errors) switch
+            {
+                "Suspension" => HoldKind.Suspension,
+                "Purge" => HoldKind.Purge,
+                _ => (HoldKind?)null,
+            };
+            if (kind is not { } known)
+            {
+                continue;
+            }
+
+            if (string.IsNullOrEmpty(child.Value) && !child.GetChildren().Any())
+            {
+                options.HoldLimits.Remove(known); // no limit
+            }
+            else
+            {
+                ReadDuration(child, errors, limit => options.HoldLimits[known] = limit);
+            }
         }
     }
 
