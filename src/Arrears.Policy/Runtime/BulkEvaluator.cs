@@ -114,7 +114,8 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
             }
         }
 
-        var evaluation = policy.Evaluate(registration.Profile, balances, account.State, now);
+        // Only the holds recorded by now: a fact recorded later must not change what this evaluation decides.
+        var evaluation = policy.Evaluate(registration.Profile, balances, account.HoldsKnownAt(now), account.State, now);
         Instant? due = evaluation.NextReviewAt;
         if (balances.TryGetNextEntryInstant(now, out var nextEntry) && (due is null || nextEntry < due))
         {
@@ -254,7 +255,7 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
         {
             NotificationKind.Overdue => intent.At + product.Policy.Grace,
             NotificationKind.Suspended => intent.At + product.Policy.Retention,
-            NotificationKind.PurgeWarning when lifecycle.Episode == intent.Episode => lifecycle.PurgeAt,
+            NotificationKind.PurgeWarning when lifecycle.Episode == intent.Episode => intent.PurgeAt ?? lifecycle.PurgeAt,
             _ => null,
         };
     }
