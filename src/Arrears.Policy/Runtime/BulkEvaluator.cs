@@ -127,6 +127,12 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
             due = pending;
         }
 
+        // A hold fact recorded after now (an import's) is seen by the first evaluation at or after its instant.
+        if (account.NextHoldRecordedAfter(now) is { } recorded && (due is null || recorded < due))
+        {
+            due = recorded;
+        }
+
         var transitions = new TransitionRecord[evaluation.Transitions.Count];
         for (var i = 0; i < transitions.Length; i++)
         {

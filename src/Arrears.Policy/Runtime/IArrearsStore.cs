@@ -292,6 +292,26 @@ public sealed class StoredAccount
     /// </summary>
     internal HoldSet HoldsKnownAt(Instant now) =>
         _lastHoldRecordedAt is not { } last || last <= now ? Holds : HoldRecord.KnownAt(HoldRecords, now);
+
+    /// <summary>Returns the earliest instant after <paramref name="now"/> at which a hold fact was recorded, or <see langword="null"/> (without allocating) when none was.</summary>
+    internal Instant? NextHoldRecordedAfter(Instant now)
+    {
+        if (_lastHoldRecordedAt is not { } last || last <= now)
+        {
+            return null;
+        }
+
+        Instant? next = null;
+        foreach (var record in HoldRecords)
+        {
+            if (record.RecordedAt > now && (next is null || record.RecordedAt < next))
+            {
+                next = record.RecordedAt;
+            }
+        }
+
+        return next;
+    }
 }
 
 /// <summary>What one evaluation saves, in one unit of work.</summary>
