@@ -115,7 +115,8 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
         }
 
         // Only the holds recorded by now: a fact recorded later must not change what this evaluation decides.
-        var evaluation = policy.Evaluate(registration.Profile, balances, account.HoldsKnownAt(now), account.State, now);
+        var holds = account.HoldsKnownAt(now);
+        var evaluation = policy.Evaluate(registration.Profile, balances, holds, account.State, now);
         Instant? due = evaluation.NextReviewAt;
         if (balances.TryGetNextEntryInstant(now, out var nextEntry) && (due is null || nextEntry < due))
         {
@@ -139,7 +140,7 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
             transitions[i] = TransitionRecord.Of(evaluation.Transitions[i], now);
         }
 
-        return new EvaluationCommit(registration.Id, account.Version, evaluation.State, now, transitions, (IReadOnlyList<LedgerEntry>?)charges ?? [], Outbox(registration, policy, evaluation), due, evaluation.NextReviewAt)
+        return new EvaluationCommit(registration.Id, account.Version, evaluation.State, now, transitions, (IReadOnlyList<LedgerEntry>?)charges ?? [], Outbox(registration, policy, evaluation, holds), due, evaluation.NextReviewAt)
         {
             RatedThrough = now,
         };
@@ -195,7 +196,7 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
     };
 
     /// <summary>The effects of an evaluation in the order they happened: at one instant, a transition's action before the notifications.</summary>
-    private static List<OutboxMessage> Outbox(AccountRegistration registration, AccountPolicy policy, Evaluation evaluation)
+    private static List<OutboxMessage> Outbox(AccountRegistration registration, AccountPolicy policy, Evaluation evaluation, HoldSet holds)
     {
         var messages = new List<OutboxMessage>(evaluation.Transitions.Count + evaluation.Notifications.Count);
         var transitions = evaluation.Transitions;
@@ -239,7 +240,7 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
                 Balance = intent.Balance,
                 Recipient = intent.Recipient,
                 Channel = intent.Channel,
-                NextDeadline = NextDeadline(policy, evaluation.State, intent),
+                NextDeadline = NextDeadline(policy, evaluation.State, intent, holds),
                 Currency = registration.Currency.Code,
                 TimeZone = registration.TimeZone.Id,
             });
@@ -248,7 +249,11 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
         return messages;
     }
 
-    private static Instant? NextDeadline(AccountPolicy policy, AccountState state, NotificationIntent intent)
+    /// <summary>
+    /// The deadline a notice tells of, as the holds known at the evaluation make it (the end of a hold that defers it;
+    /// none under an open-ended hold): the suspension for <c>Overdue</c>, the purge for <c>Suspended</c> and a purge warning.
+    /// </summary>
+    private static Instant? NextDeadline(AccountPolicy policy, AccountState state, NotificationIntent intent, HoldSet holds)
     {
         var product = policy.Products.FirstOrDefault(p => string.Equals(p.Name, intent.Product, StringComparison.Ordinal));
         if (product is null)
@@ -259,8 +264,8 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
         var lifecycle = state.LifecycleOf(intent.Product);
         return intent.Kind switch
         {
-            NotificationKind.Overdue => intent.At + product.Policy.Grace,
-            NotificationKind.Suspended => intent.At + product.Policy.Retention,
+            NotificationKind.Overdue => holds.IsEmpty ? intent.At + product.Policy.Grace : holds.Effective(HoldKind.Suspension, intent.Product, intent.At + product.Policy.Grace),
+            NotificationKind.Suspended => holds.IsEmpty ? intent.At + product.Policy.Retention : holds.Effective(HoldKind.Purge, intent.Product, intent.At + product.Policy.Retention),
             NotificationKind.PurgeWarning when lifecycle.Episode == intent.Episode => intent.PurgeAt ?? lifecycle.PurgeAt,
             _ => null,
         };

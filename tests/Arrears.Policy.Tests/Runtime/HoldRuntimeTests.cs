@@ -90,6 +90,23 @@ public sealed class HoldRuntimeTests
     }
 
     [Fact]
+    public async Task Grant_BeforeTheAccountFallsOverdue_TheOverdueNoticeNamesTheDeferredSuspension()
+    {
+        var h = Harness();
+        await h.Runtime.RegisterAsync(Account(), default);
+        h.Clock.Reset(T0 - Duration.FromMinutes(30));
+        var holdEnd = T0 + Duration.FromDays(3);
+        await h.Runtime.GrantHoldAsync("acct", Promise(T0 - Duration.FromHours(1), holdEnd), default);
+        h.Clock.Reset(T0);
+        await h.Runtime.AppendAsync("acct", [Charge("c1", T0, 25m)], default);
+
+        await h.RunAtAsync(T0 + Duration.FromMinutes(1));
+
+        var overdue = h.Sms.Deliveries.Single(d => d.Kind == NotificationKind.Overdue && d.Recipient == "owner");
+        Assert.Equal(holdEnd, overdue.NextDeadline);
+    }
+
+    [Fact]
     public async Task Revoke_BeforeTheHoldEnds_SuspendsAtTheRevocationInstant()
     {
         var h = await OverdueAsync();
