@@ -44,7 +44,7 @@ namespace Arrears.Policy.PostgreSql;
 /// var runtime = new ArrearsRuntime(store, policies, clock, notifiers, enforcement, directory);
 /// </code>
 /// </example>
-public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory, IAsyncDisposable, IDisposable
+public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory, IAsyncDisposable, IDisposable
 {
     private const string AccountColumns = Rows.AccountColumns;
     private readonly NpgsqlDataSource _dataSource;
@@ -59,6 +59,7 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
     private readonly string _childrenProductsSql;
     private readonly string _childrenEntriesSql;
     private readonly string _childrenUsageSql;
+    private readonly string _childrenHoldsSql;
     private readonly string _commitSql;
     private readonly string _claimOutboxSql;
     private readonly string _nextDueSql;
@@ -143,6 +144,7 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
         _childrenProductsSql = $"SELECT {Rows.ProductColumns} FROM {_s}.account_products WHERE account_id = ANY(@ids) ORDER BY account_id, position";
         _childrenEntriesSql = $"SELECT {Rows.EntryColumns} FROM {_s}.ledger_entries WHERE account_id = ANY(@ids) ORDER BY seq";
         _childrenUsageSql = $"SELECT {Rows.UsageColumns} FROM {_s}.usage WHERE account_id = ANY(@ids) ORDER BY seq";
+        _childrenHoldsSql = $"SELECT {HoldFactColumns} FROM {_s}.hold_facts WHERE account_id = ANY(@ids) ORDER BY seq";
         _commitSql = $"""
             WITH c (id, kind, at_ns, amount, product, billing_item, external_reference, ord) AS (
               SELECT * FROM unnest(@c_id::text[], @c_kind::text[], @c_at::bigint[], @c_amount::numeric[], @c_product::text[], @c_item::text[], @c_ref::text[]) WITH ORDINALITY
@@ -166,10 +168,12 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
               ON CONFLICT (account_id, position) DO UPDATE SET product = excluded.product, status = excluded.status, episode = excluded.episode,
                 overdue_since_ns = excluded.overdue_since_ns, suspend_at_ns = excluded.suspend_at_ns, purge_at_ns = excluded.purge_at_ns
             ), transitions AS (
-              INSERT INTO {_s}.transitions (account_id, at_ns, from_status, to_status, reason, episode, product, is_late, evaluated_at_ns)
-              SELECT acc.id, t.at_ns, t.from_status, t.to_status, t.reason, t.episode, t.product, t.is_late, t.evaluated_at_ns
-              FROM acc, unnest(@t_at::bigint[], @t_from::text[], @t_to::text[], @t_reason::text[], @t_episode::integer[], @t_product::text[], @t_late::boolean[], @t_evaluated::bigint[])
-                WITH ORDINALITY AS t (at_ns, from_status, to_status, reason, episode, product, is_late, evaluated_at_ns, ord)
+              INSERT INTO {_s}.transitions (account_id, at_ns, from_status, to_status, reason, episode, product, is_late, evaluated_at_ns, deferred_from_ns, held_by)
+              SELECT acc.id, t.at_ns, t.from_status, t.to_status, t.reason, t.episode, t.product, t.is_late, t.evaluated_at_ns, t.deferred_from_ns,
+                     CASE WHEN t.held_by IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(t.held_by::jsonb)) END
+              FROM acc, unnest(@t_at::bigint[], @t_from::text[], @t_to::text[], @t_reason::text[], @t_episode::integer[], @t_product::text[], @t_late::boolean[], @t_evaluated::bigint[],
+                               @t_deferred::bigint[], @t_held::text[])
+                WITH ORDINALITY AS t (at_ns, from_status, to_status, reason, episode, product, is_late, evaluated_at_ns, deferred_from_ns, held_by, ord)
               ORDER BY t.ord
             ), charges AS (
               INSERT INTO {_s}.ledger_entries (account_id, id, kind, at_ns, amount, product, billing_item, external_reference)
@@ -564,6 +568,8 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
         p.AddWithValue("t_product", Texts(transitions, t => t.Product));
         p.AddWithValue("t_late", transitions.Select(t => t.IsLate).ToArray());
         p.AddWithValue("t_evaluated", transitions.Select(t => Nanoseconds.From(t.EvaluatedAt, "transitions.evaluatedAt")).ToArray());
+        p.AddWithValue("t_deferred", transitions.Select(t => Nanoseconds.From(t.DeferredFrom, "transitions.deferredFrom")).ToArray());
+        p.AddWithValue("t_held", Texts(transitions, t => t.HeldBy.Count == 0 ? null : StoreCodec.JsonArray(t.HeldBy)));
 
         p.AddWithValue("c_id", Texts(charges, c => c.Id));
         p.AddWithValue("c_kind", Texts(charges, c => c.Kind.ToString()));
@@ -914,10 +920,10 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Rows.ReadAccount(reader) : null;
     }
 
-    /// <summary>Adds the three reads of accounts' products, entries and usage to a batch.</summary>
+    /// <summary>Adds the four reads of accounts' products, entries, usage and hold facts to a batch.</summary>
     private void AddChildren(NpgsqlBatch batch, string[] ids)
     {
-        foreach (var sql in new[] { _childrenProductsSql, _childrenEntriesSql, _childrenUsageSql })
+        foreach (var sql in new[] { _childrenProductsSql, _childrenEntriesSql, _childrenUsageSql, _childrenHoldsSql })
         {
             var command = new NpgsqlBatchCommand(sql);
             command.Parameters.AddWithValue("ids", ids);
@@ -953,6 +959,8 @@ public sealed class PostgreSqlArrearsStore : IArrearsStore, IRecipientDirectory,
             var account = reader.GetString(0);
             byId[account].Usage.Add(Rows.ReadUsage(reader, account));
         }
+
+        await ReadHoldChildrenAsync(reader, byId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Opens a pooled connection, creating or migrating the schema on the first call.</summary>

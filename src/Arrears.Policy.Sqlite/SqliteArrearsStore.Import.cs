@@ -33,6 +33,7 @@ public sealed partial class SqliteArrearsStore
         private readonly SqliteCommand _touch = session.Command(TouchSql);
         private readonly SqliteCommand _insertBatch = session.Command(InsertBatchSql);
         private readonly SqliteCommand _insertUsage = session.Command(InsertUsageSql);
+        private readonly SqliteCommand _insertHoldFact = session.Command(InsertHoldFactSql);
         private readonly SqliteCommand _saveContact = session.Command("""
             INSERT INTO contacts (recipient, email, phone) VALUES ($recipient, $email, $phone)
             ON CONFLICT (recipient) DO UPDATE SET email = excluded.email, phone = excluded.phone
@@ -49,7 +50,7 @@ public sealed partial class SqliteArrearsStore
             }
 
             var contacts = ExistingContacts(accounts);
-            int created = 0, updated = 0, entries = 0, usage = 0;
+            int created = 0, updated = 0, entries = 0, usage = 0, holds = 0;
             foreach (var plan in plans)
             {
                 var import = plan.Import;
@@ -78,6 +79,13 @@ public sealed partial class SqliteArrearsStore
                     changed = true;
                 }
 
+                foreach (var record in plan.NewHolds)
+                {
+                    BindHoldFact(_insertHoldFact, id, record).ExecuteNonQuery();
+                }
+
+                holds += plan.NewHolds.Count;
+                changed |= plan.NewHolds.Count > 0;
                 foreach (var (recipient, contact) in import.Contacts)
                 {
                     if (contacts.TryGetValue(recipient, out var old) && string.Equals(old.Email, contact.Email, StringComparison.Ordinal) &&
@@ -102,7 +110,7 @@ public sealed partial class SqliteArrearsStore
                 }
             }
 
-            return new ImportResult(created, updated, entries, usage);
+            return new ImportResult(created, updated, entries, usage, holds);
         }
 
         /// <summary>Checks one account of the import against the database; returns what to write for it.</summary>
@@ -156,8 +164,9 @@ public sealed partial class SqliteArrearsStore
                 throw StoreErrors.ImportInvalid(id, ex);
             }
 
+            var newHolds = import.Holds.Count == 0 ? [] : HoldFacts.New(id, existing is null ? [] : ReadHoldFacts(session, id), import.Holds, import: true);
             var storedIds = stored.Select(entry => entry.Id).ToHashSet(StringComparer.Ordinal);
-            return new Plan(import, existing, [.. import.Entries.Where(entry => !storedIds.Contains(entry.Id))], newBatch);
+            return new Plan(import, existing, [.. import.Entries.Where(entry => !storedIds.Contains(entry.Id))], newBatch, newHolds);
         }
 
         private void InsertUsage(string account, string batch, IReadOnlyList<UsageRecord> usage)
@@ -212,7 +221,7 @@ public sealed partial class SqliteArrearsStore
             return contacts;
         }
 
-        /// <summary>What one account of the import writes: its entries not yet stored, and whether its usage batch is new.</summary>
-        private sealed record Plan(AccountImport Import, AccountRow? Existing, IReadOnlyList<LedgerEntry> NewEntries, bool NewBatch);
+        /// <summary>What one account of the import writes: its entries not yet stored, whether its usage batch is new, and its new hold facts.</summary>
+        private sealed record Plan(AccountImport Import, AccountRow? Existing, IReadOnlyList<LedgerEntry> NewEntries, bool NewBatch, IReadOnlyList<HoldRecord> NewHolds);
     }
 }

@@ -77,8 +77,8 @@ public sealed partial class SqliteArrearsStore
     }
 
     /// <summary>
-    /// Builds the snapshots of several accounts: their product lifecycles, ledger entries and usage read with one query per
-    /// table for all of them, in the order each was written.
+    /// Builds the snapshots of several accounts: their product lifecycles, ledger entries, usage and hold facts read with one
+    /// query per table for all of them, in the order each was written.
     /// </summary>
     private static List<StoredAccount> LoadAccounts(SqliteSession session, List<AccountRow> rows)
     {
@@ -111,13 +111,17 @@ public sealed partial class SqliteArrearsStore
             }
         }
 
+        var holds = LoadHoldFacts(session, ids);
         var accounts = new List<StoredAccount>(rows.Count);
         foreach (var row in rows)
         {
             var id = row.Registration.Id;
             var state = StoreCodec.State(id, "accounts", lifecycles.GetValueOrDefault(id) ?? [], row.AlarmArmed, row.LastEvaluatedAt);
             var ledger = StoreCodec.Ledger(id, "ledger_entries", row.Registration.Currency, row.Registration.OpeningBalance, entries.GetValueOrDefault(id) ?? []);
-            accounts.Add(new StoredAccount(row.Registration, state, row.Version, row.DueAt, ledger, usage.GetValueOrDefault(id) ?? [], row.NextReviewAt));
+            var facts = holds.GetValueOrDefault(id);
+            accounts.Add(facts is null
+                ? new StoredAccount(row.Registration, state, row.Version, row.DueAt, ledger, usage.GetValueOrDefault(id) ?? [], row.NextReviewAt)
+                : StoreCodec.Build(id, "hold_facts.revokes", () => new StoredAccount(row.Registration, state, row.Version, row.DueAt, ledger, usage.GetValueOrDefault(id) ?? [], row.NextReviewAt, facts)));
         }
 
         return accounts;

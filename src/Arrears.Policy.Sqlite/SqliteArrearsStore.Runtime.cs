@@ -320,8 +320,8 @@ public sealed partial class SqliteArrearsStore
         }
 
         var insert = session.Command("""
-            INSERT INTO transitions (account, at, from_status, to_status, reason, episode, product, late, evaluated_at)
-            VALUES ($account, $at, $from, $to, $reason, $episode, $product, $late, $evaluated_at)
+            INSERT INTO transitions (account, at, from_status, to_status, reason, episode, product, late, evaluated_at, deferred_from, held_by)
+            VALUES ($account, $at, $from, $to, $reason, $episode, $product, $late, $evaluated_at, $deferred_from, $held_by)
             """);
         insert.Set("$account", account);
         foreach (var transition in transitions)
@@ -335,6 +335,8 @@ public sealed partial class SqliteArrearsStore
                 .Set("$product", transition.Product)
                 .Set("$late", transition.IsLate ? 1 : 0)
                 .Set("$evaluated_at", StoreCodec.FormatInstant(transition.EvaluatedAt))
+                .Set("$deferred_from", StoreCodec.FormatInstant(transition.DeferredFrom))
+                .Set("$held_by", transition.HeldBy.Count == 0 ? null : StoreCodec.JsonArray(transition.HeldBy))
                 .ExecuteNonQuery();
         }
     }

@@ -262,7 +262,7 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
                     throw StoreErrors.UnknownAccount(account);
                 }
 
-                var select = session.Command("SELECT account, at, from_status, to_status, reason, episode, product, late, evaluated_at FROM transitions WHERE account = $account ORDER BY seq");
+                var select = session.Command("SELECT account, at, from_status, to_status, reason, episode, product, late, evaluated_at, deferred_from, held_by FROM transitions WHERE account = $account ORDER BY seq");
                 using var reader = select.Set("$account", account).ExecuteReader();
                 var records = new List<TransitionRecord>();
                 while (reader.Read())

@@ -82,7 +82,7 @@ internal static class SqliteRows
         return StoreCodec.Build(account, "usage." + (quantity < 0 ? "quantity" : "item"), () => new UsageRecord(item, at, quantity));
     }
 
-    /// <summary>Reads a <c>transitions</c> row selected as <c>account, at, from_status, to_status, reason, episode, product, late, evaluated_at</c>.</summary>
+    /// <summary>Reads a <c>transitions</c> row selected as <c>account, at, from_status, to_status, reason, episode, product, late, evaluated_at, deferred_from, held_by</c>.</summary>
     public static TransitionRecord Transition(SqliteDataReader reader)
     {
         var account = reader.GetString(0);
@@ -94,8 +94,10 @@ internal static class SqliteRows
         var product = reader.Text(6);
         var late = reader.GetInt64(7) != 0;
         var evaluatedAt = StoreCodec.ParseInstant(reader.GetString(8), account, "transitions.evaluated_at");
-        var column = "transitions." + (to == from ? "to_status" : episode < 1 ? "episode" : evaluatedAt < at ? "evaluated_at" : "product");
-        return StoreCodec.Build(account, column, () => new TransitionRecord(at, from, to, reason, episode, product, late, evaluatedAt));
+        var deferredFrom = StoreCodec.ParseOptionalInstant(reader.Text(9), account, "transitions.deferred_from");
+        var heldBy = reader.Text(10) is { } held ? StoreCodec.ParseCollaborators(held, account, "transitions.held_by") : null;
+        var column = "transitions." + (to == from ? "to_status" : episode < 1 ? "episode" : evaluatedAt < at ? "evaluated_at" : deferredFrom >= at ? "deferred_from" : "product");
+        return StoreCodec.Build(account, column, () => new TransitionRecord(at, from, to, reason, episode, product, late, evaluatedAt, deferredFrom, heldBy));
     }
 
     /// <summary>Reads an <c>outbox</c> row selected with <see cref="SqliteSql.OutboxColumns"/>.</summary>

@@ -138,6 +138,28 @@ internal static class SqliteSchema
                 phone     TEXT
             ) STRICT, WITHOUT ROWID;
             """),
+        new(2, "hold facts (holds granted and revocations, with when each was recorded); deferred transitions' deferred_from and held_by", """
+            CREATE TABLE hold_facts (
+                seq         INTEGER PRIMARY KEY,
+                account     TEXT    NOT NULL REFERENCES accounts (id),
+                fact        TEXT    NOT NULL CHECK (fact IN ('Hold', 'Revocation')),
+                id          TEXT    NOT NULL,
+                kind        TEXT,
+                from_at     TEXT,
+                until_at    TEXT,
+                product     TEXT,
+                revokes     TEXT,
+                at          TEXT,
+                actor       TEXT    NOT NULL,
+                reason      TEXT    NOT NULL,
+                recorded_at TEXT    NOT NULL
+            ) STRICT;
+            CREATE UNIQUE INDEX hold_facts_id ON hold_facts (account, fact, id);
+            CREATE INDEX hold_facts_account ON hold_facts (account, seq);
+
+            ALTER TABLE transitions ADD COLUMN deferred_from TEXT;
+            ALTER TABLE transitions ADD COLUMN held_by TEXT;
+            """),
     ];
 
     /// <summary>The schema version this code writes.</summary>

@@ -135,6 +135,11 @@ internal sealed class OtherStore : IArrearsStore
 
     public ValueTask<bool> RecordUsageAsync(string account, string batch, IReadOnlyList<Billing.UsageRecord> usage, NodaTime.Instant dueAt, CancellationToken cancellationToken) => _inner.RecordUsageAsync(account, batch, usage, dueAt, cancellationToken);
 
+    public ValueTask<HoldFactsResult> AddHoldFactsAsync(string account, IReadOnlyList<Hold> holds, IReadOnlyList<HoldRevocation> revocations, NodaTime.Instant recordedAt, CancellationToken cancellationToken) =>
+        _inner.AddHoldFactsAsync(account, holds, revocations, recordedAt, cancellationToken);
+
+    public ValueTask<IReadOnlyList<HoldRecord>> HoldsAsync(string account, CancellationToken cancellationToken) => _inner.HoldsAsync(account, cancellationToken);
+
     public ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(NodaTime.Instant now, int max, NodaTime.Duration lease, CancellationToken cancellationToken) => _inner.ClaimDueAsync(now, max, lease, cancellationToken);
 
     public ValueTask<bool> CommitAsync(EvaluationCommit commit, CancellationToken cancellationToken) => _inner.CommitAsync(commit, cancellationToken);
@@ -198,6 +203,11 @@ internal sealed class AlwaysDueStore : IArrearsStore
 
     public ValueTask<bool> RecordUsageAsync(string account, string batch, IReadOnlyList<UsageRecord> usage, Instant dueAt, CancellationToken cancellationToken) =>
         _inner.RecordUsageAsync(account, batch, usage, dueAt, cancellationToken);
+
+    public ValueTask<HoldFactsResult> AddHoldFactsAsync(string account, IReadOnlyList<Hold> holds, IReadOnlyList<HoldRevocation> revocations, NodaTime.Instant recordedAt, CancellationToken cancellationToken) =>
+        _inner.AddHoldFactsAsync(account, holds, revocations, recordedAt, cancellationToken);
+
+    public ValueTask<IReadOnlyList<HoldRecord>> HoldsAsync(string account, CancellationToken cancellationToken) => _inner.HoldsAsync(account, cancellationToken);
 
     public ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken) => _inner.ClaimDueAsync(now, max, lease, cancellationToken);
 

@@ -672,6 +672,248 @@ public abstract class StoreContractTests
         Assert.Null(await store.FindAccountAsync("a", Ct));
     }
 
+    // ---- holds ----
+
+    /// <summary>A hold with nanoseconds in both instants and a product; an open-ended one for every product; a revocation.</summary>
+    protected static Hold SuspensionHold(string id = "h1", Instant? until = null) =>
+        new(id, HoldKind.Suspension, T0 + Duration.FromNanoseconds(1), until ?? T0 + Duration.FromDays(3) + Duration.FromNanoseconds(987_654_321), "agent-7", "promise to pay ✓ \"quoted\"", product: "apigw");
+
+    protected static Hold OpenPurgeHold(string id = "d1") => new(id, HoldKind.All, T0 + Duration.FromDays(1), null, "finance-2", "disputed invoice");
+
+    protected static HoldRevocation Revocation(string id = "r1", string revokes = "h1") =>
+        new(id, revokes, T0 + Duration.FromDays(2) + Duration.FromNanoseconds(5), "agent-7", "promise broken");
+
+    [Fact]
+    public async Task AddHoldFacts_HoldsAndARevocation_RoundTripExactlyWithWhenEachWasRecorded()
+    {
+        var store = await CreateStoreAsync();
+        await store.AddAccountAsync(Account(), T0, Ct);
+        var granted = T0 + Duration.FromMinutes(5) + Duration.FromNanoseconds(7);
+        var revoked = T0 + Duration.FromDays(2) + Duration.FromNanoseconds(11);
+
+        Assert.Equal(new HoldFactsResult(2, 0), await store.AddHoldFactsAsync("acct", [SuspensionHold(), OpenPurgeHold()], [], granted, Ct));
+        Assert.Equal(new HoldFactsResult(0, 1), await store.AddHoldFactsAsync("acct", [], [Revocation()], revoked, Ct));
+
+        HoldRecord[] expected = [new(SuspensionHold(), granted), new(OpenPurgeHold(), granted), new(Revocation(), revoked)];
+        var other = await OpenAnotherAsync(store);
+        var records = await other.HoldsAsync("acct", Ct);
+        Assert.Equal(expected, records);
+        var hold = records[0].Hold!;
+        Assert.Equal((HoldKind.Suspension, "apigw", "agent-7", "promise to pay ✓ \"quoted\""), (hold.Kind, hold.Product, hold.GrantedBy, hold.Reason));
+        Assert.Equal((SuspensionHold().From, SuspensionHold().Until), (hold.From, hold.Until));
+        Assert.Equal((HoldKind.All, (string?)null, (Instant?)null), (records[1].Hold!.Kind, records[1].Hold!.Product, records[1].Hold!.Until));
+        Assert.Equal(("h1", Revocation().At, "promise broken"), (records[2].Revocation!.Revokes, records[2].Revocation!.At, records[2].Revocation!.Reason));
+
+        var found = (await other.FindAccountAsync("acct", Ct))!;
+        Assert.Equal(expected, found.HoldRecords);
+        Assert.Equal([SuspensionHold(), OpenPurgeHold()], found.Holds.Holds);
+        Assert.Equal([Revocation()], found.Holds.Revocations);
+        Assert.Equal(Revocation().At, found.Holds.EndOf("h1"));
+    }
+
+    [Fact]
+    public async Task AddHoldFacts_TheSameFactsAgain_AddNothingAndLeaveTheVersion()
+    {
+        var store = await CreateStoreAsync();
+        await store.AddAccountAsync(Account(), T0, Ct);
+        await store.AddHoldFactsAsync("acct", [SuspensionHold()], [Revocation()], T0, Ct);
+        var version = (await store.FindAccountAsync("acct", Ct))!.Version;
+
+        var again = await store.AddHoldFactsAsync("acct", [SuspensionHold(), SuspensionHold()], [Revocation()], T0 + Duration.FromDays(1), Ct);
+
+        Assert.Equal(new HoldFactsResult(0, 0), again);
+        var found = (await store.FindAccountAsync("acct", Ct))!;
+        Assert.Equal(version, found.Version);
+        Assert.Equal([new HoldRecord(SuspensionHold(), T0), new HoldRecord(Revocation(), T0)], await store.HoldsAsync("acct", Ct));
+    }
+
+    [Fact]
+    public async Task AddHoldFacts_AnIdWithOtherContent_ThrowsNamingItAndAppliesNothingOfTheBatch()
+    {
+        var store = await CreateStoreAsync();
+        await store.AddAccountAsync(Account(), T0, Ct);
+        await store.AddHoldFactsAsync("acct", [SuspensionHold()], [], T0, Ct);
+        var version = (await store.FindAccountAsync("acct", Ct))!.Version;
+
+        var hold = await Assert.ThrowsAnyAsync<ArgumentException>(async () =>
+            await store.AddHoldFactsAsync("acct", [OpenPurgeHold(), SuspensionHold(until: T0 + Duration.FromDays(9))], [], T0 + Duration.FromHours(1), Ct));
+        Assert.Contains("\"h1\"", hold.Message, StringComparison.Ordinal);
+
+        await store.AddHoldFactsAsync("acct", [], [Revocation()], T0 + Duration.FromHours(2), Ct);
+        var revocation = await Assert.ThrowsAnyAsync<ArgumentException>(async () =>
+            await store.AddHoldFactsAsync("acct", [OpenPurgeHold()], [new HoldRevocation("r1", "h1", T0, "agent-7", "another reason")], T0 + Duration.FromHours(3), Ct));
+        Assert.Contains("\"r1\"", revocation.Message, StringComparison.Ordinal);
+
+        Assert.Equal(version + 1, (await store.FindAccountAsync("acct", Ct))!.Version);
+        Assert.Equal(["h1", "r1"], (await store.HoldsAsync("acct", Ct)).Select(r => r.Id));
+    }
+
+    [Fact]
+    public async Task AddHoldFacts_ARevocationOfAnUnknownHold_ThrowsNamingItAndAppliesNothing()
+    {
+        var store = await CreateStoreAsync();
+        await store.AddAccountAsync(Account(), T0, Ct);
+
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(async () =>
+            await store.AddHoldFactsAsync("acct", [SuspensionHold()], [Revocation("r1", "h1"), Revocation("r2", "h7")], T0, Ct));
+
+        Assert.Contains("\"h7\"", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await store.HoldsAsync("acct", Ct));
+
+        // A batch may grant a hold and revoke it at once, in either order.
+        Assert.Equal(new HoldFactsResult(1, 1), await store.AddHoldFactsAsync("acct", [SuspensionHold()], [Revocation()], T0, Ct));
+    }
+
+    [Fact]
+    public async Task AddHoldFacts_UnknownAccount_ThrowsNamingIt()
+    {
+        var store = await CreateStoreAsync();
+
+        var add = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await store.AddHoldFactsAsync("nobody", [SuspensionHold()], [], T0, Ct));
+        var list = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await store.HoldsAsync("nobody", Ct));
+
+        Assert.Contains("nobody", add.Message, StringComparison.Ordinal);
+        Assert.Contains("nobody", list.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddHoldFacts_AfterAnEvaluation_MakesTheAccountDueWhenRecordedAndBumpsTheVersion()
+    {
+        var store = await CreateStoreAsync();
+        await store.AddAccountAsync(Account(), T0, Ct);
+        Assert.True(await store.CommitAsync(Commit(await ClaimOneAsync(store, T0), T0, dueAt: T0 + Duration.FromDays(30)), Ct));
+        var claimed = await store.ClaimDueAsync(T0 + Duration.FromDays(1), 10, Lease, Ct);
+        Assert.Empty(claimed);
+        var version = (await store.FindAccountAsync("acct", Ct))!.Version;
+
+        await store.AddHoldFactsAsync("acct", [SuspensionHold()], [], T0 + Duration.FromHours(5), Ct);
+
+        var found = (await store.FindAccountAsync("acct", Ct))!;
+        Assert.Equal((T0 + Duration.FromHours(5), version + 1), (found.DueAt, found.Version));
+        Assert.Equal(T0 + Duration.FromHours(5), await store.NextDueAsync(Ct));
+    }
+
+    [Fact]
+    public async Task ClaimDue_AccountsWithAndWithoutHolds_EachCarriesItsOwnHolds()
+    {
+        var store = await CreateStoreAsync();
+        foreach (var id in new[] { "a", "b", "c" })
+        {
+            await store.AddAccountAsync(Account(id), T0, Ct);
+        }
+
+        await store.AddHoldFactsAsync("a", [SuspensionHold()], [Revocation()], T0, Ct);
+        await store.AddHoldFactsAsync("c", [OpenPurgeHold()], [], T0, Ct);
+
+        var claimed = (await store.ClaimDueAsync(T0, 10, Lease, Ct)).ToDictionary(a => a.Registration.Id);
+
+        Assert.Equal([SuspensionHold()], claimed["a"].Holds.Holds);
+        Assert.Equal([Revocation()], claimed["a"].Holds.Revocations);
+        Assert.Same(HoldSet.Empty, claimed["b"].Holds);
+        Assert.Empty(claimed["b"].HoldRecords);
+        Assert.Equal([OpenPurgeHold()], claimed["c"].Holds.Holds);
+        Assert.Equal([new HoldRecord(OpenPurgeHold(), T0)], claimed["c"].HoldRecords);
+    }
+
+    [Fact]
+    public async Task Commit_ADeferredTransition_KeepsDeferredFromAndHeldBy()
+    {
+        var store = await CreateStoreAsync();
+        await store.AddAccountAsync(Account(), T0, Ct);
+        var claimed = await ClaimOneAsync(store, T0);
+        var now = T0 + Duration.FromDays(4);
+        TransitionRecord[] transitions =
+        [
+            new(T0, LifecycleStatus.Active, LifecycleStatus.Overdue, TransitionReason.InArrears, 1, null, false, now),
+            new(T0 + Duration.FromDays(3), LifecycleStatus.Overdue, LifecycleStatus.Suspended, TransitionReason.GraceExpired, 1, null, false, now,
+                deferredFrom: T0 + Duration.FromHours(24) + Duration.FromNanoseconds(3), heldBy: ["h1", "h \"2\""]),
+        ];
+
+        Assert.True(await store.CommitAsync(Commit(claimed, now, transitions: transitions), Ct));
+
+        var history = await (await OpenAnotherAsync(store)).HistoryAsync("acct", Ct);
+        Assert.Equal(transitions, history);
+        Assert.Equal(T0 + Duration.FromHours(24) + Duration.FromNanoseconds(3), history[1].DeferredFrom);
+        Assert.Equal(["h1", "h \"2\""], history[1].HeldBy);
+        Assert.Equal(((Instant?)null, 0), (history[0].DeferredFrom, history[0].HeldBy.Count));
+    }
+
+    [Fact]
+    public async Task Import_WithHoldsAndRevocations_AppliesThemWithTheirRecordedAtAndIdempotently()
+    {
+        var store = await CreateStoreAsync();
+        HoldRecord[] facts = [new(SuspensionHold(), T0 + Duration.FromHours(1)), new(OpenPurgeHold(), T0 + Duration.FromDays(1)), new(Revocation(), T0 + Duration.FromDays(2))];
+        AccountImport[] imports = [new(Account("a"), [Charge("c1", T0, 1m)], null, null, null, T0, facts), new(Account("b"), null, null, null, null, T0)];
+
+        var result = await store.ImportAsync(imports, Ct);
+
+        Assert.Equal(new ImportResult(2, 0, 1, 0, 3), result);
+        Assert.Equal(facts, await store.HoldsAsync("a", Ct));
+        Assert.Empty(await store.HoldsAsync("b", Ct));
+        var a = (await store.FindAccountAsync("a", Ct))!;
+        Assert.Equal(facts, a.HoldRecords);
+        Assert.Equal(new ImportResult(0, 0, 0, 0, 0), await store.ImportAsync(imports, Ct));
+        Assert.Equal(a.Version, (await store.FindAccountAsync("a", Ct))!.Version);
+
+        // An existing account gets the new facts only, and is due no later than the import's instant.
+        var more = await store.ImportAsync([new AccountImport(Account("a"), null, null, null, null, T0 + Duration.FromDays(3), [.. facts, new(Revocation("r2", "d1"), T0 + Duration.FromDays(3))])], Ct);
+        Assert.Equal(new ImportResult(0, 1, 0, 0, 1), more);
+        Assert.Equal(["h1", "d1", "r1", "r2"], (await store.HoldsAsync("a", Ct)).Select(r => r.Id));
+    }
+
+    [Fact]
+    public async Task Import_AConflictingHoldOrARevocationOfAnUnknownHold_ThrowsNamingTheAccountAndIdAndAppliesNothing()
+    {
+        var store = await CreateStoreAsync();
+        await store.ImportAsync([new AccountImport(Account("b"), null, null, null, null, T0, [new(SuspensionHold(), T0)])], Ct);
+
+        var conflict = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await store.ImportAsync(
+        [
+            new AccountImport(Account("a"), [Charge("c1", T0, 1m)], null, null, null, T0, [new(OpenPurgeHold(), T0)]),
+            new AccountImport(Account("b"), null, null, null, null, T0, [new(SuspensionHold(until: T0 + Duration.FromDays(9)), T0)]),
+        ], Ct));
+        Assert.Contains("\"b\"", conflict.Message, StringComparison.Ordinal);
+        Assert.Contains("\"h1\"", conflict.Message, StringComparison.Ordinal);
+
+        var unknown = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await store.ImportAsync(
+            [new AccountImport(Account("c"), null, null, null, null, T0, [new(Revocation("r1", "h1"), T0)])], Ct));
+        Assert.Contains("\"c\"", unknown.Message, StringComparison.Ordinal);
+        Assert.Contains("\"h1\"", unknown.Message, StringComparison.Ordinal);
+
+        var early = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await store.ImportAsync(
+            [new AccountImport(Account("b"), null, null, null, null, T0, [new(Revocation("r1", "h1"), T0 - Duration.FromDays(1))])], Ct));
+        Assert.Contains("before the hold it revokes", early.Message, StringComparison.Ordinal);
+
+        Assert.Null(await store.FindAccountAsync("a", Ct));
+        Assert.Null(await store.FindAccountAsync("c", Ct));
+        Assert.Equal([new HoldRecord(SuspensionHold(), T0)], await store.HoldsAsync("b", Ct));
+    }
+
+    [Fact]
+    public async Task Runtime_OverTheStore_DefersTheSuspensionToTheHoldsEnd()
+    {
+        var store = await CreateStoreAsync();
+        var clock = new NodaTime.Testing.FakeClock(T0);
+        var policies = new AccountPolicyRegistry(new Dictionary<string, AccountPolicy> { ["api-gateway"] = AccountPolicy.For(PolicyPresets.TencentApiGateway.Policy) });
+        var actions = new List<string>();
+        var runtime = new ArrearsRuntime(store, policies, clock, [], new RecordingEnforcement(actions), new InMemoryRecipientDirectory());
+        await runtime.RegisterAsync(Account(), Ct);
+        await runtime.AppendAsync("acct", [Charge("c1", T0, 25m)], Ct);
+        await runtime.RunOnceAsync(Ct);
+        var end = T0 + Duration.FromDays(3);
+        Assert.True(await runtime.GrantHoldAsync("acct", new Hold("h1", HoldKind.Suspension, T0, end, "agent-7", "promise to pay"), Ct));
+        await runtime.RunOnceAsync(Ct);
+        Assert.Equal(end, await runtime.NextDueAsync(Ct));
+
+        clock.Reset(end);
+        await runtime.RunOnceAsync(Ct);
+
+        var suspended = (await store.HistoryAsync("acct", Ct))[^1];
+        Assert.Equal((LifecycleStatus.Suspended, end, (Instant?)(T0 + Duration.FromHours(24)), "h1"), (suspended.To, suspended.At, suspended.DeferredFrom, string.Join(",", suspended.HeldBy)));
+        Assert.Equal(["acct/1/Suspend"], actions);
+        Assert.Equal(["h1"], (await runtime.ListHoldsAsync("acct", Ct)).Select(r => r.Id));
+    }
+
     // ---- the runtime over the store ----
 
     [Fact]

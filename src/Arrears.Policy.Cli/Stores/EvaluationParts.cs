@@ -97,6 +97,11 @@ internal sealed class CountingStore(IArrearsStore inner, Action<EvaluationCommit
     public ValueTask<bool> RecordUsageAsync(string account, string batch, IReadOnlyList<UsageRecord> usage, Instant dueAt, CancellationToken cancellationToken) =>
         inner.RecordUsageAsync(account, batch, usage, dueAt, cancellationToken);
 
+    public ValueTask<HoldFactsResult> AddHoldFactsAsync(string account, IReadOnlyList<Hold> holds, IReadOnlyList<HoldRevocation> revocations, Instant recordedAt, CancellationToken cancellationToken) =>
+        inner.AddHoldFactsAsync(account, holds, revocations, recordedAt, cancellationToken);
+
+    public ValueTask<IReadOnlyList<HoldRecord>> HoldsAsync(string account, CancellationToken cancellationToken) => inner.HoldsAsync(account, cancellationToken);
+
     public async ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken)
     {
         var claimed = await inner.ClaimDueAsync(now, max, lease, cancellationToken).ConfigureAwait(false);

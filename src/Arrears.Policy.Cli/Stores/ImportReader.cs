@@ -16,7 +16,8 @@ internal sealed record ImportLine(int Line, AccountImport Import);
 
 /// <summary>
 /// Reads the JSON Lines of <c>arrears import</c>: one account per line in the scenario format of the simulate contract
-/// without <c>until</c>, plus optional <c>contacts</c>. Each line is checked by the scenario reader of <c>simulate</c>
+/// without <c>until</c> (holds and revocations included, each recorded at its <c>recordedAt</c>, by default its
+/// <c>from</c> or <c>at</c>), plus optional <c>contacts</c>. Each line is checked by the scenario reader of <c>simulate</c>
 /// (so an import accepts and rejects exactly what a scenario does), and every problem of the file is collected, as
 /// <c>line 3: entries[0].amount: must be positive, got "-5"</c>, before anything is applied.
 /// </summary>
@@ -220,14 +221,23 @@ internal sealed class ImportReader
             .ThenBy(u => u.Item, StringComparer.Ordinal)
             .ThenBy(u => u.Quantity)
             .ToList();
-        var facts = scenario.Entries.Select(e => e.At).Concat(usage.Select(u => u.At)).ToList();
+        // Holds and revocations are recorded when the line says (recordedAt), by default at their own instant, as simulate
+        // reads them: an evaluation before that instant does not see them.
+        var recorded = scenario.Schedule;
+        var holds = scenario.Holds.Holds
+            .Select(hold => new HoldRecord(hold, recorded is not null && recorded.HoldsRecordedAt.TryGetValue(hold.Id, out var at) ? at : hold.From))
+            .Concat(scenario.Holds.Revocations.Select(revocation =>
+                new HoldRecord(revocation, recorded is not null && recorded.RevocationsRecordedAt.TryGetValue(revocation.Id, out var at) ? at : revocation.At)))
+            .ToList();
+        var facts = scenario.Entries.Select(e => e.At).Concat(usage.Select(u => u.At)).Concat(holds.Select(h => h.RecordedAt)).ToList();
         return new AccountImport(
             registration,
             scenario.Entries,
             usage,
             usage.Count > 0 ? UsageBatchId(usage) : null,
             contacts,
-            facts.Count > 0 ? facts.Min() : NoFactsDueAt);
+            facts.Count > 0 ? facts.Min() : NoFactsDueAt,
+            holds);
     }
 
     /// <summary>
@@ -238,6 +248,7 @@ internal sealed class ImportReader
     {
         Dictionary<string, RecipientContact>? contacts = null;
         var contactsSeen = false;
+        var holdFacts = false;
         var policyParts = new List<JsonProperty>();
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -254,8 +265,8 @@ internal sealed class ImportReader
                         errors.Add($"evaluations: an import has no evaluation schedule (each evaluate --as-of is an evaluation); remove it, got {Describe(property.Value)}");
                         continue;
                     case "holds" or "revocations":
-                        errors.Add($"{property.Name}: the stores keep no holds yet, so an import cannot carry them; remove them, got {Describe(property.Value)}");
-                        continue;
+                        holdFacts = true;
+                        break;
                     case "contacts" when contactsSeen:
                         errors.Add("contacts: duplicate field");
                         continue;
@@ -275,6 +286,14 @@ internal sealed class ImportReader
             }
 
             writer.WriteString("until", ReaderUntil);
+            if (holdFacts)
+            {
+                // An empty schedule makes the reader keep each hold's and revocation's recordedAt (and check that no
+                // revocation is recorded before its hold); entries' recordedAt are refused above.
+                writer.WriteStartArray("evaluations");
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
         }
 

@@ -93,6 +93,7 @@ internal static class StoreCommands
                     writer.WriteNumber("accounts", file.Accounts.Count);
                     writer.WriteNumber("entries", result.Entries);
                     writer.WriteNumber("usage", result.Usage);
+                    writer.WriteNumber("holds", result.Holds);
                     writer.WriteNumber("created", result.Created);
                     writer.WriteNumber("updated", result.Updated);
                 }).ConfigureAwait(false);
@@ -101,7 +102,7 @@ internal static class StoreCommands
             {
                 await io.Out.WriteLineAsync(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"imported {file.Accounts.Count} accounts, {result.Entries} entries, {result.Usage} usage records")).ConfigureAwait(false);
+                    $"imported {file.Accounts.Count} accounts, {result.Entries} entries, {result.Usage} usage records{(result.Holds > 0 ? $", {result.Holds} holds and revocations" : string.Empty)}")).ConfigureAwait(false);
             }
 
             return ArrearsCli.Success;
@@ -275,48 +276,89 @@ internal static class StoreCommands
             }
 
             var history = await opened.Store.HistoryAsync(account, cancellationToken).ConfigureAwait(false);
+            var holds = await opened.Store.HoldsAsync(account, cancellationToken).ConfigureAwait(false);
+            var events = HistoryEvents(history, holds);
             if (json)
             {
-                foreach (var record in history)
+                foreach (var (record, hold) in events)
                 {
                     await WriteJsonLineAsync(io, writer =>
                     {
-                        writer.WriteString("at", Format(record.At));
-                        writer.WriteString("from", record.From.ToString());
-                        writer.WriteString("to", record.To.ToString());
-                        writer.WriteString("reason", record.Reason.ToString());
-                        WriteNullable(writer, "product", record.Product);
-                        writer.WriteBoolean("late", record.IsLate);
-                        writer.WriteString("evaluatedAt", Format(record.EvaluatedAt));
+                        if (record is not null)
+                        {
+                            WriteTransition(writer, record);
+                        }
+                        else
+                        {
+                            WriteHoldFact(writer, hold!);
+                        }
                     }).ConfigureAwait(false);
                 }
             }
-            else if (history.Count == 0)
+            else if (events.Count == 0)
             {
                 await io.Out.WriteLineAsync($"{Terminal.Printable(account)}: no transitions yet").ConfigureAwait(false);
             }
             else
             {
-                // Plain columns, not a table that wraps: one line per transition.
-                var products = history.Any(r => r.Product is not null);
+                // Plain columns, not a table that wraps: one line per transition, hold granted or revocation.
+                var granted = holds.Where(r => r.Hold is not null).ToDictionary(r => r.Hold!.Id, r => r.Hold!, StringComparer.Ordinal);
+                var products = history.Any(r => r.Product is not null) || granted.Values.Any(h => h.Product is not null);
                 var rows = new List<string[]>
                 {
                     products
                         ? ["At (UTC)", "Product", "From", "To", "Reason", "Decided (UTC)"]
                         : ["At (UTC)", "From", "To", "Reason", "Decided (UTC)"],
                 };
-                foreach (var record in history)
+                foreach (var (record, fact) in events)
                 {
-                    var cells = new List<string> { FormatInstant(record.At) };
-                    if (products)
+                    var cells = new List<string>();
+                    if (record is not null)
                     {
-                        cells.Add(Terminal.Printable(record.Product ?? "-"));
+                        cells.Add(FormatInstant(record.At));
+                        if (products)
+                        {
+                            cells.Add(Terminal.Printable(record.Product ?? "-"));
+                        }
+
+                        cells.Add(record.From.ToString());
+                        cells.Add(record.To.ToString());
+                        cells.Add(record.Reason + (record.IsLate ? " (late)" : string.Empty) +
+                                  (record.DeferredFrom is { } deferred
+                                      ? $" (deferred from {FormatInstant(deferred)}{(record.HeldBy.Count > 0 ? " by " + Terminal.Printable(string.Join(", ", record.HeldBy)) : string.Empty)})"
+                                      : string.Empty));
+                        cells.Add(FormatInstant(record.EvaluatedAt));
+                    }
+                    else if (fact!.Hold is { } hold)
+                    {
+                        cells.Add(FormatInstant(fact.RecordedAt));
+                        if (products)
+                        {
+                            cells.Add(Terminal.Printable(hold.Product ?? "-"));
+                        }
+
+                        cells.Add("hold " + Terminal.Printable(hold.Id));
+                        cells.Add("granted");
+                        cells.Add(string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"{hold.Kind} hold from {FormatInstant(hold.From)} {(hold.Until is { } until ? "until " + FormatInstant(until) : "open-ended")}, by {Terminal.Printable(hold.GrantedBy)}: {Terminal.Printable(hold.Reason)}"));
+                        cells.Add(FormatInstant(fact.RecordedAt));
+                    }
+                    else
+                    {
+                        var revocation = fact.Revocation!;
+                        cells.Add(FormatInstant(fact.RecordedAt));
+                        if (products)
+                        {
+                            cells.Add(Terminal.Printable(granted.GetValueOrDefault(revocation.Revokes)?.Product ?? "-"));
+                        }
+
+                        cells.Add("hold " + Terminal.Printable(revocation.Revokes));
+                        cells.Add("revoked");
+                        cells.Add($"{Terminal.Printable(revocation.Id)} ends it at {FormatInstant(revocation.At)}, by {Terminal.Printable(revocation.RevokedBy)}: {Terminal.Printable(revocation.Reason)}");
+                        cells.Add(FormatInstant(fact.RecordedAt));
                     }
 
-                    cells.Add(record.From.ToString());
-                    cells.Add(record.To.ToString());
-                    cells.Add(record.Reason + (record.IsLate ? " (late)" : string.Empty));
-                    cells.Add(FormatInstant(record.EvaluatedAt));
                     rows.Add([.. cells]);
                 }
 
@@ -434,6 +476,96 @@ internal static class StoreCommands
     /// <summary>An argument exception's message without the " (Parameter 'accounts')" .NET appends to it.</summary>
     private static string WithoutParameter(ArgumentException exception) =>
         exception.ParamName is { } name ? exception.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : exception.Message;
+
+    /// <summary>
+    /// The audit trail in one order: the transitions as decided, with each hold granted and each revocation (at the instant
+    /// it was recorded) before the first transition after it; at one instant a hold fact comes first (it was known to the
+    /// evaluation that decided the transition).
+    /// </summary>
+    private static List<(TransitionRecord? Transition, HoldRecord? Hold)> HistoryEvents(IReadOnlyList<TransitionRecord> transitions, IReadOnlyList<HoldRecord> holds)
+    {
+        var facts = holds.OrderBy(h => h.RecordedAt).ToList();
+        var events = new List<(TransitionRecord?, HoldRecord?)>(transitions.Count + facts.Count);
+        var next = 0;
+        foreach (var transition in transitions)
+        {
+            while (next < facts.Count && facts[next].RecordedAt <= transition.At)
+            {
+                events.Add((null, facts[next++]));
+            }
+
+            events.Add((transition, null));
+        }
+
+        while (next < facts.Count)
+        {
+            events.Add((null, facts[next++]));
+        }
+
+        return events;
+    }
+
+    /// <summary>Writes a transition as <c>history --json</c> does (the contract's fields; <c>deferredFrom</c> and <c>heldBy</c> when holds deferred it).</summary>
+    private static void WriteTransition(Utf8JsonWriter writer, TransitionRecord record)
+    {
+        writer.WriteString("at", Format(record.At));
+        writer.WriteString("from", record.From.ToString());
+        writer.WriteString("to", record.To.ToString());
+        writer.WriteString("reason", record.Reason.ToString());
+        WriteNullable(writer, "product", record.Product);
+        writer.WriteBoolean("late", record.IsLate);
+        if (record.DeferredFrom is { } deferred)
+        {
+            writer.WriteString("deferredFrom", Format(deferred));
+            writer.WriteStartArray("heldBy");
+            foreach (var id in record.HeldBy)
+            {
+                writer.WriteStringValue(id);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteString("evaluatedAt", Format(record.EvaluatedAt));
+    }
+
+    /// <summary>
+    /// Writes a hold granted (<c>"event":"holdGranted"</c>) or a revocation (<c>"event":"holdRevoked"</c>), <c>at</c> the
+    /// instant it was recorded; transition lines have no <c>event</c>.
+    /// </summary>
+    private static void WriteHoldFact(Utf8JsonWriter writer, HoldRecord fact)
+    {
+        if (fact.Hold is { } hold)
+        {
+            writer.WriteString("event", "holdGranted");
+            writer.WriteString("at", Format(fact.RecordedAt));
+            writer.WriteString("hold", hold.Id);
+            writer.WriteString("kind", hold.Kind.ToString().ToLowerInvariant());
+            writer.WriteString("from", Format(hold.From));
+            if (hold.Until is { } until)
+            {
+                writer.WriteString("until", Format(until));
+            }
+            else
+            {
+                writer.WriteNull("until");
+            }
+
+            WriteNullable(writer, "product", hold.Product);
+            writer.WriteString("by", hold.GrantedBy);
+            writer.WriteString("reason", hold.Reason);
+            return;
+        }
+
+        var revocation = fact.Revocation!;
+        writer.WriteString("event", "holdRevoked");
+        writer.WriteString("at", Format(fact.RecordedAt));
+        writer.WriteString("revocation", revocation.Id);
+        writer.WriteString("hold", revocation.Revokes);
+        writer.WriteString("endsAt", Format(revocation.At));
+        writer.WriteString("by", revocation.RevokedBy);
+        writer.WriteString("reason", revocation.Reason);
+    }
 
     private static string Columns(int[] widths, params string[] cells)
     {

@@ -21,12 +21,14 @@ internal sealed class ImportPlan
     private readonly Dictionary<(string Account, string Id), LedgerEntry> _entries = [];
     private readonly Dictionary<(string Account, string Batch), List<UsageRecord>> _batches = [];
     private readonly Dictionary<string, RecipientContact> _contacts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<HoldRecord>> _holds = new(StringComparer.Ordinal);
 
     private readonly List<AccountImport> _created = [];
     private readonly List<AccountImport> _updated = [];
     private readonly List<(string Account, LedgerEntry Entry)> _newEntries = [];
     private readonly List<(string Account, string Batch, IReadOnlyList<UsageRecord> Usage)> _newBatches = [];
     private readonly Dictionary<string, RecipientContact> _contactWrites = new(StringComparer.Ordinal);
+    private readonly List<(string Account, HoldRecord Record)> _newHolds = [];
 
     private ImportPlan(PostgreSqlArrearsStore store)
     {
@@ -44,6 +46,7 @@ internal sealed class ImportPlan
         var batchAccounts = withBatch.Select(a => a.Registration.Id).ToArray();
         var batchIds = withBatch.Select(a => a.UsageBatch!).ToArray();
         var recipients = accounts.SelectMany(a => a.Contacts.Keys).Distinct(StringComparer.Ordinal).ToArray();
+        var withHolds = accounts.Where(a => a.Holds.Count > 0).Select(a => a.Registration.Id).ToArray();
 
         var batch = new NpgsqlBatch(connection, transaction);
         await using var batchScope = batch.ConfigureAwait(false);
@@ -72,6 +75,9 @@ internal sealed class ImportPlan
         batch.BatchCommands.Add(batches);
         batch.BatchCommands.Add(usage);
         batch.BatchCommands.Add(contacts);
+        var holds = new NpgsqlBatchCommand($"SELECT {PostgreSqlArrearsStore.HoldFactColumns} FROM {s}.hold_facts WHERE account_id = ANY(@ids) ORDER BY seq");
+        holds.Parameters.AddWithValue("ids", withHolds);
+        batch.BatchCommands.Add(holds);
 
         var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
@@ -107,6 +113,18 @@ internal sealed class ImportPlan
         {
             var recipient = reader.GetString(0);
             plan._contacts[recipient] = Rows.ReadContact(recipient, reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var account = reader.GetString(0);
+            if (!plan._holds.TryGetValue(account, out var list))
+            {
+                plan._holds[account] = list = [];
+            }
+
+            list.Add(PostgreSqlArrearsStore.ReadHoldFact(reader));
         }
 
         return plan;
@@ -151,7 +169,19 @@ internal sealed class ImportPlan
             CheckAmounts(import, repeated);
         }
 
-        int entries = 0, usage = 0;
+        // Hold facts: checked for every account (a new one's revocations must name its own holds) before anything is written.
+        var newHolds = new Dictionary<string, List<HoldRecord>>(StringComparer.Ordinal);
+        foreach (var import in accounts)
+        {
+            if (import.Holds.Count > 0)
+            {
+                var id = import.Registration.Id;
+                PostgreSqlArrearsStore.CheckRange(import.Holds, $"accounts[\"{id}\"].");
+                newHolds[id] = HoldFacts.New(id, _holds.GetValueOrDefault(id) ?? [], import.Holds, import: true);
+            }
+        }
+
+        int entries = 0, usage = 0, holds = 0;
         var contacts = new Dictionary<string, RecipientContact>(_contacts, StringComparer.Ordinal);
         foreach (var import in accounts)
         {
@@ -175,6 +205,13 @@ internal sealed class ImportPlan
                 changed = true;
             }
 
+            foreach (var record in newHolds.GetValueOrDefault(id) ?? [])
+            {
+                _newHolds.Add((id, record));
+                holds++;
+                changed = true;
+            }
+
             foreach (var (recipient, contact) in import.Contacts)
             {
                 changed |= !contacts.TryGetValue(recipient, out var old) || old.Email != contact.Email || old.Phone != contact.Phone;
@@ -192,7 +229,7 @@ internal sealed class ImportPlan
             }
         }
 
-        return new ImportResult(_created.Count, _updated.Count, entries, usage);
+        return new ImportResult(_created.Count, _updated.Count, entries, usage, holds);
     }
 
     public async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
@@ -304,6 +341,14 @@ internal sealed class ImportPlan
 
                 await usageWriter.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        if (_newHolds.Count > 0)
+        {
+            var insert = new NpgsqlBatch(connection, transaction);
+            await using var insertScope = insert.ConfigureAwait(false);
+            insert.BatchCommands.Add(_store.InsertHoldFacts(_newHolds));
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (_contactWrites.Count > 0)

@@ -27,7 +27,7 @@ internal static class Rows
     public const string UsageColumns = "account_id, item, at_ns, quantity";
 
     /// <summary>The columns of <c>transitions</c> that <see cref="ReadTransition"/> reads, in order.</summary>
-    public const string TransitionColumns = "account_id, at_ns, from_status, to_status, reason, episode, product, is_late, evaluated_at_ns";
+    public const string TransitionColumns = "account_id, at_ns, from_status, to_status, reason, episode, product, is_late, evaluated_at_ns, deferred_from_ns, held_by";
 
     /// <summary>The columns of <c>outbox</c> that <see cref="ReadOutbox"/> reads, in order.</summary>
     public const string OutboxColumns =
@@ -101,7 +101,9 @@ internal static class Rows
         var product = reader.IsDBNull(6) ? null : reader.GetString(6);
         var isLate = reader.GetBoolean(7);
         var evaluatedAt = Instant(reader, 8);
-        return StoreCodec.Build(account, "transitions.episode", () => new TransitionRecord(at, from, to, reason, episode, product, isLate, evaluatedAt));
+        var deferredFrom = NullableInstant(reader, 9);
+        var heldBy = reader.IsDBNull(10) ? null : reader.GetFieldValue<string[]>(10);
+        return StoreCodec.Build(account, "transitions.episode", () => new TransitionRecord(at, from, to, reason, episode, product, isLate, evaluatedAt, deferredFrom, heldBy));
     }
 
     public static OutboxMessage ReadOutbox(NpgsqlDataReader reader)
@@ -173,13 +175,14 @@ internal sealed class AccountRow(AccountRegistration registration, long version,
 
     public List<UsageRecord> Usage { get; } = [];
 
-    public StoredAccount ToStored() =>
-        new(
-            Registration,
-            StoreCodec.State(Id, "account_products", Products, AlarmArmed, LastEvaluatedAt),
-            Version,
-            DueAt,
-            StoreCodec.Ledger(Id, "ledger_entries", Registration.Currency, Registration.OpeningBalance, Entries),
-            Usage,
-            NextReviewAt);
+    public List<HoldRecord> Holds { get; } = [];
+
+    public StoredAccount ToStored()
+    {
+        var state = StoreCodec.State(Id, "account_products", Products, AlarmArmed, LastEvaluatedAt);
+        var ledger = StoreCodec.Ledger(Id, "ledger_entries", Registration.Currency, Registration.OpeningBalance, Entries);
+        return Holds.Count == 0
+            ? new(Registration, state, Version, DueAt, ledger, Usage, NextReviewAt)
+            : StoreCodec.Build(Id, "hold_facts.revokes", () => new StoredAccount(Registration, state, Version, DueAt, ledger, Usage, NextReviewAt, Holds));
+    }
 }

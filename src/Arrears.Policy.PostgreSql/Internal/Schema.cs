@@ -24,7 +24,7 @@ namespace Arrears.Policy.PostgreSql.Internal;
 internal sealed partial class Schema
 {
     /// <summary>The newest schema version this library knows.</summary>
-    public const int Current = 1;
+    public const int Current = 2;
 
     /// <summary>The advisory lock class shared by every Arrears.Policy schema ("ARRS"); the object id is the schema name's hash.</summary>
     private const int LockClass = 0x41525253;
@@ -32,6 +32,7 @@ internal sealed partial class Schema
     private static readonly (string Description, string[] Statements)[] Migrations =
     [
         ("accounts, products, ledger, usage, transitions, outbox, contacts", V1()),
+        ("hold facts (holds granted and revocations, with when each was recorded); deferred transitions' deferred_from_ns and held_by", V2()),
     ];
 
     public Schema(string schema)
@@ -279,6 +280,35 @@ internal sealed partial class Schema
         )
         """,
         """COMMENT ON COLUMN {s}.accounts.due_at_ns IS 'nanoseconds since 1970-01-01T00:00:00Z, as every *_ns column; to_timestamp(due_at_ns / 1e9) to read'""",
+    ];
+
+    /// <summary>Version 2: hold facts, and what a deferred transition keeps.</summary>
+    private static string[] V2() =>
+    [
+        // One row per hold granted or revocation, in the order recorded (seq); "fact" tells them apart, and the checks keep
+        // each row's columns those of its kind.
+        """
+        CREATE TABLE {s}.hold_facts (
+          seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          account_id text COLLATE "C" NOT NULL REFERENCES {s}.accounts (id),
+          fact text NOT NULL CHECK (fact IN ('Hold', 'Revocation')),
+          id text COLLATE "C" NOT NULL,
+          kind text CHECK (kind IN ('Suspension', 'Purge', 'All')),
+          from_ns bigint,
+          until_ns bigint CHECK (until_ns > from_ns),
+          product text,
+          revokes text COLLATE "C",
+          at_ns bigint,
+          actor text NOT NULL,
+          reason text NOT NULL,
+          recorded_at_ns bigint NOT NULL,
+          UNIQUE (account_id, fact, id),
+          CHECK (fact <> 'Hold' OR (kind IS NOT NULL AND from_ns IS NOT NULL AND revokes IS NULL AND at_ns IS NULL)),
+          CHECK (fact <> 'Revocation' OR (revokes IS NOT NULL AND at_ns IS NOT NULL AND kind IS NULL AND from_ns IS NULL AND until_ns IS NULL AND product IS NULL))
+        )
+        """,
+        """CREATE INDEX hold_facts_account ON {s}.hold_facts (account_id, seq)""",
+        """ALTER TABLE {s}.transitions ADD COLUMN deferred_from_ns bigint CHECK (deferred_from_ns < at_ns), ADD COLUMN held_by text[]""",
     ];
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]

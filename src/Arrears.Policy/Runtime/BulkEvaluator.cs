@@ -114,7 +114,9 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
             }
         }
 
-        var evaluation = policy.Evaluate(registration.Profile, balances, account.State, now);
+        // Only the holds recorded by now: a fact recorded later must not change what this evaluation decides.
+        var holds = account.HoldsKnownAt(now);
+        var evaluation = policy.Evaluate(registration.Profile, balances, holds, account.State, now);
         Instant? due = evaluation.NextReviewAt;
         if (balances.TryGetNextEntryInstant(now, out var nextEntry) && (due is null || nextEntry < due))
         {
@@ -138,13 +140,19 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
             }
         }
 
+        // A hold fact recorded after now (an import's) is seen by the first evaluation at or after its instant.
+        if (account.NextHoldRecordedAfter(now) is { } recorded && (due is null || recorded < due))
+        {
+            due = recorded;
+        }
+
         var transitions = new TransitionRecord[evaluation.Transitions.Count];
         for (var i = 0; i < transitions.Length; i++)
         {
             transitions[i] = TransitionRecord.Of(evaluation.Transitions[i], now);
         }
 
-        return new EvaluationCommit(registration.Id, account.Version, evaluation.State, now, transitions, (IReadOnlyList<LedgerEntry>?)charges ?? [], Outbox(registration, policy, evaluation), due, evaluation.NextReviewAt)
+        return new EvaluationCommit(registration.Id, account.Version, evaluation.State, now, transitions, (IReadOnlyList<LedgerEntry>?)charges ?? [], Outbox(registration, policy, evaluation, holds), due, evaluation.NextReviewAt)
         {
             RatedThrough = now,
         };
@@ -200,7 +208,7 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
     };
 
     /// <summary>The effects of an evaluation in the order they happened: at one instant, a transition's action before the notifications.</summary>
-    private static List<OutboxMessage> Outbox(AccountRegistration registration, AccountPolicy policy, Evaluation evaluation)
+    private static List<OutboxMessage> Outbox(AccountRegistration registration, AccountPolicy policy, Evaluation evaluation, HoldSet holds)
     {
         var messages = new List<OutboxMessage>(evaluation.Transitions.Count + evaluation.Notifications.Count);
         var transitions = evaluation.Transitions;
@@ -244,7 +252,7 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
                 Balance = intent.Balance,
                 Recipient = intent.Recipient,
                 Channel = intent.Channel,
-                NextDeadline = NextDeadline(policy, evaluation.State, intent),
+                NextDeadline = NextDeadline(policy, evaluation.State, intent, holds),
                 Currency = registration.Currency.Code,
                 TimeZone = registration.TimeZone.Id,
             });
@@ -253,7 +261,11 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
         return messages;
     }
 
-    private static Instant? NextDeadline(AccountPolicy policy, AccountState state, NotificationIntent intent)
+    /// <summary>
+    /// The deadline a notice tells of, as the holds known at the evaluation make it (the end of a hold that defers it;
+    /// none under an open-ended hold): the suspension for <c>Overdue</c>, the purge for <c>Suspended</c> and a purge warning.
+    /// </summary>
+    private static Instant? NextDeadline(AccountPolicy policy, AccountState state, NotificationIntent intent, HoldSet holds)
     {
         var product = policy.Products.FirstOrDefault(p => string.Equals(p.Name, intent.Product, StringComparison.Ordinal));
         if (product is null)
@@ -264,8 +276,8 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
         var lifecycle = state.LifecycleOf(intent.Product);
         return intent.Kind switch
         {
-            NotificationKind.Overdue => intent.At + product.Policy.Grace,
-            NotificationKind.Suspended => intent.At + product.Policy.Retention,
+            NotificationKind.Overdue => holds.IsEmpty ? intent.At + product.Policy.Grace : holds.Effective(HoldKind.Suspension, intent.Product, intent.At + product.Policy.Grace),
+            NotificationKind.Suspended => holds.IsEmpty ? intent.At + product.Policy.Retention : holds.Effective(HoldKind.Purge, intent.Product, intent.At + product.Policy.Retention),
             // The purge the warning warns of: the effective one, after any hold that deferred it (the state keeps the nominal one).
             NotificationKind.PurgeWarning => intent.PurgeAt ?? (lifecycle.Episode == intent.Episode ? lifecycle.PurgeAt : null),
             _ => null,

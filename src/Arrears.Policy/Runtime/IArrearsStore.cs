@@ -52,6 +52,29 @@ public interface IArrearsStore
     ValueTask<AppendResult> AppendEntriesAsync(string account, IReadOnlyList<LedgerEntry> entries, Instant recordedAt, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Records holds granted and revocations atomically, idempotent by id, each with <paramref name="recordedAt"/>, and makes
+    /// the account due at <paramref name="recordedAt"/> when anything is new.
+    /// </summary>
+    /// <param name="account">The account id.</param>
+    /// <param name="holds">The holds granted; none when empty. A hold whose id is stored with the same content is a replay.</param>
+    /// <param name="revocations">The revocations; none when empty. Each names a hold of the account or of <paramref name="holds"/>.</param>
+    /// <param name="recordedAt">When the facts became known; an evaluation at an earlier instant does not see them.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many holds and revocations were new.</returns>
+    /// <exception cref="ArgumentException">
+    /// The account is unknown, an id exists with different content, or a revocation names a hold the account does not
+    /// have; the message names the id, and nothing is applied.
+    /// </exception>
+    ValueTask<HoldFactsResult> AddHoldFactsAsync(string account, IReadOnlyList<Hold> holds, IReadOnlyList<HoldRevocation> revocations, Instant recordedAt, CancellationToken cancellationToken);
+
+    /// <summary>Reads an account's hold facts: every hold granted and every revocation, with when each was recorded, in the order recorded.</summary>
+    /// <param name="account">The account id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The records; empty when the account has no holds.</returns>
+    /// <exception cref="ArgumentException">The account is unknown.</exception>
+    ValueTask<IReadOnlyList<HoldRecord>> HoldsAsync(string account, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Records a batch of usage atomically, idempotent by <paramref name="batch"/>, and makes the account due no later than
     /// <paramref name="dueAt"/> (the earliest cycle close it waits for).
     /// </summary>
@@ -115,15 +138,17 @@ public interface IArrearsStore
 
     /// <summary>
     /// Applies an import whole or not at all: creates each new account, replaces each existing account's registration, adds
-    /// entries (idempotent by id) and usage (idempotent by batch id), saves contacts, and makes every changed account due no
-    /// later than its <see cref="AccountImport.DueAt"/>.
+    /// entries (idempotent by id), usage (idempotent by batch id) and hold facts (idempotent by id, each with its own
+    /// <see cref="HoldRecord.RecordedAt"/>), saves contacts, and makes every changed account due no later than its
+    /// <see cref="AccountImport.DueAt"/>.
     /// </summary>
     /// <param name="accounts">The accounts, each at most once.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>What changed.</returns>
     /// <exception cref="ArgumentException">
-    /// An account appears twice, an entry id exists with other content, or a usage batch id was recorded with other
-    /// records; the message names the account and the id, and nothing is applied.
+    /// An account appears twice, an entry, hold or revocation id exists with other content, a revocation names a hold the
+    /// account does not have, or a usage batch id was recorded with other records; the message names the account and the
+    /// id, and nothing is applied.
     /// </exception>
     ValueTask<ImportResult> ImportAsync(IReadOnlyList<AccountImport> accounts, CancellationToken cancellationToken);
 
@@ -133,7 +158,7 @@ public interface IArrearsStore
     ValueTask<Instant?> NextDueAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>An account as a store holds it: its registration, state, version, due instant, ledger and usage.</summary>
+/// <summary>An account as a store holds it: its registration, state, version, due instant, ledger, usage and holds.</summary>
 /// <example>
 /// <code>
 /// var stored = await store.FindAccountAsync("acct-1", cancellationToken);
@@ -143,7 +168,9 @@ public interface IArrearsStore
 public sealed class StoredAccount
 {
     private readonly CompactLedger? _snapshot;
+    private readonly Instant? _lastHoldRecordedAt;
     private Ledger? _ledger;
+
     /// <summary>Initializes a stored account.</summary>
     /// <param name="registration">The registration.</param>
     /// <param name="state">The state saved by the last evaluation.</param>
@@ -152,7 +179,11 @@ public sealed class StoredAccount
     /// <param name="ledger">The account's ledger; the caller's own copy.</param>
     /// <param name="usage">The usage recorded for it.</param>
     /// <param name="nextReviewAt">The next review instant the last evaluation returned, or <see langword="null"/>.</param>
-    public StoredAccount(AccountRegistration registration, AccountState state, long version, Instant? dueAt, Ledger ledger, IReadOnlyList<UsageRecord> usage, Instant? nextReviewAt = null)
+    /// <param name="holds">The account's hold facts in the order recorded (<see cref="IArrearsStore.HoldsAsync"/>); none when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">The hold facts do not make a <see cref="HoldSet"/> (an id repeated with other content, a revocation of an unknown hold).</exception>
+    public StoredAccount(
+        AccountRegistration registration, AccountState state, long version, Instant? dueAt, Ledger ledger, IReadOnlyList<UsageRecord> usage, Instant? nextReviewAt = null,
+        IReadOnlyList<HoldRecord>? holds = null)
     {
         ArgumentNullException.ThrowIfNull(registration);
         ArgumentNullException.ThrowIfNull(ledger);
@@ -164,14 +195,30 @@ public sealed class StoredAccount
         Usage = usage;
         NextReviewAt = nextReviewAt;
         _ledger = ledger;
+        if (holds is { Count: > 0 })
+        {
+            HoldRecords = [.. holds];
+            Holds = HoldRecord.ToSet(HoldRecords);
+            _lastHoldRecordedAt = HoldRecords.Max(record => record.RecordedAt);
+        }
+        else
+        {
+            HoldRecords = [];
+            Holds = HoldSet.Empty;
+        }
     }
 
     /// <summary>
     /// Initializes a stored account over a compact ledger snapshot (the in-memory store's): the engine reads the snapshot
     /// itself, and <see cref="Ledger"/> is materialised only when someone asks for it.
     /// </summary>
-    internal StoredAccount(AccountRegistration registration, AccountState state, long version, Instant? dueAt, CompactLedger snapshot, IReadOnlyList<UsageRecord> usage, Instant? nextReviewAt, Instant? ratedThrough)
+    internal StoredAccount(
+        AccountRegistration registration, AccountState state, long version, Instant? dueAt, CompactLedger snapshot, IReadOnlyList<UsageRecord> usage, Instant? nextReviewAt, Instant? ratedThrough,
+        HoldSet holds, IReadOnlyList<HoldRecord> holdRecords, Instant? lastHoldRecordedAt)
     {
+        Holds = holds;
+        HoldRecords = holdRecords;
+        _lastHoldRecordedAt = lastHoldRecordedAt;
         Registration = registration;
         State = state;
         Version = version;
@@ -232,6 +279,39 @@ public sealed class StoredAccount
     /// <see cref="DueAt"/>, it leaves out future entries and usage cycles.
     /// </summary>
     public Instant? NextReviewAt { get; }
+
+    /// <summary>Gets the account's holds and revocations, every one recorded (<see cref="HoldSet.Empty"/> when it has none).</summary>
+    public HoldSet Holds { get; }
+
+    /// <summary>Gets the account's hold facts with when each was recorded, in the order recorded (empty when it has none).</summary>
+    public IReadOnlyList<HoldRecord> HoldRecords { get; }
+
+    /// <summary>
+    /// Returns the holds an evaluation at <paramref name="now"/> sees: those recorded by then (a fact recorded later must not
+    /// change what was decided before it). <see cref="Holds"/> itself, without allocating, when every fact was recorded by then.
+    /// </summary>
+    internal HoldSet HoldsKnownAt(Instant now) =>
+        _lastHoldRecordedAt is not { } last || last <= now ? Holds : HoldRecord.KnownAt(HoldRecords, now);
+
+    /// <summary>Returns the earliest instant after <paramref name="now"/> at which a hold fact was recorded, or <see langword="null"/> (without allocating) when none was.</summary>
+    internal Instant? NextHoldRecordedAfter(Instant now)
+    {
+        if (_lastHoldRecordedAt is not { } last || last <= now)
+        {
+            return null;
+        }
+
+        Instant? next = null;
+        foreach (var record in HoldRecords)
+        {
+            if (record.RecordedAt > now && (next is null || record.RecordedAt < next))
+            {
+                next = record.RecordedAt;
+            }
+        }
+
+        return next;
+    }
 }
 
 /// <summary>What one evaluation saves, in one unit of work.</summary>

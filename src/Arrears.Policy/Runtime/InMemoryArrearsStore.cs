@@ -120,6 +120,37 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
     }
 
     /// <inheritdoc />
+    public ValueTask<HoldFactsResult> AddHoldFactsAsync(string account, IReadOnlyList<Hold> holds, IReadOnlyList<HoldRevocation> revocations, Instant recordedAt, CancellationToken cancellationToken)
+    {
+        var records = Stores.HoldFacts.Records(holds, revocations, recordedAt);
+        lock (_lock)
+        {
+            var index = Find(account);
+            ref var row = ref _rows[index];
+            var added = Stores.HoldFacts.New(account, row.Extras?.HoldRecords ?? [], records);
+            if (added.Count == 0)
+            {
+                return ValueTask.FromResult(default(HoldFactsResult));
+            }
+
+            (row.Extras ??= new Extras()).AddHolds(added);
+            row.Version++;
+            MakeDue(index, recordedAt);
+            var granted = added.Count(r => r.Hold is not null);
+            return ValueTask.FromResult(new HoldFactsResult(granted, added.Count - granted));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<HoldRecord>> HoldsAsync(string account, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult<IReadOnlyList<HoldRecord>>(_rows[Find(account)].Extras?.HoldRecords ?? []);
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask<bool> RecordUsageAsync(string account, string batch, IReadOnlyList<UsageRecord> usage, Instant dueAt, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(batch);
@@ -423,9 +454,22 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
                 }
             }
 
-            int created = 0, updated = 0, entries = 0, usage = 0;
-            foreach (var import in accounts)
+            // Hold facts, checked for every account (a new account's revocations must name its own holds).
+            var newHolds = new List<HoldRecord>?[accounts.Count];
+            for (var i = 0; i < accounts.Count; i++)
             {
+                var import = accounts[i];
+                if (import.Holds.Count > 0)
+                {
+                    var stored = _ids.TryGetValue(import.Registration.Id, out var index) ? _rows[index].Extras?.HoldRecords ?? [] : [];
+                    newHolds[i] = Stores.HoldFacts.New(import.Registration.Id, stored, import.Holds, import: true);
+                }
+            }
+
+            int created = 0, updated = 0, entries = 0, usage = 0, holds = 0;
+            for (var i = 0; i < accounts.Count; i++)
+            {
+                var import = accounts[i];
                 var id = import.Registration.Id;
                 var isNew = !_ids.TryGetValue(id, out var index);
                 if (isNew)
@@ -449,6 +493,13 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
                     changed = true;
                 }
 
+                if (newHolds[i] is { Count: > 0 } newRecords)
+                {
+                    (row.Extras ??= new Extras()).AddHolds(newRecords);
+                    holds += newRecords.Count;
+                    changed = true;
+                }
+
                 foreach (var (recipient, contact) in import.Contacts)
                 {
                     changed |= !_contacts.TryGetValue(recipient, out var old) || old.Email != contact.Email || old.Phone != contact.Phone;
@@ -467,7 +518,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
                 }
             }
 
-            return ValueTask.FromResult(new ImportResult(created, updated, entries, usage));
+            return ValueTask.FromResult(new ImportResult(created, updated, entries, usage, holds));
         }
     }
 
@@ -610,13 +661,17 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         var usage = extras is { UsageCount: > 0 } ? new ArraySegment<UsageRecord>(extras.Usage, 0, extras.UsageCount) : (IReadOnlyList<UsageRecord>)Array.Empty<UsageRecord>();
         if (row.Ledger is CompactLedger compact)
         {
-            return new StoredAccount(row.Registration, row.State, row.Version, row.DueAt, compact, usage, row.NextReviewAt, extras?.RatedThrough);
+            // The hold set is built once when the holds change and shared by every snapshot: an account without holds passes
+            // HoldSet.Empty and allocates nothing for them.
+            return extras is { HoldRecords.Length: > 0 }
+                ? new StoredAccount(row.Registration, row.State, row.Version, row.DueAt, compact, usage, row.NextReviewAt, extras.RatedThrough, extras.Holds, extras.HoldRecords, extras.LastHoldRecordedAt)
+                : new StoredAccount(row.Registration, row.State, row.Version, row.DueAt, compact, usage, row.NextReviewAt, extras?.RatedThrough, HoldSet.Empty, [], null);
         }
 
         var ledger = (Ledger)row.Ledger;
         var copy = new Ledger(row.Registration.Currency, row.Registration.OpeningBalance);
         copy.Append(ledger.Entries);
-        return new StoredAccount(row.Registration, row.State, row.Version, row.DueAt, copy, usage, row.NextReviewAt);
+        return new StoredAccount(row.Registration, row.State, row.Version, row.DueAt, copy, usage, row.NextReviewAt, extras?.HoldRecords);
     }
 
     /// <summary>Shares one lifecycle array among the many states that hold the same single Active lifecycle.</summary>
@@ -730,6 +785,23 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
 
         /// <summary>The instant through which every closed cycle's charges are in the ledger (the last evaluator commit), or <see langword="null"/>.</summary>
         public Instant? RatedThrough { get; set; }
+
+        /// <summary>The hold facts in the order recorded: replaced, never changed, so snapshots share it.</summary>
+        public HoldRecord[] HoldRecords { get; private set; } = [];
+
+        /// <summary>The hold set of <see cref="HoldRecords"/>, built when they change.</summary>
+        public HoldSet Holds { get; private set; } = HoldSet.Empty;
+
+        /// <summary>The latest <see cref="HoldRecord.RecordedAt"/> of <see cref="HoldRecords"/>.</summary>
+        public Instant? LastHoldRecordedAt { get; private set; }
+
+        public void AddHolds(IReadOnlyList<HoldRecord> records)
+        {
+            HoldRecord[] all = [.. HoldRecords, .. records];
+            Holds = HoldRecord.ToSet(all);
+            HoldRecords = all;
+            LastHoldRecordedAt = all.Max(record => record.RecordedAt);
+        }
 
         public void AddUsage(IReadOnlyList<UsageRecord> usage)
         {

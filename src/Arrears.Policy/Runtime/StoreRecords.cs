@@ -29,8 +29,12 @@ public sealed class TransitionRecord : IEquatable<TransitionRecord>
     /// <param name="product">The product, or <see langword="null"/> for a single-product account.</param>
     /// <param name="isLate">Whether entries that became known late caused it.</param>
     /// <param name="evaluatedAt">The instant of the evaluation that decided it, never before <paramref name="at"/>.</param>
+    /// <param name="deferredFrom">The instant it would have taken effect without the holds that deferred it, before <paramref name="at"/>; <see langword="null"/> (the default) when it was not deferred.</param>
+    /// <param name="heldBy">The ids of the holds that deferred it; none when <see langword="null"/> (the default). Copied.</param>
     /// <exception cref="ArgumentException">A value is out of range; the message names it.</exception>
-    public TransitionRecord(Instant at, LifecycleStatus from, LifecycleStatus to, TransitionReason reason, int episode, string? product, bool isLate, Instant evaluatedAt)
+    public TransitionRecord(
+        Instant at, LifecycleStatus from, LifecycleStatus to, TransitionReason reason, int episode, string? product, bool isLate, Instant evaluatedAt,
+        Instant? deferredFrom = null, IReadOnlyList<string>? heldBy = null)
     {
         if (!Enum.IsDefined(from))
         {
@@ -62,6 +66,20 @@ public sealed class TransitionRecord : IEquatable<TransitionRecord>
             throw new ArgumentException($"evaluatedAt: must not be before at ({at}), got \"{evaluatedAt}\"", nameof(evaluatedAt));
         }
 
+        if (deferredFrom is { } deferred && deferred >= at)
+        {
+            throw new ArgumentException($"deferredFrom: must be before at ({at}), got \"{deferred}\"", nameof(deferredFrom));
+        }
+
+        var held = heldBy is null ? [] : heldBy.ToArray();
+        foreach (var id in held)
+        {
+            if (string.IsNullOrWhiteSpace(id))
+            {
+                throw new ArgumentException($"heldBy: every hold id must be a name, got \"{id}\"", nameof(heldBy));
+            }
+        }
+
         At = at;
         From = from;
         To = to;
@@ -70,6 +88,8 @@ public sealed class TransitionRecord : IEquatable<TransitionRecord>
         Product = product;
         IsLate = isLate;
         EvaluatedAt = evaluatedAt;
+        DeferredFrom = deferredFrom;
+        HeldBy = held;
     }
 
     /// <summary>Gets the effective instant.</summary>
@@ -96,18 +116,25 @@ public sealed class TransitionRecord : IEquatable<TransitionRecord>
     /// <summary>Gets the instant of the evaluation that decided it.</summary>
     public Instant EvaluatedAt { get; }
 
+    /// <summary>Gets the instant it would have taken effect without the holds that deferred it (see <see cref="Transition.DeferredFrom"/>), or <see langword="null"/>.</summary>
+    public Instant? DeferredFrom { get; }
+
+    /// <summary>Gets the ids of the holds that deferred it (see <see cref="Transition.HeldBy"/>); empty when it was not deferred.</summary>
+    public IReadOnlyList<string> HeldBy { get; }
+
     /// <summary>Returns whether this record keeps <paramref name="transition"/>: every property of the transition is equal.</summary>
     /// <param name="transition">A transition from the engine or a simulation.</param>
     /// <returns><see langword="true"/> when the record describes the transition.</returns>
     public bool Describes(Transition transition) =>
         transition is not null && At == transition.At && From == transition.From && To == transition.To && Reason == transition.Reason &&
-        Episode == transition.Episode && string.Equals(Product, transition.Product, StringComparison.Ordinal) && IsLate == transition.IsLate;
+        Episode == transition.Episode && string.Equals(Product, transition.Product, StringComparison.Ordinal) && IsLate == transition.IsLate &&
+        DeferredFrom == transition.DeferredFrom && HeldBy.SequenceEqual(transition.HeldBy, StringComparer.Ordinal);
 
     /// <inheritdoc />
     public bool Equals(TransitionRecord? other) =>
         other is not null && At == other.At && From == other.From && To == other.To && Reason == other.Reason &&
         Episode == other.Episode && string.Equals(Product, other.Product, StringComparison.Ordinal) && IsLate == other.IsLate &&
-        EvaluatedAt == other.EvaluatedAt;
+        EvaluatedAt == other.EvaluatedAt && DeferredFrom == other.DeferredFrom && HeldBy.SequenceEqual(other.HeldBy, StringComparer.Ordinal);
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as TransitionRecord);
@@ -116,17 +143,23 @@ public sealed class TransitionRecord : IEquatable<TransitionRecord>
     public override int GetHashCode() =>
         HashCode.Combine(At, From, To, Reason, Episode, Product is null ? 0 : StringComparer.Ordinal.GetHashCode(Product), IsLate, EvaluatedAt);
 
-    /// <summary>Returns the record in one line, for example <c>2026-02-02T08:30:00Z Overdue -&gt; Suspended (GraceExpired, episode 1), decided 2026-02-02T09:00:00Z</c>.</summary>
+    /// <summary>
+    /// Returns the record in one line, for example <c>2026-02-02T08:30:00Z Overdue -&gt; Suspended (GraceExpired, episode 1), decided 2026-02-02T09:00:00Z</c>,
+    /// or for a deferred one <c>2026-02-05T00:00:00Z Overdue -&gt; Suspended (GraceExpired, episode 1, deferred from 2026-02-02T08:30:00Z by h1), decided 2026-02-05T00:00:00Z</c>.
+    /// </summary>
     /// <returns>The summary.</returns>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{At}{(Product is null ? string.Empty : " " + Product)} {From} -> {To} ({Reason}, episode {Episode}{(IsLate ? ", late" : string.Empty)}), decided {EvaluatedAt}");
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"{At}{(Product is null ? string.Empty : " " + Product)} {From} -> {To} ({Reason}, episode {Episode}{(IsLate ? ", late" : string.Empty)}{(DeferredFrom is { } deferred ? $", deferred from {deferred}{(HeldBy.Count > 0 ? " by " + string.Join(", ", HeldBy) : string.Empty)}" : string.Empty)}), decided {EvaluatedAt}");
 
     internal static TransitionRecord Of(Transition transition, Instant evaluatedAt) =>
-        new(transition.At, transition.From, transition.To, transition.Reason, transition.Episode, transition.Product, transition.IsLate, evaluatedAt);
+        new(transition.At, transition.From, transition.To, transition.Reason, transition.Episode, transition.Product, transition.IsLate, evaluatedAt,
+            transition.DeferredFrom, transition.HeldBy.Count == 0 ? null : transition.HeldBy);
 }
 
 /// <summary>
-/// One account of an import: its registration (which replaces the stored one), ledger entries and usage to add
+/// One account of an import: its registration (which replaces the stored one), ledger entries, usage and hold facts to add
 /// idempotently, and the contacts of its recipients. <see cref="IArrearsStore.ImportAsync"/> applies a list of these whole
 /// or not at all.
 /// </summary>
@@ -147,14 +180,22 @@ public sealed class AccountImport
     /// <param name="usageBatch">The usage batch's id; required when <paramref name="usage"/> is not empty.</param>
     /// <param name="contacts">Addresses of recipients, by recipient (a recipient's contact is replaced).</param>
     /// <param name="dueAt">When the facts make the account due: a new account is due then, a changed one no later than then.</param>
-    /// <exception cref="ArgumentException">A list holds <see langword="null"/>, an entry id or item repeats, or usage has no batch id; the message names it.</exception>
+    /// <param name="holds">
+    /// Holds granted and revocations to add, idempotent by id, each with when it became known; none when <see langword="null"/>
+    /// (the default). A revocation names a hold of this list or one the account has.
+    /// </param>
+    /// <exception cref="ArgumentException">
+    /// A list holds <see langword="null"/>, an entry id, hold id or revocation id repeats with other content, usage names an
+    /// unknown item or has no batch id; the message names it.
+    /// </exception>
     public AccountImport(
         AccountRegistration registration,
         IReadOnlyList<LedgerEntry>? entries,
         IReadOnlyList<UsageRecord>? usage,
         string? usageBatch,
         IReadOnlyDictionary<string, RecipientContact>? contacts,
-        Instant dueAt)
+        Instant dueAt,
+        IReadOnlyList<HoldRecord>? holds = null)
     {
         ArgumentNullException.ThrowIfNull(registration);
         var entryList = entries?.ToArray() ?? [];
@@ -205,9 +246,36 @@ public sealed class AccountImport
             }
         }
 
+        var holdList = holds?.ToArray() ?? [];
+        var holdIds = new Dictionary<string, Hold>(StringComparer.Ordinal);
+        var revocationIds = new Dictionary<string, HoldRevocation>(StringComparer.Ordinal);
+        for (var i = 0; i < holdList.Length; i++)
+        {
+            var record = holdList[i] ?? throw new ArgumentException($"holds[{i}]: must not be null", nameof(holds));
+            if (record.Hold is { } hold && holdIds.TryGetValue(hold.Id, out var sameId) && !sameId.Equals(hold))
+            {
+                throw new ArgumentException($"holds[{i}].id: hold \"{hold.Id}\" is listed twice with other content", nameof(holds));
+            }
+
+            if (record.Revocation is { } revocation && revocationIds.TryGetValue(revocation.Id, out var sameRevocation) && !sameRevocation.Equals(revocation))
+            {
+                throw new ArgumentException($"holds[{i}].id: revocation \"{revocation.Id}\" is listed twice with other content", nameof(holds));
+            }
+
+            if (record.Hold is { } added)
+            {
+                holdIds.TryAdd(added.Id, added);
+            }
+            else
+            {
+                revocationIds.TryAdd(record.Revocation!.Id, record.Revocation);
+            }
+        }
+
         Registration = registration;
         Entries = entryList;
         Usage = usageList;
+        Holds = holdList;
         UsageBatch = usageList.Length > 0 ? usageBatch : null;
         Contacts = contactMap;
         DueAt = dueAt;
@@ -228,22 +296,26 @@ public sealed class AccountImport
     /// <summary>Gets the recipients' contacts.</summary>
     public IReadOnlyDictionary<string, RecipientContact> Contacts { get; }
 
+    /// <summary>Gets the hold facts to add (holds granted and revocations, each with when it became known).</summary>
+    public IReadOnlyList<HoldRecord> Holds { get; }
+
     /// <summary>Gets when the facts make the account due.</summary>
     public Instant DueAt { get; }
 }
 
 /// <summary>What an import changed.</summary>
 /// <param name="Created">Accounts created.</param>
-/// <param name="Updated">Existing accounts whose registration, entries, usage or contacts changed.</param>
+/// <param name="Updated">Existing accounts whose registration, entries, usage, holds or contacts changed.</param>
 /// <param name="Entries">Ledger entries added (identical replays are not counted).</param>
 /// <param name="Usage">Usage records added (replayed batches are not counted).</param>
+/// <param name="Holds">Holds and revocations added (identical replays are not counted).</param>
 /// <example>
 /// <code>
 /// var result = await store.ImportAsync(imports, cancellationToken);
 /// Console.WriteLine($"imported {result.Created + result.Updated} accounts, {result.Entries} entries, {result.Usage} usage records");
 /// </code>
 /// </example>
-public readonly record struct ImportResult(int Created, int Updated, int Entries, int Usage);
+public readonly record struct ImportResult(int Created, int Updated, int Entries, int Usage, int Holds = 0);
 
 /// <summary>Which outbox messages <see cref="IArrearsStore.QueryOutboxAsync"/> returns: in the order written, after a position, optionally of one status or account.</summary>
 /// <remarks>

@@ -211,6 +211,48 @@ public sealed class EvaluateCommandTests
     }
 
     [Fact]
+    public void History_WithHolds_ShowsEachHoldGrantedAndRevokedAmongTheTransitionsByInstant()
+    {
+        var host = Cli.InMemory(out _);
+        Assert.Equal(0, Cli.RunOn(host, new MemoryStream(Encoding.UTF8.GetBytes(ImportCommandTests.AlphaWithHolds)), "import", "--store", Store, "-").Exit);
+
+        // The promise defers the suspension from 2 Feb 08:30; its revocation, recorded on the 4th, ends it then.
+        foreach (var asOf in new[] { "2026-02-01T12:00:00Z", "2026-02-05T00:00:00Z", "2026-02-09T00:00:00Z" })
+        {
+            Assert.Equal(0, Run(host, "evaluate", "--store", Store, "--as-of", asOf).Exit);
+        }
+
+        Assert.Equal(
+            (0,
+             """
+             {"at":"2026-02-01T08:30:00Z","from":"Active","to":"Overdue","reason":"InArrears","product":null,"late":false,"evaluatedAt":"2026-02-01T12:00:00Z"}
+             {"event":"holdGranted","at":"2026-02-01T09:00:00Z","hold":"d1","kind":"purge","from":"2026-02-01T09:00:00Z","until":null,"product":null,"by":"finance-2","reason":"disputed"}
+             {"event":"holdGranted","at":"2026-02-01T10:00:00Z","hold":"h1","kind":"suspension","from":"2026-02-01T09:00:00Z","until":"2026-02-06T00:00:00Z","product":null,"by":"agent-7","reason":"promise to pay"}
+             {"event":"holdRevoked","at":"2026-02-04T00:00:00Z","revocation":"r1","hold":"h1","endsAt":"2026-02-04T00:00:00Z","by":"agent-7","reason":"promise broken"}
+             {"at":"2026-02-04T00:00:00Z","from":"Overdue","to":"Suspended","reason":"GraceExpired","product":null,"late":false,"deferredFrom":"2026-02-02T08:30:00Z","heldBy":["h1"],"evaluatedAt":"2026-02-05T00:00:00Z"}
+             {"at":"2026-02-08T08:30:00Z","from":"Suspended","to":"Active","reason":"Resumed","product":null,"late":false,"evaluatedAt":"2026-02-09T00:00:00Z"}
+
+             """,
+             ""),
+            Run(host, "history", "--store", Store, "alpha", "--json"));
+
+        Assert.Equal(
+            (0,
+             """
+             At (UTC)          From       To         Reason                                                                                    Decided (UTC)
+             2026-02-01 08:30  Active     Overdue    InArrears                                                                                 2026-02-01 12:00
+             2026-02-01 09:00  hold d1    granted    Purge hold from 2026-02-01 09:00 open-ended, by finance-2: disputed                       2026-02-01 09:00
+             2026-02-01 10:00  hold h1    granted    Suspension hold from 2026-02-01 09:00 until 2026-02-06 00:00, by agent-7: promise to pay  2026-02-01 10:00
+             2026-02-04 00:00  hold h1    revoked    r1 ends it at 2026-02-04 00:00, by agent-7: promise broken                                2026-02-04 00:00
+             2026-02-04 00:00  Overdue    Suspended  GraceExpired (deferred from 2026-02-02 08:30 by h1)                                       2026-02-05 00:00
+             2026-02-08 08:30  Suspended  Active     Resumed                                                                                   2026-02-09 00:00
+
+             """,
+             ""),
+            Run(host, "history", "--store", Store, "alpha"));
+    }
+
+    [Fact]
     public void History_NothingDecidedYet_SaysSo()
     {
         Assert.Equal((0, "alpha: no transitions yet\n", ""), Run(Imported(out _), "history", "--store", Store, "alpha"));

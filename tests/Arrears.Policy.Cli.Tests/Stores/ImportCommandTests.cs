@@ -44,7 +44,7 @@ public sealed class ImportCommandTests
 
         var (exit, stdout, stderr) = Import(host, Alpha + "\n" + Beta, "--json");
 
-        Assert.Equal((0, """{"accounts":2,"entries":2,"usage":2,"created":2,"updated":0}""" + "\n", ""), (exit, stdout, stderr));
+        Assert.Equal((0, """{"accounts":2,"entries":2,"usage":2,"holds":0,"created":2,"updated":0}""" + "\n", ""), (exit, stdout, stderr));
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class ImportCommandTests
 
         var again = Import(host, Beta + "\r\n\n" + Alpha, "--json");
 
-        Assert.Equal((0, """{"accounts":2,"entries":0,"usage":0,"created":0,"updated":0}""" + "\n", ""), again);
+        Assert.Equal((0, """{"accounts":2,"entries":0,"usage":0,"holds":0,"created":0,"updated":0}""" + "\n", ""), again);
         var beta = (await storeOf(Store).FindAccountAsync("beta", default))!;
         Assert.Equal(2, beta.Usage.Count);
         Assert.Equal(before, beta.Version);
@@ -90,7 +90,7 @@ public sealed class ImportCommandTests
 
         var (exit, stdout, _) = Import(host, changed, "--json");
 
-        Assert.Equal((0, """{"accounts":1,"entries":1,"usage":0,"created":0,"updated":1}""" + "\n"), (exit, stdout));
+        Assert.Equal((0, """{"accounts":1,"entries":1,"usage":0,"holds":0,"created":0,"updated":1}""" + "\n"), (exit, stdout));
         var alpha = (await storeOf(Store).FindAccountAsync("alpha", default))!;
         Assert.Equal("new-owner@example.com", alpha.Registration.Profile.Creator);
         Assert.Equal(["c1", "c2", "p1"], alpha.Ledger.Entries.Select(e => e.Id).Order(StringComparer.Ordinal));
@@ -165,27 +165,88 @@ public sealed class ImportCommandTests
     }
 
     [Fact]
-    public async Task Import_HoldsSchedulesAndRecordedAt_AreRefusedNamingTheLine()
+    public async Task Import_SchedulesAndEntriesRecordedAt_AreRefusedNamingTheLine()
     {
         var host = Cli.InMemory(out var storeOf);
         var file = string.Join('\n',
-            Alpha.Replace("""{"policy":""", """{"holds":[{"id":"h1","kind":"all","from":"2026-02-01T00:00:00Z","by":"a","reason":"b"}],"revocations":[],"policy":""", StringComparison.Ordinal),
             Alpha.Replace("\"alpha\"", "\"gamma\"", StringComparison.Ordinal).Replace("""{"policy":""", """{"evaluations":"PT1H","policy":""", StringComparison.Ordinal),
-            Alpha.Replace("\"alpha\"", "\"delta\"", StringComparison.Ordinal).Replace("\"amount\":\"25.00\"}", "\"amount\":\"25.00\",\"recordedAt\":\"2026-02-05T00:00:00Z\"}", StringComparison.Ordinal));
+            Alpha.Replace("\"alpha\"", "\"delta\"", StringComparison.Ordinal).Replace("\"amount\":\"25.00\"}", "\"amount\":\"25.00\",\"recordedAt\":\"2026-02-05T00:00:00Z\"}", StringComparison.Ordinal),
+            Alpha);
 
         var (exit, stdout, stderr) = Import(host, file);
 
         Assert.Equal((2, ""), (exit, stdout));
         Assert.Equal(
             """
-            line 1: holds: the stores keep no holds yet, so an import cannot carry them; remove them, got an array
-            line 1: revocations: the stores keep no holds yet, so an import cannot carry them; remove them, got an array
-            line 2: evaluations: an import has no evaluation schedule (each evaluate --as-of is an evaluation); remove it, got "PT1H"
-            line 3: entries[0].recordedAt: an import records every entry when it is imported (evaluations after that see it late); remove it, got "2026-02-05T00:00:00Z"
+            line 1: evaluations: an import has no evaluation schedule (each evaluate --as-of is an evaluation); remove it, got "PT1H"
+            line 2: entries[0].recordedAt: an import records every entry when it is imported (evaluations after that see it late); remove it, got "2026-02-05T00:00:00Z"
 
             """,
             stderr);
         Assert.Null(await storeOf(Store).FindAccountAsync("alpha", default));
+    }
+
+    /// <summary>Alpha with a promise to pay (recorded an hour after it starts) and its revocation (recorded at its own instant by default).</summary>
+    internal const string AlphaWithHolds =
+        """{"policy":{"preset":"tencent-api-gateway","holdLimits":{"suspension":"P7D"}},"account":{"id":"alpha","currency":"CNY","creator":"owner@example.com","collaborators":["+8613800000001"],"openingBalance":"10.00"},"entries":[{"id":"c1","kind":"charge","at":"2026-02-01T08:30:00Z","amount":"25.00"},{"id":"p1","kind":"payment","at":"2026-02-08T08:30:00Z","amount":"30.00"}],"holds":[{"id":"h1","kind":"suspension","from":"2026-02-01T09:00:00Z","until":"2026-02-06T00:00:00Z","by":"agent-7","reason":"promise to pay","recordedAt":"2026-02-01T10:00:00Z"},{"id":"d1","kind":"purge","from":"2026-02-01T09:00:00Z","by":"finance-2","reason":"disputed"}],"revocations":[{"id":"r1","revokes":"h1","at":"2026-02-04T00:00:00Z","by":"agent-7","reason":"promise broken"}]}""";
+
+    [Fact]
+    public async Task Import_HoldsAndRevocations_AreStoredWithTheirRecordedAtAndAgainAreANoOp()
+    {
+        var host = Cli.InMemory(out var storeOf);
+
+        Assert.Equal((0, "imported 1 accounts, 2 entries, 0 usage records, 3 holds and revocations\n", ""), Import(host, AlphaWithHolds));
+
+        var store = storeOf(Store);
+        var records = await store.HoldsAsync("alpha", default);
+        Assert.Equal(["h1", "d1", "r1"], records.Select(r => r.Id));
+        Assert.Equal(
+            [Instant.FromUtc(2026, 2, 1, 10, 0), Instant.FromUtc(2026, 2, 1, 9, 0), Instant.FromUtc(2026, 2, 4, 0, 0)],
+            records.Select(r => r.RecordedAt));
+        var h1 = records[0].Hold!;
+        Assert.Equal((HoldKind.Suspension, Instant.FromUtc(2026, 2, 1, 9, 0), (Instant?)Instant.FromUtc(2026, 2, 6, 0, 0), "agent-7", "promise to pay", (string?)null),
+            (h1.Kind, h1.From, h1.Until, h1.GrantedBy, h1.Reason, h1.Product));
+        Assert.Null(records[1].Hold!.Until);
+        Assert.Equal(("h1", Instant.FromUtc(2026, 2, 4, 0, 0)), (records[2].Revocation!.Revokes, records[2].Revocation!.At));
+        Assert.Equal(Instant.FromUtc(2026, 2, 1, 8, 30), (await store.FindAccountAsync("alpha", default))!.DueAt);
+
+        Assert.Equal((0, """{"accounts":1,"entries":0,"usage":0,"holds":0,"created":0,"updated":0}""" + "\n", ""), Import(host, AlphaWithHolds, "--json"));
+    }
+
+    [Fact]
+    public async Task Import_BadHolds_AreRefusedWithTheirLineAndPathAndNothingIsApplied()
+    {
+        var host = Cli.InMemory(out var storeOf);
+        var file = string.Join('\n',
+            Beta,
+            AlphaWithHolds.Replace("\"until\":\"2026-02-06T00:00:00Z\"", "\"until\":\"2026-02-16T00:00:00Z\"", StringComparison.Ordinal),
+            AlphaWithHolds.Replace("\"alpha\"", "\"gamma\"", StringComparison.Ordinal).Replace("\"revokes\":\"h1\"", "\"revokes\":\"h9\"", StringComparison.Ordinal),
+            AlphaWithHolds.Replace("\"alpha\"", "\"delta\"", StringComparison.Ordinal).Replace("\"reason\":\"promise broken\"", "\"reason\":\"promise broken\",\"recordedAt\":\"2026-02-01T09:30:00Z\"", StringComparison.Ordinal));
+
+        var (exit, stdout, stderr) = Import(host, file);
+
+        Assert.Equal((2, ""), (exit, stdout));
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("line 2: holds[0].until: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains("P7D", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("line 3: revocations[0].revokes: ", lines[1], StringComparison.Ordinal);
+        Assert.Contains("h9", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("line 4: revocations[0].recordedAt: ", lines[2], StringComparison.Ordinal);
+        Assert.Null(await storeOf(Store).FindAccountAsync("beta", default));
+    }
+
+    [Fact]
+    public async Task Import_AHoldWhoseIdIsStoredWithOtherContent_IsRefusedNamingTheLineAndTheId()
+    {
+        var host = Cli.InMemory(out var storeOf);
+        Import(host, AlphaWithHolds);
+
+        var (exit, stdout, stderr) = Import(host, Beta + "\n" + AlphaWithHolds.Replace("\"reason\":\"disputed\"", "\"reason\":\"disputed again\"", StringComparison.Ordinal));
+
+        Assert.Equal((2, ""), (exit, stdout));
+        Assert.StartsWith("line 2: account \"alpha\": holds: hold \"d1\" already exists with other content", stderr, StringComparison.Ordinal);
+        Assert.Null(await storeOf(Store).FindAccountAsync("beta", default));
     }
 
     [Fact]

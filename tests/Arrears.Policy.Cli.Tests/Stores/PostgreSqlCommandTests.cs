@@ -116,7 +116,7 @@ public sealed class PostgreSqlCommandTests
             File.WriteAllText(Path.Combine(folder.Path, "accounts.jsonl"), file);
             Assert.StartsWith("imported 40 accounts, ", Sameness.Run(Cli.Host, "import", "--store", store, Path.Combine(folder.Path, "accounts.jsonl")), StringComparison.Ordinal);
             Assert.Equal(
-                "{\"accounts\":40,\"entries\":0,\"usage\":0,\"created\":0,\"updated\":0}\n",
+                "{\"accounts\":40,\"entries\":0,\"usage\":0,\"holds\":0,\"created\":0,\"updated\":0}\n",
                 Cli.RunOn(Cli.Host, new MemoryStream(Encoding.UTF8.GetBytes(file)), "import", "--store", store, "--json", "-").Out);
 
             for (var at = Population.Start; at < Population.Until; at += Duration.FromDays(4))

@@ -13,7 +13,7 @@ namespace Arrears.Policy.Cli.Tests.Stores;
 internal static class Sameness
 {
     /// <summary>One transition as both sides can state it.</summary>
-    public sealed record Step(Instant At, string From, string To, string Reason, string? Product, bool Late);
+    public sealed record Step(Instant At, string From, string To, string Reason, string? Product, bool Late, Instant? DeferredFrom = null, string? HeldBy = null);
 
     /// <summary>One notification without its key.</summary>
     public sealed record Notice(Instant At, string Kind, string Recipient, string Channel);
@@ -35,7 +35,9 @@ internal static class Sameness
             t.GetProperty("to").GetString()!,
             t.GetProperty("reason").GetString()!,
             t.TryGetProperty("product", out var product) ? product.GetString() : null,
-            t.TryGetProperty("late", out var late) && late.GetBoolean())).ToList();
+            t.TryGetProperty("late", out var late) && late.GetBoolean(),
+            DeferredFrom(t),
+            HeldBy(t))).ToList();
         var final = root.GetProperty("final");
         return new View(
             transitions,
@@ -55,13 +57,21 @@ internal static class Sameness
         {
             using var document = JsonDocument.Parse(line);
             var t = document.RootElement;
+            if (t.TryGetProperty("event", out _))
+            {
+                // A hold granted or revoked: part of the audit trail, not a transition.
+                continue;
+            }
+
             var step = new Step(
                 Parse(t.GetProperty("at").GetString()!),
                 t.GetProperty("from").GetString()!,
                 t.GetProperty("to").GetString()!,
                 t.GetProperty("reason").GetString()!,
                 t.GetProperty("product").GetString(),
-                t.GetProperty("late").GetBoolean());
+                t.GetProperty("late").GetBoolean(),
+                DeferredFrom(t),
+                HeldBy(t));
             Assert.True(Parse(t.GetProperty("evaluatedAt").GetString()!) >= step.At, line);
             transitions.Add(step);
         }
@@ -130,6 +140,12 @@ internal static class Sameness
     ];
 
     private static Instant Parse(string text) => InstantPattern.ExtendedIso.Parse(text).Value;
+
+    private static Instant? DeferredFrom(JsonElement transition) =>
+        transition.TryGetProperty("deferredFrom", out var deferred) && deferred.ValueKind == JsonValueKind.String ? Parse(deferred.GetString()!) : null;
+
+    private static string? HeldBy(JsonElement transition) =>
+        transition.TryGetProperty("heldBy", out var held) && held.ValueKind == JsonValueKind.Array ? string.Join(",", held.EnumerateArray().Select(id => id.GetString())) : null;
 
     private static Instant? Instant(JsonElement element) => element.ValueKind == JsonValueKind.Null ? null : Parse(element.GetString()!);
 

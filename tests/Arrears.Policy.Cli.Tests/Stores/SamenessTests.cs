@@ -14,16 +14,22 @@ namespace Arrears.Policy.Cli.Tests.Stores;
 /// </summary>
 public sealed class SamenessTests
 {
-    /// <summary>The examples an import can state today: no holds, no evaluation schedule, no late facts.</summary>
+    /// <summary>The examples an import can state: holds included, but no evaluation schedule and no late facts.</summary>
     public static TheoryData<string> Examples() => [.. ExampleNames()];
 
     internal static IEnumerable<string> ExampleNames() =>
         Cli.ExampleNames().Where(name =>
         {
             var root = JsonNode.Parse(File.ReadAllText(Cli.Example(name + ".scenario.json")))!.AsObject();
-            return !root.ContainsKey("holds") && !root.ContainsKey("revocations") && !root.ContainsKey("evaluations") &&
-                   !root.ToJsonString().Contains("\"recordedAt\"", StringComparison.Ordinal);
+            return !root.ContainsKey("evaluations") && !root.ToJsonString().Contains("\"recordedAt\"", StringComparison.Ordinal);
         });
+
+    [Fact]
+    public void Examples_IncludeThoseWithHolds()
+    {
+        Assert.Contains("promise-to-pay-kept", ExampleNames());
+        Assert.Contains("promise-to-pay-broken", ExampleNames());
+    }
 
     [Theory]
     [MemberData(nameof(Examples))]
@@ -71,6 +77,29 @@ public sealed class SamenessTests
         Assert.Equal(
             timeline.Final.Products.Select(p => (p.Product, p.Status.ToString())),
             status.RootElement.GetProperty("products").EnumerateArray().Select(p => (p.GetProperty("product").GetString(), p.GetProperty("state").GetString()!)));
+    }
+
+    [Fact]
+    public void ImportThenEvaluate_HoldsRevocationsAndRecordedAtOnSqlite_EqualsSimulate()
+    {
+        // A promise to pay revoked early, an open-ended dispute of the purge, and a hold recorded an hour after it starts.
+        var line = ImportCommandTests.AlphaWithHolds;
+        var until = Instant.FromUtc(2026, 9, 1, 0, 0);
+        var scenarioJson = line[..^1] + $",\"until\":\"{Sameness.Format(until)}\"}}";
+        var scenario = ScenarioJson.Read(scenarioJson).Scenario!;
+        using var folder = new TempFolder();
+        var store = "sqlite:" + Path.Combine(folder.Path, "store.db");
+
+        var imported = Import(store, line);
+        Assert.Equal((0, ""), (imported.Exit, imported.Error));
+        foreach (var instant in Sameness.Instants(scenario, until, seed: 7))
+        {
+            Sameness.Run(Cli.Host, "evaluate", "--store", store, "--as-of", Sameness.Format(instant));
+        }
+
+        var timeline = Simulator.Run(scenario);
+        Assert.Contains(timeline.Transitions, t => t.DeferredFrom is not null);
+        Sameness.Equal(Sameness.FromTimeline(TimelineJson.ToJson(timeline)), Sameness.FromStore(Cli.Host, store, "alpha"), "alpha");
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class PostgreSqlStoreTests(PostgreSqlSchemas schemas) : IClassFixt
 
         var tables = await schemas.ScalarAsync<string[]>(store.SchemaName,
             $"SELECT array_agg(table_name::text ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '{store.SchemaName}'");
-        Assert.Equal(["account_products", "accounts", "contacts", "ledger_entries", "outbox", "schema_version", "transitions", "usage", "usage_batches"], tables);
+        Assert.Equal(["account_products", "accounts", "contacts", "hold_facts", "ledger_entries", "outbox", "schema_version", "transitions", "usage", "usage_batches"], tables);
         Assert.Equal(PostgreSqlArrearsStore.SchemaVersion, await schemas.ScalarAsync<int>(store.SchemaName, "SELECT max(version) FROM {s}.schema_version"));
         Assert.Equal(PostgreSqlArrearsStore.SchemaVersion, (int)await schemas.ScalarAsync<long>(store.SchemaName, "SELECT count(*) FROM {s}.schema_version"));
     }
@@ -66,6 +66,32 @@ public sealed class PostgreSqlStoreTests(PostgreSqlSchemas schemas) : IClassFixt
         Assert.Equal(PostgreSqlArrearsStore.SchemaVersion, (int)await schemas.ScalarAsync<long>(schema, "SELECT count(*) FROM {s}.schema_version"));
         Assert.True(await stores[3].AddAccountAsync(Account("acct"), T0, Ct));
         Assert.NotNull(await stores[0].FindAccountAsync("acct", Ct));
+    }
+
+    [PostgreSqlFact]
+    public async Task EnsureSchema_AVersion1Schema_MigratesToHoldFactsAndKeepsItsData()
+    {
+        // A schema as version 1 wrote it: the version 2 table and columns taken away, an account and a transition in it.
+        var schema = schemas.NewSchema();
+        var first = schemas.Open(schema);
+        await first.AddAccountAsync(Account("acct"), T0, Ct);
+        await schemas.ExecuteAsync(schema, """
+            DROP TABLE {s}.hold_facts;
+            ALTER TABLE {s}.transitions DROP COLUMN deferred_from_ns, DROP COLUMN held_by;
+            DELETE FROM {s}.schema_version WHERE version > 1;
+            INSERT INTO {s}.transitions (account_id, at_ns, from_status, to_status, reason, episode, product, is_late, evaluated_at_ns)
+            VALUES ('acct', 1769934600000000000, 'Active', 'Overdue', 'InArrears', 1, NULL, false, 1769936400000000000);
+            """);
+        Assert.Equal(1, await schemas.ScalarAsync<int>(schema, "SELECT max(version) FROM {s}.schema_version"));
+
+        var current = schemas.Open(schema);
+        var old = Assert.Single(await current.HistoryAsync("acct", Ct));
+
+        Assert.Equal(PostgreSqlArrearsStore.SchemaVersion, await schemas.ScalarAsync<int>(schema, "SELECT max(version) FROM {s}.schema_version"));
+        Assert.Equal((T0, (Instant?)null, 0), (old.At, old.DeferredFrom, old.HeldBy.Count));
+        var hold = new Hold("h1", HoldKind.Suspension, T0, T0 + Duration.FromDays(2), "agent-7", "promise to pay");
+        Assert.Equal(new HoldFactsResult(1, 0), await current.AddHoldFactsAsync("acct", [hold], [], T0, Ct));
+        Assert.Equal([new HoldRecord(hold, T0)], (await current.FindAccountAsync("acct", Ct))!.HoldRecords);
     }
 
     [Fact]

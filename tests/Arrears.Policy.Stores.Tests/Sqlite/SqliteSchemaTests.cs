@@ -30,7 +30,7 @@ public sealed class SqliteSchemaTests : IDisposable
             }
         }
 
-        Assert.Equal(["account_products", "accounts", "contacts", "ledger_entries", "outbox", "schema_version", "transitions", "usage", "usage_batches"], tables);
+        Assert.Equal(["account_products", "accounts", "contacts", "hold_facts", "ledger_entries", "outbox", "schema_version", "transitions", "usage", "usage_batches"], tables);
         command.CommandText = "SELECT version, description, applied_at FROM schema_version ORDER BY version";
         var versions = new List<(long, string)>();
         using (var rows = command.ExecuteReader())
@@ -64,7 +64,7 @@ public sealed class SqliteSchemaTests : IDisposable
         var second = await _database.OpenAsync();
 
         Assert.NotNull(await second.FindAccountAsync("acct", Ct));
-        Assert.Equal(1L, _database.Sql("SELECT count(*) FROM schema_version"));
+        Assert.Equal((long)SqliteSchema.Migrations.Count, _database.Sql("SELECT count(*) FROM schema_version"));
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class SqliteSchemaTests : IDisposable
     public async Task AnyCall_OnADatabaseOfANewerVersion_IsRefusedBeforeReadingOrWriting()
     {
         (await _database.OpenAsync()).Dispose();
-        _database.Sql("INSERT INTO schema_version (version, description, applied_at) VALUES (2, 'next', '2031-01-01T00:00:00.000000000Z')");
+        _database.Sql($"INSERT INTO schema_version (version, description, applied_at) VALUES ({SqliteSchema.CurrentVersion + 1}, 'next', '2031-01-01T00:00:00.000000000Z')");
         var store = _database.Store();
 
         await Assert.ThrowsAsync<StoreSchemaException>(async () => await store.AddAccountAsync(Account(), T0, Ct));
@@ -97,35 +97,64 @@ public sealed class SqliteSchemaTests : IDisposable
     [Fact]
     public async Task Migrate_AVersion1Database_AppliesTheNewerMigrationsInOrderAndKeepsTheData()
     {
-        var v1 = await _database.OpenAsync();
-        await v1.AddAccountAsync(Account(), T0, Ct);
-        v1.Dispose();
+        using (var v1 = new SqliteArrearsStore(_database.ConnectionString, [SqliteSchema.Migrations[0]]))
+        {
+            await v1.AddAccountAsync(Account(), T0, Ct);
+        }
+
         SqliteMigration[] migrations =
         [
-            SqliteSchema.Migrations[0],
-            new(2, "a note per account", "ALTER TABLE accounts ADD COLUMN note TEXT; UPDATE accounts SET note = 'migrated';"),
-            new(3, "an index on notes", "CREATE INDEX accounts_note ON accounts (note);"),
+            .. SqliteSchema.Migrations,
+            new(SqliteSchema.CurrentVersion + 1, "a note per account", "ALTER TABLE accounts ADD COLUMN note TEXT; UPDATE accounts SET note = 'migrated';"),
+            new(SqliteSchema.CurrentVersion + 2, "an index on notes", "CREATE INDEX accounts_note ON accounts (note);"),
         ];
 
-        using var v3 = new SqliteArrearsStore(_database.ConnectionString, migrations);
-        var found = await v3.FindAccountAsync("acct", Ct);
+        using var newer = new SqliteArrearsStore(_database.ConnectionString, migrations);
+        var found = await newer.FindAccountAsync("acct", Ct);
 
         Assert.NotNull(found);
         Assert.Equal(Account().Items, found.Registration.Items);
-        Assert.Equal("1,2,3", _database.Sql("SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version)"));
+        Assert.Equal(string.Join(",", migrations.Select(m => m.Version)), _database.Sql("SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version)"));
         Assert.Equal("migrated", _database.Sql("SELECT note FROM accounts WHERE id = 'acct'"));
         Assert.Equal(1L, _database.Sql("SELECT count(*) FROM sqlite_schema WHERE name = 'accounts_note'"));
     }
 
     [Fact]
+    public async Task Migrate_AVersion1DatabaseWithHistory_UpgradesToHoldFactsAndKeepsItsTransitions()
+    {
+        // A database as version 1 of the store wrote it: an account with an evaluated transition.
+        using (var v1 = new SqliteArrearsStore(_database.ConnectionString, [SqliteSchema.Migrations[0]]))
+        {
+            await v1.AddAccountAsync(Account(), T0, Ct);
+            _database.Sql("INSERT INTO transitions (account, at, from_status, to_status, reason, episode, product, late, evaluated_at) VALUES ('acct', '2026-02-01T08:30:00.000000000Z', 'Active', 'Overdue', 'InArrears', 1, NULL, 0, '2026-02-01T09:00:00.000000000Z')");
+        }
+
+        Assert.Equal(1L, _database.Sql("SELECT max(version) FROM schema_version"));
+
+        using var current = await SqliteArrearsStore.OpenAsync(_database.ConnectionString, Ct);
+
+        Assert.Equal((long)SqliteSchema.CurrentVersion, _database.Sql("SELECT max(version) FROM schema_version"));
+        var old = Assert.Single(await current.HistoryAsync("acct", Ct));
+        Assert.Equal(((Instant?)null, 0), (old.DeferredFrom, old.HeldBy.Count));
+        Assert.Empty(await current.HoldsAsync("acct", Ct));
+        var hold = new Hold("h1", HoldKind.Suspension, T0, T0 + Duration.FromDays(2), "agent-7", "promise to pay");
+        Assert.Equal(new HoldFactsResult(1, 0), await current.AddHoldFactsAsync("acct", [hold], [], T0, Ct));
+        Assert.Equal([new HoldRecord(hold, T0)], (await current.FindAccountAsync("acct", Ct))!.HoldRecords);
+    }
+
+    [Fact]
     public async Task Migrate_AMigrationThatFails_LeavesTheDatabaseAtItsVersionWithNothingOfTheEarlierOnes()
     {
-        (await _database.OpenAsync()).Dispose();
+        using (var v1 = new SqliteArrearsStore(_database.ConnectionString, [SqliteSchema.Migrations[0]]))
+        {
+            await v1.AddAccountAsync(Account(), T0, Ct);
+        }
+
         SqliteMigration[] migrations =
         [
-            SqliteSchema.Migrations[0],
-            new(2, "a note per account", "ALTER TABLE accounts ADD COLUMN note TEXT;"),
-            new(3, "broken", "CREATE TABLE broken (;"),
+            .. SqliteSchema.Migrations,
+            new(SqliteSchema.CurrentVersion + 1, "a note per account", "ALTER TABLE accounts ADD COLUMN note TEXT;"),
+            new(SqliteSchema.CurrentVersion + 2, "broken", "CREATE TABLE broken (;"),
         ];
 
         using var store = new SqliteArrearsStore(_database.ConnectionString, migrations);
@@ -133,6 +162,7 @@ public sealed class SqliteSchemaTests : IDisposable
 
         Assert.Equal(1L, _database.Sql("SELECT max(version) FROM schema_version"));
         Assert.Equal(0L, _database.Sql("SELECT count(*) FROM pragma_table_info('accounts') WHERE name = 'note'"));
+        Assert.Equal(0L, _database.Sql("SELECT count(*) FROM sqlite_schema WHERE name = 'hold_facts'"));
     }
 
     [Fact]
@@ -141,7 +171,7 @@ public sealed class SqliteSchemaTests : IDisposable
         var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(_database.OpenAsync)));
 
         Assert.Equal(4, stores.Length);
-        Assert.Equal(1L, _database.Sql("SELECT count(*) FROM schema_version"));
+        Assert.Equal((long)SqliteSchema.Migrations.Count, _database.Sql("SELECT count(*) FROM schema_version"));
         Assert.True(await stores[3].AddAccountAsync(Account(), T0, Ct));
         Assert.NotNull(await stores[0].FindAccountAsync("acct", Ct));
     }

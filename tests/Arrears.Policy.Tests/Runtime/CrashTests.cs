@@ -153,6 +153,11 @@ internal sealed class FaultyStore(InMemoryArrearsStore inner, CrashStep step, in
     public ValueTask<bool> RecordUsageAsync(string account, string batch, IReadOnlyList<UsageRecord> usage, Instant dueAt, CancellationToken cancellationToken) =>
         Inner.RecordUsageAsync(account, batch, usage, dueAt, cancellationToken);
 
+    public ValueTask<HoldFactsResult> AddHoldFactsAsync(string account, IReadOnlyList<Hold> holds, IReadOnlyList<HoldRevocation> revocations, Instant recordedAt, CancellationToken cancellationToken) =>
+        Inner.AddHoldFactsAsync(account, holds, revocations, recordedAt, cancellationToken);
+
+    public ValueTask<IReadOnlyList<HoldRecord>> HoldsAsync(string account, CancellationToken cancellationToken) => Inner.HoldsAsync(account, cancellationToken);
+
     public async ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken)
     {
         var claimed = await Inner.ClaimDueAsync(now, max, lease, cancellationToken);

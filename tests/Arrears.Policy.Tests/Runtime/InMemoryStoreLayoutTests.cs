@@ -23,6 +23,41 @@ public sealed class InMemoryStoreLayoutTests
     private static LedgerEntry Charge(string id, Instant at, decimal amount) => new(id, LedgerEntryKind.Charge, at, amount);
 
     [Fact]
+    public async Task Snapshots_ShareTheHoldSetAndAnAccountWithoutHoldsAllocatesNothingForThem()
+    {
+        var store = new InMemoryArrearsStore();
+        await store.AddAccountAsync(Account("plain"), T0, Ct);
+        await store.AddAccountAsync(Account("held"), T0, Ct);
+        var hold = new Hold("h1", HoldKind.Suspension, T0, T0 + Duration.FromDays(2), "agent-7", "promise to pay");
+        await store.AddHoldFactsAsync("held", [hold], [], T0, Ct);
+
+        var plain = (await store.ClaimDueAsync(T0, 10, Lease, Ct)).Single(a => a.Registration.Id == "plain");
+        var held = (await store.FindAccountAsync("held", Ct))!;
+        var again = (await store.FindAccountAsync("held", Ct))!;
+
+        Assert.Same(HoldSet.Empty, plain.Holds);
+        Assert.Same(held.Holds, again.Holds);
+        Assert.Same(held.HoldRecords, again.HoldRecords);
+        var later = T0 + Duration.FromDays(1);
+        Assert.Same(held.Holds, held.HoldsKnownAt(later));
+        Assert.Null(held.NextHoldRecordedAfter(later));
+        Assert.Same(HoldSet.Empty, held.HoldsKnownAt(T0 - Duration.FromTicks(1)));
+        Assert.Equal(T0, held.NextHoldRecordedAfter(T0 - Duration.FromTicks(1)));
+
+        _ = plain.HoldsKnownAt(later);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            _ = plain.HoldsKnownAt(later);
+            _ = plain.NextHoldRecordedAfter(later);
+            _ = held.HoldsKnownAt(later);
+            _ = held.NextHoldRecordedAfter(later);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public async Task ClaimDue_TheSnapshot_DoesNotChangeWhenEntriesArriveLater()
     {
         var store = new InMemoryArrearsStore();
