@@ -40,7 +40,7 @@ public sealed class StartupValidationTests
         Assert.Equal(
             [
                 "Arrears:Runtime:ClaimLease: must be an ISO 8601 duration such as \"PT24H\", got \"5 minutes\"",
-                "Arrears:Policies:api-gateway:Grcae: unknown setting \"Grcae\"; the settings here are Preset, Name, Grace, GraceBoundary, Retention, RetentionBoundary, Tolerance, ResumeMinimumBalance, PurgeWarnings, Channels, Routes",
+                "Arrears:Policies:api-gateway:Grcae: unknown setting \"Grcae\"; the settings here are Preset, Name, Grace, GraceBoundary, Retention, RetentionBoundary, Tolerance, ResumeMinimumBalance, PurgeWarnings, Channels, Routes, HoldLimits",
                 "Arrears:Policies:api-gateway:Retention: must use days, hours, minutes and seconds only (years, months and weeks have no fixed length), got \"P6M\"",
                 $"Arrears:Policies:redis: unknown preset, got \"tencent-rediss\"; the presets are {Presets}",
                 "runtime options: BatchSize: must be at least 1, got 0",
