@@ -185,7 +185,7 @@ internal sealed class StoreBench : IDisposable
             (store as IDisposable)?.Dispose();
         }
 
-        if (_schema is not null && _connectionString is not null)
+        if (_schema is not null && _connectionString is not null && Environment.GetEnvironmentVariable("ARREARS_BENCH_KEEP") is null)
         {
             try
             {
