@@ -50,9 +50,11 @@ internal static class StorePass
 
     private static async Task Report(string name, int expected, Func<Task<(int Accounts, TimeSpan Elapsed)>> pass)
     {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var (evaluated, elapsed) = await pass().ConfigureAwait(false);
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {name}: {evaluated:N0} accounts (expected about {expected:N0}) in {elapsed.TotalMilliseconds:N0} ms = {evaluated / elapsed.TotalSeconds:N0} accounts/s"));
+            $"  {name}: {evaluated:N0} accounts (expected about {expected:N0}) in {elapsed.TotalMilliseconds:N0} ms = {evaluated / elapsed.TotalSeconds:N0} accounts/s; this process's CPU {cpu.TotalMilliseconds:N0} ms ({cpu.TotalMilliseconds * 1000 / Math.Max(1, evaluated):N0} µs per account)"));
     }
 }
 
@@ -200,7 +202,7 @@ internal sealed class StoreBench : IDisposable
             }
         }
 
-        if (_file is not null)
+        if (_file is not null && Environment.GetEnvironmentVariable("ARREARS_BENCH_KEEP") is null)
         {
             SqliteConnection.ClearAllPools();
             foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
