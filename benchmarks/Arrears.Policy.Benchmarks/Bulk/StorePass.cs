@@ -70,6 +70,7 @@ internal sealed class StoreBench : IDisposable
     private string? _file;
     private string? _schema;
     private string? _connectionString;
+    private int _flips;
 
     private StoreBench(string kind) => _kind = kind;
 
@@ -147,10 +148,17 @@ internal sealed class StoreBench : IDisposable
         return (summaries.Sum(s => s.Accounts), elapsed);
     }
 
-    /// <summary>The hour before pass <paramref name="pass"/>: the transitioning accounts receive their charge or payment.</summary>
+    /// <summary>Gets or sets the pass the population is at (0: the first).</summary>
+    public int Pass { get; set; }
+
+    /// <summary>
+    /// The hour before pass <paramref name="pass"/>: the transitioning accounts receive their charge or payment, in turn
+    /// (whatever passes came between), so that each hourly pass flips them between Active and Overdue.
+    /// </summary>
     public async Task NextHourAsync(int pass)
     {
-        var flip = Population.Flip(pass);
+        var charge = ++_flips % 2 == 1;
+        var flip = new LedgerEntry($"flip-{pass}", charge ? LedgerEntryKind.Charge : LedgerEntryKind.Payment, Population.PassAt(pass) - Duration.FromMinutes(30), 10m);
         foreach (var id in Transitioning)
         {
             await _stores[0].AppendEntriesAsync(id, [flip], flip.At, default).ConfigureAwait(false);
