@@ -51,10 +51,64 @@ internal static class StorePass
     private static async Task Report(string name, int expected, Func<Task<(int Accounts, TimeSpan Elapsed)>> pass)
     {
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var server = ServerCpu();
         var (evaluated, elapsed) = await pass().ConfigureAwait(false);
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        server = ServerCpu() - server;
+        var perAccount = Math.Max(1, evaluated);
+        var serverPart = server > TimeSpan.Zero
+            ? string.Create(CultureInfo.InvariantCulture, $", the PostgreSQL server's {server.TotalMilliseconds:N0} ms ({server.TotalMilliseconds * 1000 / perAccount:N0} µs per account)")
+            : string.Empty;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {name}: {evaluated:N0} accounts (expected about {expected:N0}) in {elapsed.TotalMilliseconds:N0} ms = {evaluated / elapsed.TotalSeconds:N0} accounts/s; this process's CPU {cpu.TotalMilliseconds:N0} ms ({cpu.TotalMilliseconds * 1000 / Math.Max(1, evaluated):N0} µs per account)"));
+            $"  {name}: {evaluated:N0} accounts (expected about {expected:N0}) in {elapsed.TotalMilliseconds:N0} ms = {evaluated / elapsed.TotalSeconds:N0} accounts/s; this process's CPU {cpu.TotalMilliseconds:N0} ms ({cpu.TotalMilliseconds * 1000 / perAccount:N0} µs per account){serverPart}"));
+    }
+
+    /// <summary>
+    /// The CPU time of the PostgreSQL server started by <c>.ci/postgres.sh</c> (its postmaster, named by
+    /// <c>ARREARS_POSTGRES_DIR</c>, and the backends it started), or zero when there is none to read.
+    /// </summary>
+    private static TimeSpan ServerCpu()
+    {
+        var dir = Environment.GetEnvironmentVariable("ARREARS_POSTGRES_DIR");
+        var pidFile = dir is null ? null : Path.Combine(dir, "data", "postmaster.pid");
+        if (pidFile is null || !File.Exists(pidFile))
+        {
+            return TimeSpan.Zero;
+        }
+
+        var postmaster = File.ReadLines(pidFile).First().Trim();
+        long ticks = 0;
+        foreach (var stat in Directory.EnumerateDirectories("/proc").Select(d => Path.Combine(d, "stat")))
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(stat);
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            // pid (comm) state ppid ... utime(14) stime(15) cutime(16) cstime(17), counted after the command's closing parenthesis.
+            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            var pid = text[..text.IndexOf(' ', StringComparison.Ordinal)];
+            if (pid == postmaster)
+            {
+                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)
+                    + long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+            }
+            else if (fields[1] == postmaster)
+            {
+                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return TimeSpan.FromSeconds(ticks / 100.0);
     }
 }
 
@@ -143,6 +197,11 @@ internal sealed class StoreBench : IDisposable
         if (failures > 0)
         {
             throw new InvalidOperationException($"{failures} evaluations failed: {string.Join("; ", summaries.SelectMany(s => s.Errors).Take(3))}");
+        }
+
+        if (summaries.Sum(s => s.Conflicts) is > 0 and var conflicts)
+        {
+            Console.WriteLine($"    ({conflicts} version conflicts in pass {pass})");
         }
 
         return (summaries.Sum(s => s.Accounts), elapsed);
