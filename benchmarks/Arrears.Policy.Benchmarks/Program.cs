@@ -9,6 +9,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 // Run with: dotnet run -c Release --project benchmarks/Arrears.Policy.Benchmarks -- --filter '*'
 // Bulk passes in one process (sizes from ARREARS_BENCH_SIZES): -- --bulk
 // Quick mode (a few minutes, JSON in BenchmarkDotNet.Artifacts/results): -- --quick
+// Durable stores, one timed pass each (profiling, not BenchmarkDotNet): -- --store-pass sqlite|postgres [accounts] [evaluators] [batch]
 // Footprint per account (managed heap before and after building N accounts): -- --footprint [N] [--entries E] [layouts...]
 if (args.Length > 0 && args[0] == "--footprint")
 {
@@ -23,6 +24,13 @@ if (args.Length > 0 && args[0] == "--footprint")
 
     var accounts = options.Count > 0 && char.IsAsciiDigit(options[0][0]) ? int.Parse(options[0], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
     Footprint.Run(accounts, [.. options.SkipWhile(o => char.IsAsciiDigit(o[0]))]);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--store-pass")
+{
+    // -- --store-pass sqlite|postgres [accounts] [evaluators] [batch]: a Stopwatch profile of the durable stores' passes.
+    await StorePass.RunAsync([.. args.Skip(1)]).ConfigureAwait(false);
     return;
 }
 

@@ -19,10 +19,13 @@ namespace Arrears.Policy.PostgreSql;
 /// <para>
 /// Several hosts (processes) may use one database at once. <see cref="ClaimDueAsync"/> claims accounts with
 /// <c>FOR UPDATE SKIP LOCKED</c> in one statement and marks them with a lease, so no two evaluators hold one account;
-/// <see cref="CommitAsync"/> saves a whole evaluation in one statement that succeeds only if the account's version is
-/// still the claimed one (<c>UPDATE ... WHERE version = @expected</c>); outbox keys, ledger entry ids per account and a
+/// a commit saves a whole evaluation in one statement that succeeds only if the account's version is still the claimed
+/// one (<c>UPDATE ... WHERE version = @expected</c>), and the runtime's evaluator saves each claimed batch with
+/// <see cref="CommitAsync(IReadOnlyList{EvaluationCommit}, CancellationToken)"/>, one statement for the batch, each commit
+/// still checked on its own; outbox keys, ledger entry ids per account and a
 /// transition per product, episode, status and instant are unique constraints, so the database refuses a duplicate even
-/// if code is wrong. Reads and writes are batched: a claim of 500 accounts is three round trips, a commit one.
+/// if code is wrong. Reads and writes are batched: a claim of 500 accounts is two round trips, the commit of their 500
+/// evaluations one.
 /// </para>
 /// <para>
 /// The schema (by default <c>arrears</c>) is created on first use, with a <c>schema_version</c> table, and migrated
@@ -528,7 +531,14 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
             var byDue = Nullable.Compare(a.DueAt, b.DueAt);
             return byDue != 0 ? byDue : string.CompareOrdinal(a.Id, b.Id);
         });
-        return [.. rows.Select(r => r.ToStored())];
+        var claimed = new StoredAccount[rows.Count];
+        for (var i = 0; i < claimed.Length; i++)
+        {
+            claimed[i] = rows[i].ToStored();
+            _claimed.Remember(claimed[i]);
+        }
+
+        return claimed;
     }
 
     /// <inheritdoc />

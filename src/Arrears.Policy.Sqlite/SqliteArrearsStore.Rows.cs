@@ -42,8 +42,14 @@ public sealed partial class SqliteArrearsStore
         FROM account_products WHERE account IN (SELECT value FROM json_each($ids)) ORDER BY account, position
         """;
 
+    /// <summary>
+    /// The claimed accounts' entries; the last column says whether any of the three optional columns holds a value, so
+    /// the usual entry (none does) is read with six calls into SQLite rather than nine (a claim's time goes into reading
+    /// entries).
+    /// </summary>
     private const string LoadEntriesSql = """
-        SELECT account, id, kind, at, amount, product, billing_item, external_reference
+        SELECT account, id, kind, at, amount, product, billing_item, external_reference,
+               product IS NOT NULL OR billing_item IS NOT NULL OR external_reference IS NOT NULL
         FROM ledger_entries WHERE account IN (SELECT value FROM json_each($ids)) ORDER BY account, seq
         """;
 
@@ -99,7 +105,8 @@ public sealed partial class SqliteArrearsStore
         {
             while (reader.Read())
             {
-                ListOf(entries, reader.GetString(0)).Add(SqliteRows.Entry(reader));
+                var account = reader.GetString(0);
+                ListOf(entries, account).Add(SqliteRows.Entry(reader, account, optional: reader.GetInt64(8) != 0));
             }
         }
 

@@ -1,5 +1,6 @@
 using Arrears.Policy.Runtime;
 using Arrears.Policy.Stores;
+using Microsoft.Data.Sqlite;
 using NodaTime;
 
 namespace Arrears.Policy.Sqlite;
@@ -9,7 +10,8 @@ public sealed partial class SqliteArrearsStore
 {
     /// <summary>
     /// Claims due accounts in one statement: the earliest due first (ties by id), not held by an unexpired claim, not
-    /// evaluated after <c>$now</c>; the <c>accounts_due</c> index finds them without reading the others (<c>INDEXED BY</c>
+    /// evaluated after <c>$now</c>; the <c>accounts_due</c> index on <c>(due_at, id)</c> hands them out in that order, so a
+    /// claim reads only the rows it takes (and those others hold) without sorting every due account (<c>INDEXED BY</c>
     /// here and below: SQLite fails the statement rather than fall back to reading every row).
     /// </summary>
     private const string ClaimSql = $"""
@@ -91,65 +93,134 @@ public sealed partial class SqliteArrearsStore
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(corrupted);
         }
 
+        foreach (var account in accounts)
+        {
+            _claimed.Remember(account);
+        }
+
         return accounts;
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> CommitAsync(EvaluationCommit commit, CancellationToken cancellationToken)
+    public async ValueTask<bool> CommitAsync(EvaluationCommit commit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(commit);
-        return WriteAsync(
+        var result = (await CommitAsync([commit], cancellationToken).ConfigureAwait(false))[0];
+        if (result.Error is { } error)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        }
+
+        return result.Outcome == CommitOutcome.Saved;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The batch is one write transaction (one write of the log, one lock of the file); each commit in it is checked and
+    /// written under a savepoint of its own, so a stale or refused commit leaves nothing of itself and the others are saved.
+    /// A commit that changes nothing but the account's row (no transitions, charges or messages, the lifecycles as claimed)
+    /// is a single <c>UPDATE</c>.
+    /// </remarks>
+    public ValueTask<IReadOnlyList<CommitResult>> CommitAsync(IReadOnlyList<EvaluationCommit> commits, CancellationToken cancellationToken)
+    {
+        CommitBatch.Check(commits);
+        if (commits.Count == 0)
+        {
+            return ValueTask.FromResult<IReadOnlyList<CommitResult>>([]);
+        }
+
+        // Which commits keep their claimed lifecycles is settled before the write lock is taken.
+        var unchanged = new bool[commits.Count];
+        for (var i = 0; i < unchanged.Length; i++)
+        {
+            unchanged[i] = _claimed.Unchanged(commits[i]);
+        }
+
+        return WriteAsync<IReadOnlyList<CommitResult>>(
             Durability.Redone,
             session =>
             {
-                // Only the version is read (and the ledger's currency and opening balance, for charges): a commit does not
-                // decode the registration.
-                long version;
-                string currency, opening;
-                using (var reader = session.Command("SELECT version, currency, opening_balance FROM accounts WHERE id = $id").Set("$id", commit.Account).ExecuteReader())
+                var results = new CommitResult[commits.Count];
+                for (var i = 0; i < results.Length; i++)
                 {
-                    if (!reader.Read())
-                    {
-                        throw StoreErrors.UnknownAccount(commit.Account);
-                    }
-
-                    (version, currency, opening) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+                    results[i] = CommitOne(session, commits[i], unchanged[i]);
                 }
 
-                if (version != commit.ExpectedVersion)
-                {
-                    return false;
-                }
-
-                // Check the charges before writing anything: they must fit the ledger.
-                var charges = commit.Charges.Count == 0
-                    ? []
-                    : CheckEntries(
-                        session,
-                        commit.Account,
-                        StoreCodec.ParseCurrency(currency, commit.Account, "accounts.currency"),
-                        StoreCodec.ParseDecimal(opening, commit.Account, "accounts.opening_balance"),
-                        commit.Charges).Added;
-                var update = session.Command(CommitAccountSql)
-                    .Set("$id", commit.Account)
-                    .Set("$expected", commit.ExpectedVersion)
-                    .Set("$due", StoreCodec.FormatInstant(commit.DueAt))
-                    .Set("$next_review", StoreCodec.FormatInstant(commit.NextReviewAt))
-                    .Set("$last_evaluated", StoreCodec.FormatInstant(commit.State.LastEvaluatedAt))
-                    .Set("$alarm_armed", commit.State.AlarmArmed ? 1 : 0);
-                if (update.ExecuteNonQuery() != 1)
-                {
-                    return false;
-                }
-
-                InsertEntries(session, commit.Account, charges);
-                SaveLifecycles(session, commit.Account, commit.State);
-                InsertTransitions(session, commit.Account, commit.Transitions);
-                InsertOutbox(session, commit.Outbox, commit.EvaluatedAt);
-                return true;
+                return results;
             },
             cancellationToken);
     }
+
+    /// <summary>Saves one commit of a batch inside the batch's transaction, all of it or (under its savepoint) nothing.</summary>
+    private static CommitResult CommitOne(SqliteSession session, EvaluationCommit commit, bool lifecyclesUnchanged)
+    {
+        var update = session.Command(CommitAccountSql)
+            .Set("$id", commit.Account)
+            .Set("$expected", commit.ExpectedVersion)
+            .Set("$due", StoreCodec.FormatInstant(commit.DueAt))
+            .Set("$next_review", StoreCodec.FormatInstant(commit.NextReviewAt))
+            .Set("$last_evaluated", StoreCodec.FormatInstant(commit.State.LastEvaluatedAt))
+            .Set("$alarm_armed", commit.State.AlarmArmed ? 1 : 0);
+        if (lifecyclesUnchanged && commit.Charges.Count == 0 && commit.Transitions.Count == 0 && commit.Outbox.Count == 0)
+        {
+            // One statement, atomic by itself: the commit of an evaluation that decided nothing new.
+            return update.ExecuteNonQuery() == 1 ? CommitResult.Saved : Refused(session, commit);
+        }
+
+        session.Transaction.Save("commit");
+        try
+        {
+            // The version first: a stale commit is refused whatever else it carries, as a single commit is.
+            if (update.ExecuteNonQuery() != 1)
+            {
+                session.Transaction.Release("commit");
+                return Refused(session, commit);
+            }
+
+            if (commit.Charges.Count > 0)
+            {
+                // The charges must fit the ledger (only the currency and opening balance are read, not the registration).
+                string currency, opening;
+                using (var reader = session.Command("SELECT currency, opening_balance FROM accounts WHERE id = $id").Set("$id", commit.Account).ExecuteReader())
+                {
+                    reader.Read();
+                    (currency, opening) = (reader.GetString(0), reader.GetString(1));
+                }
+
+                var charges = CheckEntries(
+                    session,
+                    commit.Account,
+                    StoreCodec.ParseCurrency(currency, commit.Account, "accounts.currency"),
+                    StoreCodec.ParseDecimal(opening, commit.Account, "accounts.opening_balance"),
+                    commit.Charges).Added;
+                InsertEntries(session, commit.Account, charges);
+            }
+
+            if (!lifecyclesUnchanged)
+            {
+                SaveLifecycles(session, commit.Account, commit.State);
+            }
+
+            InsertTransitions(session, commit.Account, commit.Transitions);
+            InsertOutbox(session, commit.Outbox, commit.EvaluatedAt);
+            session.Transaction.Release("commit");
+            return CommitResult.Saved;
+        }
+        catch (Exception ex) when (ex is ArgumentException or StoreDataException or SqliteException { SqliteErrorCode: ConstraintViolation })
+        {
+            // Nothing of this commit stays; the batch goes on.
+            session.Transaction.Rollback("commit");
+            session.Transaction.Release("commit");
+            return CommitResult.Failed(ex);
+        }
+    }
+
+    /// <summary>SQLite's result code for a broken constraint (<c>SQLITE_CONSTRAINT</c>).</summary>
+    private const int ConstraintViolation = 19;
+
+    /// <summary>Why a commit's version check found no row: the account changed since it was claimed, or there is no such account.</summary>
+    private static CommitResult Refused(SqliteSession session, EvaluationCommit commit) =>
+        Exists(session, commit.Account) ? CommitResult.Stale : CommitResult.Failed(StoreErrors.UnknownAccount(commit.Account));
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken)

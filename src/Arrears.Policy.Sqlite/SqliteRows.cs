@@ -59,17 +59,29 @@ internal static class SqliteRows
     }
 
     /// <summary>Reads a <c>ledger_entries</c> row selected as <c>account, id, kind, at, amount, product, billing_item, external_reference</c>.</summary>
-    public static LedgerEntry Entry(SqliteDataReader reader)
+    public static LedgerEntry Entry(SqliteDataReader reader) => Entry(reader, reader.GetString(0), optional: true);
+
+    /// <summary>
+    /// Reads a <c>ledger_entries</c> row of <paramref name="account"/> selected as above; the optional columns
+    /// (<c>product, billing_item, external_reference</c>) are read only when <paramref name="optional"/> says one holds a value.
+    /// </summary>
+    public static LedgerEntry Entry(SqliteDataReader reader, string account, bool optional)
     {
-        var account = reader.GetString(0);
         var id = reader.GetString(1);
         var kind = StoreCodec.ParseEnum<LedgerEntryKind>(reader.GetString(2), account, "ledger_entries.kind");
         var at = StoreCodec.ParseInstant(reader.GetString(3), account, "ledger_entries.at");
         var amount = StoreCodec.ParseDecimal(reader.GetString(4), account, "ledger_entries.amount");
-        var product = reader.Text(5);
-        var item = reader.Text(6);
-        var reference = reader.Text(7);
-        return StoreCodec.Build(account, "ledger_entries." + (amount <= 0 ? "amount" : "id"), () => new LedgerEntry(id, kind, at, amount, product, item, reference));
+        var product = optional ? reader.Text(5) : null;
+        var item = optional ? reader.Text(6) : null;
+        var reference = optional ? reader.Text(7) : null;
+        try
+        {
+            return new LedgerEntry(id, kind, at, amount, product, item, reference);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StoreDataException(account, "ledger_entries." + (amount <= 0 ? "amount" : "id"), ex.Message, ex);
+        }
     }
 
     /// <summary>Reads a <c>usage</c> row selected as <c>account, item, at, quantity</c>.</summary>

@@ -44,7 +44,7 @@ internal static class SqliteSchema
                 alarm_armed       INTEGER NOT NULL,
                 created_at        TEXT    NOT NULL
             ) STRICT;
-            CREATE INDEX accounts_due ON accounts (due_at) WHERE due_at IS NOT NULL;
+            CREATE INDEX accounts_due ON accounts (due_at, id) WHERE due_at IS NOT NULL;
             CREATE INDEX accounts_claimed ON accounts (claimed_until) WHERE claimed_until IS NOT NULL;
 
             CREATE TABLE account_products (

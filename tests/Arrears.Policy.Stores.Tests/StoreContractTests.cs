@@ -452,6 +452,141 @@ public abstract class StoreContractTests
         Assert.Equal([charge], (await store.FindAccountAsync("acct", Ct))!.Ledger.Entries);
     }
 
+    // ---- batched commits ----
+
+    private static async Task<IReadOnlyList<StoredAccount>> ClaimAllAsync(IArrearsStore store, Instant now, params string[] ids)
+    {
+        await store.ImportAsync([.. ids.Select(id => new AccountImport(Account(id), null, null, null, null, now))], Ct);
+        var claimed = await store.ClaimDueAsync(now, 100, Lease, Ct);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), claimed.Select(a => a.Registration.Id));
+        return claimed;
+    }
+
+    private static TransitionRecord ToOverdue(Instant at) => new(at, LifecycleStatus.Active, LifecycleStatus.Overdue, TransitionReason.InArrears, 1, null, false, at);
+
+    private static AccountState Overdue(Instant now) => new([new ProductLifecycle(null, LifecycleStatus.Overdue, 1, now, now + Duration.FromDays(1), null)], true, now);
+
+    [Fact]
+    public async Task CommitBatch_OneStale_IsRefusedAloneAndTheOthersAreSaved()
+    {
+        var store = await CreateStoreAsync();
+        var claimed = await ClaimAllAsync(store, T0, "a", "b", "c");
+        await store.AppendEntriesAsync("b", [Charge("c1", T0, 1m)], T0, Ct);
+
+        var results = await store.CommitAsync(
+            [.. claimed.Select(a => Commit(a, T0, Overdue(T0), [ToOverdue(T0)], [Charge("rated", T0, 2m)], [Message($"{a.Registration.Id}/k1", a.Registration.Id)], dueAt: T0 + Duration.FromDays(1)))],
+            Ct);
+
+        Assert.Equal([CommitOutcome.Saved, CommitOutcome.Stale, CommitOutcome.Saved], results.Select(r => r.Outcome));
+        Assert.All(results, r => Assert.Null(r.Error));
+        foreach (var id in new[] { "a", "c" })
+        {
+            var saved = (await store.FindAccountAsync(id, Ct))!;
+            Assert.Equal(Overdue(T0), saved.State);
+            Assert.Equal(["rated"], saved.Ledger.Entries.Select(e => e.Id));
+            Assert.Equal(T0 + Duration.FromDays(1), saved.DueAt);
+            Assert.Equal([ToOverdue(T0)], await store.HistoryAsync(id, Ct));
+        }
+
+        // Nothing of the stale commit: its state, ledger, audit trail, outbox and due instant are as before.
+        var stale = (await store.FindAccountAsync("b", Ct))!;
+        Assert.Equal(AccountState.Initial, stale.State);
+        Assert.Equal(["c1"], stale.Ledger.Entries.Select(e => e.Id));
+        Assert.Equal(T0, stale.DueAt);
+        Assert.Empty(await store.HistoryAsync("b", Ct));
+        Assert.Equal(["a/k1", "c/k1"], (await store.QueryOutboxAsync(new OutboxQuery(), Ct)).Select(m => m.Key));
+    }
+
+    [Fact]
+    public async Task CommitBatch_AKeyRepeatedInTheBatchOrStored_IsWrittenOnceTheFirstTime()
+    {
+        var store = await CreateStoreAsync();
+        await store.AddAccountAsync(Account("z"), T0, Ct);
+        Assert.True(await store.CommitAsync(Commit(await ClaimOneAsync(store, T0), T0, outbox: [Message("k0", "z")]), Ct));
+        var claimed = await ClaimAllAsync(store, T0, "a", "b");
+
+        var results = await store.CommitAsync(
+        [
+            Commit(claimed[0], T0, outbox: [Message("k1", "a", NotificationKind.Overdue), Message("k0", "a"), Message("k1", "a", NotificationKind.Suspended)]),
+            Commit(claimed[1], T0, outbox: [Message("k1", "b", NotificationKind.Resumed), Message("k2", "b")]),
+        ], Ct);
+
+        Assert.Equal([CommitOutcome.Saved, CommitOutcome.Saved], results.Select(r => r.Outcome));
+        var messages = await store.QueryOutboxAsync(new OutboxQuery(), Ct);
+        Assert.Equal(["k0", "k1", "k2"], messages.Select(m => m.Key));
+        Assert.Equal(messages.Count, messages.Select(m => m.Key).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(("z", "a", NotificationKind.Overdue), (messages[0].Account, messages[1].Account, messages[1].Notification));
+        Assert.True(messages[1].Sequence < messages[2].Sequence);
+    }
+
+    [Fact]
+    public async Task CommitBatch_AChargeThatContradictsTheLedgerOrAnUnknownAccount_FailsAloneAndSavesNothingOfIt()
+    {
+        var store = await CreateStoreAsync();
+        var claimed = await ClaimAllAsync(store, T0, "a", "b");
+        await store.ImportAsync([new AccountImport(Account("b"), [Charge("calls:1", T0, 1m)], null, null, null, T0 + Duration.FromDays(9))], Ct);
+        var b = (await store.FindAccountAsync("b", Ct))!;
+        var ghost = new StoredAccount(Account("ghost"), AccountState.Initial, 1, T0, new Ledger(Currency.FromCode("CNY"), 0m), []);
+
+        var results = await store.CommitAsync(
+        [
+            Commit(claimed[0], T0, Overdue(T0), [ToOverdue(T0)], outbox: [Message("a/k1", "a")]),
+            Commit(b, T0, Overdue(T0), [ToOverdue(T0)], [Charge("calls:1", T0, 5m)], [Message("b/k1", "b")]),
+            Commit(ghost, T0, outbox: [Message("ghost/k1", "ghost")]),
+        ], Ct);
+
+        Assert.Equal([CommitOutcome.Saved, CommitOutcome.Failed, CommitOutcome.Failed], results.Select(r => r.Outcome));
+        Assert.Contains("calls:1", Assert.IsAssignableFrom<ArgumentException>(results[1].Error).Message, StringComparison.Ordinal);
+        Assert.Contains("ghost", Assert.IsAssignableFrom<ArgumentException>(results[2].Error).Message, StringComparison.Ordinal);
+        Assert.Equal(Overdue(T0), (await store.FindAccountAsync("a", Ct))!.State);
+        var after = (await store.FindAccountAsync("b", Ct))!;
+        Assert.Equal((AccountState.Initial, b.Version, 1m), (after.State, after.Version, after.Ledger.Entries[0].Amount));
+        Assert.Empty(await store.HistoryAsync("b", Ct));
+        Assert.Equal(["a/k1"], (await store.QueryOutboxAsync(new OutboxQuery(), Ct)).Select(m => m.Key));
+    }
+
+    [Fact]
+    public async Task CommitBatch_TheSameAccountTwiceOrNull_ThrowsAndSavesNothing()
+    {
+        var store = await CreateStoreAsync();
+        var claimed = await ClaimAllAsync(store, T0, "a");
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await store.CommitAsync([Commit(claimed[0], T0), Commit(claimed[0], T0, Overdue(T0))], Ct));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await store.CommitAsync([Commit(claimed[0], T0), null!], Ct));
+
+        Assert.Equal(AccountState.Initial, (await store.FindAccountAsync("a", Ct))!.State);
+        Assert.Empty(await store.CommitAsync([], Ct));
+    }
+
+    [Fact]
+    public async Task CommitBatch_EvaluationsThatChangeNothing_KeepTheStateAndReleaseTheClaims()
+    {
+        var store = await CreateStoreAsync();
+        var other = await OpenAnotherAsync(store);
+        var claimed = await ClaimAllAsync(store, T0, "a", "b");
+        Assert.All(await store.CommitAsync([.. claimed.Select(a => Commit(a, T0, Overdue(T0), dueAt: T0 + Duration.FromHours(1)))], Ct), r => Assert.Equal(CommitOutcome.Saved, r.Outcome));
+
+        // An hour later nothing new happened to "a"; "b" is paid up (its lifecycle changes). Then "a" again from another instance.
+        var later = T0 + Duration.FromHours(1);
+        var again = await store.ClaimDueAsync(later, 10, Lease, Ct);
+        Assert.Equal(["a", "b"], again.Select(a => a.Registration.Id));
+        var idle = new AccountState(Overdue(T0).Lifecycles, true, later);
+        var paid = new AccountState([ProductLifecycle.Initial(null)], true, later);
+        var results = await store.CommitAsync([Commit(again[0], later, idle, dueAt: later + Duration.FromHours(1)), Commit(again[1], later, paid)], Ct);
+
+        Assert.Equal([CommitOutcome.Saved, CommitOutcome.Saved], results.Select(r => r.Outcome));
+        var a = (await other.FindAccountAsync("a", Ct))!;
+        Assert.Equal((idle, (Instant?)(later + Duration.FromHours(1)), again[0].Version + 1), (a.State, a.DueAt, a.Version));
+        Assert.Equal(paid, (await other.FindAccountAsync("b", Ct))!.State);
+        Assert.Empty(await store.ClaimDueAsync(later, 10, Lease, Ct));
+
+        var last = later + Duration.FromHours(1);
+        var fromOther = Assert.Single(await other.ClaimDueAsync(last, 10, Lease, Ct));
+        var resumed = new AccountState([ProductLifecycle.Initial(null)], false, last);
+        Assert.Equal(CommitOutcome.Saved, Assert.Single(await store.CommitAsync([Commit(fromOther, last, resumed)], Ct)).Outcome);
+        Assert.Equal(resumed, (await store.FindAccountAsync("a", Ct))!.State);
+    }
+
     [Fact]
     public async Task History_UnknownAccount_ThrowsNamingIt()
     {

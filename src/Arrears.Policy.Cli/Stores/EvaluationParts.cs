@@ -77,6 +77,41 @@ internal sealed class CountingStore(IArrearsStore inner, Action<EvaluationCommit
         return true;
     }
 
+    public async ValueTask<IReadOnlyList<CommitResult>> CommitAsync(IReadOnlyList<EvaluationCommit> commits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commits);
+        var results = await inner.CommitAsync(commits, cancellationToken).ConfigureAwait(false);
+        var saved = 0;
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (results[i].Outcome != CommitOutcome.Saved)
+            {
+                continue;
+            }
+
+            var commit = commits[i];
+            saved++;
+            lock (_lock)
+            {
+                _accounts++;
+                _notifications += commit.Outbox.Count(m => m.Kind == OutboxKind.Notification);
+                foreach (var transition in commit.Transitions)
+                {
+                    _reasons[(int)transition.Reason]++;
+                }
+            }
+
+            committed?.Invoke(commit);
+        }
+
+        if (saved > 0)
+        {
+            PauseIf("after-commit");
+        }
+
+        return results;
+    }
+
     private static void PauseIf(string point)
     {
         if (string.Equals(Pause, point, StringComparison.Ordinal))

@@ -5,8 +5,10 @@ using NodaTime;
 namespace Arrears.Policy.Runtime;
 
 /// <summary>
-/// Claims due accounts batch by batch, evaluates them in parallel (bounded), and commits each account's new state,
-/// transitions, rated charges and outbox messages in one unit of work; on a version conflict it reloads and evaluates again.
+/// Claims due accounts batch by batch, evaluates them in parallel (bounded), and commits the batch's decisions at once
+/// (<see cref="IArrearsStore.CommitAsync(IReadOnlyList{EvaluationCommit}, CancellationToken)"/>): each account's new state,
+/// transitions, rated charges and outbox messages are one unit of work, version-checked on its own; an account whose
+/// commit was stale is reloaded and evaluated again.
 /// </summary>
 internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry policies, IClock clock, ArrearsRuntimeOptions options)
 {
@@ -27,10 +29,7 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
                 break;
             }
 
-            await Parallel.ForEachAsync(
-                batch,
-                new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
-                async (account, token) => await EvaluateAsync(account, now, totals, token).ConfigureAwait(false)).ConfigureAwait(false);
+            await EvaluateBatchAsync(batch, now, totals, cancellationToken).ConfigureAwait(false);
             ArrearsTelemetry.BatchDuration.Record(batchWatch.Elapsed.TotalSeconds);
             if (batch.Count < options.BatchSize)
             {
@@ -41,12 +40,111 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
         return totals.ToSummary(Duration.FromTimeSpan(stopwatch.Elapsed));
     }
 
-    private async Task EvaluateAsync(StoredAccount account, Instant now, Totals totals, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decides every account of a claimed batch (in parallel: evaluation is pure and CPU-bound), saves the decisions in one
+    /// batched commit, then evaluates the accounts whose commit was stale again, one by one, with their new facts.
+    /// </summary>
+    private async Task EvaluateBatchAsync(IReadOnlyList<StoredAccount> batch, Instant now, Totals totals, CancellationToken cancellationToken)
+    {
+        var decided = new EvaluationCommit?[batch.Count];
+        Parallel.For(
+            0,
+            batch.Count,
+            new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
+            i =>
+            {
+                try
+                {
+                    decided[i] = Decide(batch[i], now);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The account stays due and claimed until its lease expires; then it is evaluated again.
+                    totals.Fail($"account \"{batch[i].Registration.Id}\": {ex.GetType().Name}: {ex.Message}");
+                }
+            });
+
+        var commits = new List<EvaluationCommit>(batch.Count);
+        foreach (var commit in decided)
+        {
+            if (commit is not null)
+            {
+                commits.Add(commit);
+            }
+        }
+
+        if (commits.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<CommitResult> results;
+        try
+        {
+            results = await store.CommitAsync(commits, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Nothing of the batch is known to be saved: every account stays claimed until its lease expires.
+            foreach (var commit in commits)
+            {
+                totals.Fail($"account \"{commit.Account}\": {ex.GetType().Name}: {ex.Message}");
+            }
+
+            return;
+        }
+
+        List<string>? stale = null;
+        for (var i = 0; i < commits.Count; i++)
+        {
+            var commit = commits[i];
+            switch (results[i].Outcome)
+            {
+                case CommitOutcome.Saved:
+                    totals.Add(commit);
+                    break;
+                case CommitOutcome.Stale:
+                    totals.Conflict();
+                    (stale ??= []).Add(commit.Account);
+                    break;
+                default:
+                    var error = results[i].Error;
+                    totals.Fail($"account \"{commit.Account}\": {error?.GetType().Name}: {error?.Message}");
+                    break;
+            }
+        }
+
+        if (stale is not null)
+        {
+            await Parallel.ForEachAsync(
+                stale,
+                new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
+                async (account, token) => await RetryAsync(account, now, totals, token).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Evaluates again an account whose commit was stale (it changed since it was claimed), reloading it each time.</summary>
+    private async Task RetryAsync(string id, Instant now, Totals totals, CancellationToken cancellationToken)
     {
         try
         {
+            // Attempt 0 was the batch's, and stale.
             for (var attempt = 0; ; attempt++)
             {
+                if (attempt >= options.MaxConflictRetries)
+                {
+                    totals.Fail($"account \"{id}\": still changing after {attempt + 1} attempts; it is evaluated again when its claim expires");
+                    return;
+                }
+
+                var account = await store.FindAccountAsync(id, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"account \"{id}\" disappeared while it was being evaluated");
+                if (account.State.LastEvaluatedAt is { } last && last > now)
+                {
+                    // Another evaluator already decided a later instant: evaluating an earlier one changes nothing.
+                    return;
+                }
+
                 var commit = Decide(account, now);
                 if (await store.CommitAsync(commit, cancellationToken).ConfigureAwait(false))
                 {
@@ -55,25 +153,12 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
                 }
 
                 totals.Conflict();
-                if (attempt >= options.MaxConflictRetries)
-                {
-                    totals.Fail($"account \"{account.Registration.Id}\": still changing after {attempt + 1} attempts; it is evaluated again when its claim expires");
-                    return;
-                }
-
-                account = await store.FindAccountAsync(account.Registration.Id, cancellationToken).ConfigureAwait(false)
-                    ?? throw new InvalidOperationException($"account \"{account.Registration.Id}\" disappeared while it was being evaluated");
-                if (account.State.LastEvaluatedAt is { } last && last > now)
-                {
-                    // Another evaluator already decided a later instant: evaluating an earlier one changes nothing.
-                    return;
-                }
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The account stays due and claimed until its lease expires; then it is evaluated again.
-            totals.Fail($"account \"{account.Registration.Id}\": {ex.GetType().Name}: {ex.Message}");
+            totals.Fail($"account \"{id}\": {ex.GetType().Name}: {ex.Message}");
         }
     }
 
@@ -347,3 +432,4 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
         }
     }
 }
+

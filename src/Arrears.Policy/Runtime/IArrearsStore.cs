@@ -9,9 +9,11 @@ namespace Arrears.Policy.Runtime;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Every method is atomic: a batch of entries or usage is applied whole or not at all, and <see cref="CommitAsync"/>
-/// saves the new state, the transitions, the rated charges and the outbox messages in one unit of work that fails, saving
-/// nothing, when the account changed since it was claimed (its <see cref="StoredAccount.Version"/>).
+/// Every method is atomic: a batch of entries or usage is applied whole or not at all, and
+/// <see cref="CommitAsync(EvaluationCommit, CancellationToken)"/> saves the new state, the transitions, the rated charges
+/// and the outbox messages in one unit of work that fails, saving nothing, when the account changed since it was claimed
+/// (its <see cref="StoredAccount.Version"/>). <see cref="CommitAsync(IReadOnlyList{EvaluationCommit}, CancellationToken)"/>
+/// saves a batch of such commits at once, each still its own unit of work.
 /// </para>
 /// <para>
 /// Due means due: an account is due at its next review instant, the instant of its next recorded future entry, the close
@@ -104,6 +106,39 @@ public interface IArrearsStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns><see langword="true"/> when saved; <see langword="false"/> (nothing saved) when the account changed since it was claimed.</returns>
     ValueTask<bool> CommitAsync(EvaluationCommit commit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Saves several evaluations at once (the runtime's evaluator commits each claimed batch this way), each as
+    /// <see cref="CommitAsync(EvaluationCommit, CancellationToken)"/> would: version-checked on its own and saved whole or
+    /// not at all, so a stale or failed commit saves nothing of itself and the others of the batch are saved. Outbox keys
+    /// stay unique across the batch: a message whose key exists, or came earlier in the batch, is skipped.
+    /// </summary>
+    /// <remarks>
+    /// Durable stores save a batch in one transaction (one round trip, one write of the log), which is what makes a bulk
+    /// pass fast. The default implementation commits one at a time, for stores that have nothing better.
+    /// </remarks>
+    /// <param name="commits">The commits, at most one per account.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One result per commit, in the order given.</returns>
+    /// <exception cref="ArgumentException">An account appears twice in <paramref name="commits"/>, or the list holds <see langword="null"/>.</exception>
+    async ValueTask<IReadOnlyList<CommitResult>> CommitAsync(IReadOnlyList<EvaluationCommit> commits, CancellationToken cancellationToken)
+    {
+        StoreBatches.Check(commits);
+        var results = new CommitResult[commits.Count];
+        for (var i = 0; i < results.Length; i++)
+        {
+            try
+            {
+                results[i] = await CommitAsync(commits[i], cancellationToken).ConfigureAwait(false) ? CommitResult.Saved : CommitResult.Stale;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                results[i] = CommitResult.Failed(ex);
+            }
+        }
+
+        return results;
+    }
 
     /// <summary>Claims up to <paramref name="max"/> pending outbox messages whose next attempt is due, in each account's order.</summary>
     /// <param name="now">The current instant.</param>

@@ -232,76 +232,107 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         ArgumentNullException.ThrowIfNull(commit);
         lock (_lock)
         {
-            var index = Find(commit.Account);
-            ref var row = ref _rows[index];
-            if (row.Version != commit.ExpectedVersion)
-            {
-                return ValueTask.FromResult(false);
-            }
+            return ValueTask.FromResult(Commit(commit));
+        }
+    }
 
-            // Validate everything before changing anything: the charges must fit the ledger.
-            Append(ref row, commit.Charges);
-            row.State = Intern(commit.State);
-            if (commit.Transitions.Count > 0)
+    /// <inheritdoc />
+    /// <remarks>The whole batch is saved under the store's one lock, taken once.</remarks>
+    public ValueTask<IReadOnlyList<CommitResult>> CommitAsync(IReadOnlyList<EvaluationCommit> commits, CancellationToken cancellationToken)
+    {
+        StoreBatches.Check(commits);
+        var results = new CommitResult[commits.Count];
+        lock (_lock)
+        {
+            for (var i = 0; i < results.Length; i++)
             {
-                (row.Extras ??= new Extras()).Transitions.AddRange(commit.Transitions);
-            }
-
-            if (row.Extras is { } extras)
-            {
-                extras.RatedThrough = commit.RatedThrough;
-            }
-
-            foreach (var message in commit.Outbox)
-            {
-                if (!_outbox.ContainsKey(message.Key))
+                try
                 {
-                    var item = new Outbox(new OutboxMessage
-                    {
-                        Key = message.Key,
-                        Account = message.Account,
-                        Sequence = ++_sequence,
-                        Kind = message.Kind,
-                        Notification = message.Notification,
-                        Enforcement = message.Enforcement,
-                        Product = message.Product,
-                        Episode = message.Episode,
-                        At = message.At,
-                        Balance = message.Balance,
-                        Recipient = message.Recipient,
-                        Channel = message.Channel,
-                        NextDeadline = message.NextDeadline,
-                        Currency = message.Currency,
-                        TimeZone = message.TimeZone,
-                        Status = OutboxStatus.Pending,
-                        NextAttemptAt = commit.EvaluatedAt,
-                    });
-                    _outbox.Add(message.Key, item);
-                    _outboxInOrder.Add(item);
-                    AddPending(item);
+                    results[i] = Commit(commits[i]) ? CommitResult.Saved : CommitResult.Stale;
+                }
+                catch (ArgumentException ex)
+                {
+                    // Nothing of this commit was applied (it is checked before anything changes); the others go on.
+                    results[i] = CommitResult.Failed(ex);
                 }
             }
-
-            row.Version++;
-            row.NextReviewAt = commit.NextReviewAt;
-            if (row.ClaimedUntil is not null)
-            {
-                _leased.Remove(index);
-                row.ClaimedUntil = null;
-            }
-            else
-            {
-                _due.Remove(index);
-            }
-
-            row.DueAt = commit.DueAt;
-            if (row.DueAt is not null)
-            {
-                _due.Push(index);
-            }
-
-            return ValueTask.FromResult(true);
         }
+
+        return ValueTask.FromResult<IReadOnlyList<CommitResult>>(results);
+    }
+
+    /// <summary>Saves one commit under the lock: checks everything first, so a refused commit changes nothing.</summary>
+    private bool Commit(EvaluationCommit commit)
+    {
+        var index = Find(commit.Account);
+        ref var row = ref _rows[index];
+        if (row.Version != commit.ExpectedVersion)
+        {
+            return false;
+        }
+
+        // Validate everything before changing anything: the charges must fit the ledger.
+        Append(ref row, commit.Charges);
+        row.State = Intern(commit.State);
+        if (commit.Transitions.Count > 0)
+        {
+            (row.Extras ??= new Extras()).Transitions.AddRange(commit.Transitions);
+        }
+
+        if (row.Extras is { } extras)
+        {
+            extras.RatedThrough = commit.RatedThrough;
+        }
+
+        foreach (var message in commit.Outbox)
+        {
+            if (!_outbox.ContainsKey(message.Key))
+            {
+                var item = new Outbox(new OutboxMessage
+                {
+                    Key = message.Key,
+                    Account = message.Account,
+                    Sequence = ++_sequence,
+                    Kind = message.Kind,
+                    Notification = message.Notification,
+                    Enforcement = message.Enforcement,
+                    Product = message.Product,
+                    Episode = message.Episode,
+                    At = message.At,
+                    Balance = message.Balance,
+                    Recipient = message.Recipient,
+                    Channel = message.Channel,
+                    NextDeadline = message.NextDeadline,
+                    Currency = message.Currency,
+                    TimeZone = message.TimeZone,
+                    Status = OutboxStatus.Pending,
+                    NextAttemptAt = commit.EvaluatedAt,
+                });
+                _outbox.Add(message.Key, item);
+                _outboxInOrder.Add(item);
+                AddPending(item);
+            }
+        }
+
+        row.Version++;
+        row.NextReviewAt = commit.NextReviewAt;
+        if (row.ClaimedUntil is not null)
+        {
+            _leased.Remove(index);
+            row.ClaimedUntil = null;
+        }
+        else
+        {
+            _due.Remove(index);
+        }
+
+        row.DueAt = commit.DueAt;
+        if (row.DueAt is not null)
+        {
+            _due.Push(index);
+        }
+
+        return true;
     }
 
     /// <inheritdoc />

@@ -272,6 +272,65 @@ public sealed class PostgreSqlStoreTests(PostgreSqlSchemas schemas) : IClassFixt
         Assert.Equal(second.Version, (await store.FindAccountAsync("acct", Ct))!.Version);
     }
 
+    [PostgreSqlFact]
+    public async Task CommitBatch_ATransitionTheAuditTrailAlreadyHolds_FailsAloneAndTheOthersAreSaved()
+    {
+        var store = schemas.CreateStore();
+        await store.ImportAsync([.. new[] { "a", "b", "c" }.Select(id => new AccountImport(Account(id), null, null, null, null, T0))], Ct);
+        var overdue = new TransitionRecord(T0, LifecycleStatus.Active, LifecycleStatus.Overdue, TransitionReason.InArrears, 1, null, false, T0);
+        var state = new AccountState([new ProductLifecycle(null, LifecycleStatus.Overdue, 1, T0, T0 + Duration.FromDays(1), null)], true, T0);
+        var all = (await store.ClaimDueAsync(T0, 10, Lease, Ct)).ToDictionary(a => a.Registration.Id);
+        Assert.True(await store.CommitAsync(new EvaluationCommit("b", all["b"].Version, state, T0, [overdue], [], [], T0), Ct));
+        var claimed = await store.ClaimDueAsync(T0, 10, Lease, Ct);
+        Assert.Equal(["b"], claimed.Select(a => a.Registration.Id));
+
+        // The batch's statement fails on "b"'s repeated transition: the store saves the commits one by one, so only "b" fails.
+        OutboxMessage Message(string account) => new() { Key = $"{account}/1/Suspend", Account = account, Kind = OutboxKind.Enforcement, Enforcement = EnforcementKind.Suspend, Episode = 1, At = T0, Currency = "CNY", TimeZone = "Asia/Shanghai" };
+        var results = await store.CommitAsync(
+        [
+            new EvaluationCommit("a", all["a"].Version, state, T0, [overdue], [], [Message("a")], T0 + Duration.FromDays(1)),
+            new EvaluationCommit("b", claimed[0].Version, state, T0, [overdue], [], [Message("b")], T0 + Duration.FromDays(1)),
+            new EvaluationCommit("c", all["c"].Version, state, T0, [overdue], [], [Message("c")], T0 + Duration.FromDays(1)),
+        ], Ct);
+
+        Assert.Equal([CommitOutcome.Saved, CommitOutcome.Failed, CommitOutcome.Saved], results.Select(r => r.Outcome));
+        Assert.Contains("\"b\"", Assert.IsType<InvalidOperationException>(results[1].Error).Message, StringComparison.Ordinal);
+        Assert.Single(await store.HistoryAsync("b", Ct));
+        Assert.Equal(claimed[0].Version, (await store.FindAccountAsync("b", Ct))!.Version);
+        Assert.Equal(["a/1/Suspend", "c/1/Suspend"], (await store.QueryOutboxAsync(new OutboxQuery(), Ct)).Select(m => m.Key));
+    }
+
+    [PostgreSqlFact]
+    public async Task CommitBatch_TwoInstancesCommittingOverlappingBatchesAtOnce_SaveEachAccountOnce()
+    {
+        var store = schemas.CreateStore();
+        var other = schemas.Open(store.SchemaName);
+        var ids = Enumerable.Range(0, 200).Select(i => $"acct-{i:D3}").ToArray();
+        await store.ImportAsync([.. ids.Select(id => new AccountImport(Account(id), null, null, null, null, T0))], Ct);
+        var claimed = await store.ClaimDueAsync(T0, 500, Lease, Ct);
+        var state = new AccountState([ProductLifecycle.Initial(null)], true, T0);
+        EvaluationCommit[] Commits(IEnumerable<StoredAccount> accounts) =>
+        [
+            .. accounts.Select(a => new EvaluationCommit(a.Registration.Id, a.Version, state, T0, [], [],
+                [new OutboxMessage { Key = $"{a.Registration.Id}/k", Account = a.Registration.Id, Kind = OutboxKind.Notification, Notification = NotificationKind.Overdue, Episode = 1, At = T0, Currency = "CNY", TimeZone = "Asia/Shanghai" }],
+                T0 + Duration.FromDays(1))),
+        ];
+
+        // Each instance commits its half and the middle third of the accounts, in the opposite order.
+        var results = await Task.WhenAll(
+            Task.Run(async () => await store.CommitAsync(Commits(claimed.Take(133)), Ct)),
+            Task.Run(async () => await other.CommitAsync(Commits(claimed.Skip(67).Reverse()), Ct)));
+
+        var saved = results.SelectMany(r => r).Count(r => r.Outcome == CommitOutcome.Saved);
+        Assert.Equal(ids.Length, saved);
+        Assert.All(results.SelectMany(r => r), r => Assert.NotEqual(CommitOutcome.Failed, r.Outcome));
+        Assert.Equal(ids.Length, (await store.QueryOutboxAsync(new OutboxQuery(max: 1000), Ct)).Count);
+        foreach (var account in claimed)
+        {
+            Assert.Equal(account.Version + 1, (await other.FindAccountAsync(account.Registration.Id, Ct))!.Version);
+        }
+    }
+
     // ---- corrupted rows ----
 
     [PostgreSqlFact]
