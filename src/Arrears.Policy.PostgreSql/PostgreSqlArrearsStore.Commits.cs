@@ -50,11 +50,12 @@ public sealed partial class PostgreSqlArrearsStore
           ON CONFLICT (account_id, position) DO UPDATE SET product = excluded.product, status = excluded.status, episode = excluded.episode,
             overdue_since_ns = excluded.overdue_since_ns, suspend_at_ns = excluded.suspend_at_ns, purge_at_ns = excluded.purge_at_ns
         ), transitions AS (
-          INSERT INTO {_s}.transitions (account_id, at_ns, from_status, to_status, reason, episode, product, is_late, evaluated_at_ns)
-          SELECT t.account_id, t.at_ns, t.from_status, t.to_status, t.reason, t.episode, t.product, t.is_late, t.evaluated_at_ns
+          INSERT INTO {_s}.transitions (account_id, at_ns, from_status, to_status, reason, episode, product, is_late, evaluated_at_ns, deferred_from_ns, held_by)
+          SELECT t.account_id, t.at_ns, t.from_status, t.to_status, t.reason, t.episode, t.product, t.is_late, t.evaluated_at_ns, t.deferred_from_ns,
+                 CASE WHEN t.held_by IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(t.held_by::jsonb)) END
           FROM unnest(@t_account::text[], @t_at::bigint[], @t_from::text[], @t_to::text[], @t_reason::text[], @t_episode::integer[], @t_product::text[],
-                      @t_late::boolean[], @t_evaluated::bigint[]) WITH ORDINALITY
-            AS t (account_id, at_ns, from_status, to_status, reason, episode, product, is_late, evaluated_at_ns, ord)
+                      @t_late::boolean[], @t_evaluated::bigint[], @t_deferred::bigint[], @t_held::text[]) WITH ORDINALITY
+            AS t (account_id, at_ns, from_status, to_status, reason, episode, product, is_late, evaluated_at_ns, deferred_from_ns, held_by, ord)
           JOIN acc ON acc.id = t.account_id
           ORDER BY t.ord
         ), charges AS (
@@ -203,6 +204,8 @@ public sealed partial class PostgreSqlArrearsStore
         private readonly List<string?> _tProduct = [];
         private readonly List<bool> _tLate = [];
         private readonly List<long> _tEvaluated = [];
+        private readonly List<long?> _tDeferred = [];
+        private readonly List<string?> _tHeld = [];
 
         private readonly List<string> _cAccount = [];
         private readonly List<string> _cId = [];
@@ -272,6 +275,8 @@ public sealed partial class PostgreSqlArrearsStore
                 _tProduct.Add(t.Product);
                 _tLate.Add(t.IsLate);
                 _tEvaluated.Add(Nanoseconds.From(t.EvaluatedAt, "transitions.evaluatedAt"));
+                _tDeferred.Add(Nanoseconds.From(t.DeferredFrom, "transitions.deferredFrom"));
+                _tHeld.Add(t.HeldBy.Count == 0 ? null : StoreCodec.JsonArray(t.HeldBy));
             }
 
             foreach (var c in commit.Charges)
@@ -326,6 +331,7 @@ public sealed partial class PostgreSqlArrearsStore
             {
                 Nanoseconds.From(t.At, "transitions.at");
                 Nanoseconds.From(t.EvaluatedAt, "transitions.evaluatedAt");
+                Nanoseconds.From(t.DeferredFrom, "transitions.deferredFrom");
             }
 
             foreach (var c in commit.Charges)
@@ -369,6 +375,8 @@ public sealed partial class PostgreSqlArrearsStore
             p.AddWithValue("t_product", _tProduct.ToArray());
             p.AddWithValue("t_late", _tLate.ToArray());
             p.AddWithValue("t_evaluated", _tEvaluated.ToArray());
+            p.AddWithValue("t_deferred", _tDeferred.ToArray());
+            p.AddWithValue("t_held", _tHeld.ToArray());
 
             p.AddWithValue("c_account", _cAccount.ToArray());
             p.AddWithValue("c_id", _cId.ToArray());
