@@ -40,10 +40,13 @@ internal sealed class ClaimedStates
 
     private readonly ConcurrentDictionary<string, (long Version, ProductLifecycle[] Lifecycles)> _claimed = new(StringComparer.Ordinal);
 
+    private int _remembered;
+
     /// <summary>Remembers the lifecycles of a claimed account.</summary>
     public void Remember(StoredAccount account)
     {
-        if (_claimed.Count >= Capacity)
+        // Counting a concurrent dictionary takes all its locks: look every 65,536 claims only.
+        if ((Interlocked.Increment(ref _remembered) & 0xFFFF) == 0 && _claimed.Count >= Capacity)
         {
             _claimed.Clear();
         }
