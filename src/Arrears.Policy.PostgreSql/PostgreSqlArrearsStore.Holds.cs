@@ -76,35 +76,9 @@ public sealed partial class PostgreSqlArrearsStore
     }
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyList<HoldRecord>> HoldsAsync(string account, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(account);
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var connectionScope = connection.ConfigureAwait(false);
-        var batch = new NpgsqlBatch(connection);
-        await using var batchScope = batch.ConfigureAwait(false);
-        var exists = new NpgsqlBatchCommand($"SELECT 1 FROM {_s}.accounts WHERE id = @id");
-        exists.Parameters.AddWithValue("id", account);
-        var facts = new NpgsqlBatchCommand($"SELECT {HoldFactColumns} FROM {_s}.hold_facts WHERE account_id = @id ORDER BY seq");
-        facts.Parameters.AddWithValue("id", account);
-        batch.BatchCommands.Add(exists);
-        batch.BatchCommands.Add(facts);
-        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var readerScope = reader.ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            throw StoreErrors.UnknownAccount(account);
-        }
-
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var records = new List<HoldRecord>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            records.Add(ReadHoldFact(reader));
-        }
-
-        return records;
-    }
+    public async ValueTask<IReadOnlyList<HoldRecord>> HoldsAsync(string account, CancellationToken cancellationToken) =>
+        await AccountRowsAsync(account, $"SELECT {HoldFactColumns} FROM {_s}.hold_facts WHERE account_id = @id ORDER BY seq", ReadHoldFact, cancellationToken)
+            .ConfigureAwait(false);
 
     /// <summary>Checks that every instant of <paramref name="records"/> fits the store's range, naming the field.</summary>
     internal static void CheckRange(IReadOnlyList<HoldRecord> records, string prefix)

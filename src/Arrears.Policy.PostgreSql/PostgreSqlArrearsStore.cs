@@ -742,7 +742,15 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
     }
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyList<TransitionRecord>> HistoryAsync(string account, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<TransitionRecord>> HistoryAsync(string account, CancellationToken cancellationToken) =>
+        await AccountRowsAsync(account, $"SELECT {Rows.TransitionColumns} FROM {_s}.transitions WHERE account_id = @id ORDER BY seq", Rows.ReadTransition, cancellationToken)
+            .ConfigureAwait(false);
+
+    /// <summary>
+    /// Reads an account's rows of one table in one round trip: whether the account exists (an unknown account is an error),
+    /// then the rows <paramref name="sql"/> selects with the account as <c>@id</c>.
+    /// </summary>
+    private async ValueTask<IReadOnlyList<T>> AccountRowsAsync<T>(string account, string sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -751,10 +759,10 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
         await using var batchScope = batch.ConfigureAwait(false);
         var exists = new NpgsqlBatchCommand($"SELECT 1 FROM {_s}.accounts WHERE id = @id");
         exists.Parameters.AddWithValue("id", account);
-        var transitions = new NpgsqlBatchCommand($"SELECT {Rows.TransitionColumns} FROM {_s}.transitions WHERE account_id = @id ORDER BY seq");
-        transitions.Parameters.AddWithValue("id", account);
+        var rows = new NpgsqlBatchCommand(sql);
+        rows.Parameters.AddWithValue("id", account);
         batch.BatchCommands.Add(exists);
-        batch.BatchCommands.Add(transitions);
+        batch.BatchCommands.Add(rows);
         var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -763,10 +771,10 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
         }
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var records = new List<TransitionRecord>();
+        var records = new List<T>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            records.Add(Rows.ReadTransition(reader));
+            records.Add(read(reader));
         }
 
         return records;
