@@ -9,7 +9,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 // Run with: dotnet run -c Release --project benchmarks/Arrears.Policy.Benchmarks -- --filter '*'
 // Bulk passes in one process (sizes from ARREARS_BENCH_SIZES): -- --bulk
 // Quick mode (a few minutes, JSON in BenchmarkDotNet.Artifacts/results): -- --quick
-// Durable stores, one timed pass each (profiling, not BenchmarkDotNet): -- --store-pass sqlite|postgres [accounts] [evaluators] [batch]
+// Durable stores, one timed pass each (profiling, not BenchmarkDotNet): -- --store-pass sqlite|postgres [accounts] [evaluators] [batch] [repeat]
 // Footprint per account (managed heap before and after building N accounts): -- --footprint [N] [--entries E] [layouts...]
 if (args.Length > 0 && args[0] == "--footprint")
 {
@@ -29,7 +29,7 @@ if (args.Length > 0 && args[0] == "--footprint")
 
 if (args.Length > 0 && args[0] == "--store-pass")
 {
-    // -- --store-pass sqlite|postgres [accounts] [evaluators] [batch]: a Stopwatch profile of the durable stores' passes.
+    // -- --store-pass sqlite|postgres [accounts] [evaluators] [batch] [repeat]: a Stopwatch profile of the durable stores' passes.
     await StorePass.RunAsync([.. args.Skip(1)]).ConfigureAwait(false);
     return;
 }

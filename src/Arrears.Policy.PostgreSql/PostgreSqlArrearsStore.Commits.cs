@@ -86,6 +86,7 @@ public sealed partial class PostgreSqlArrearsStore
     private string? _batchCommitSql;
 
     private readonly ClaimedStates _claimed = new();
+    private readonly AccountSnapshots _snapshots = new();
 
     /// <inheritdoc />
     /// <remarks>
@@ -165,6 +166,15 @@ public sealed partial class PostgreSqlArrearsStore
                 {
                     results[index] = CommitResult.Failed(ex);
                 }
+            }
+        }
+
+        // What this instance keeps of the accounts moves to the versions just written.
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i].Outcome == CommitOutcome.Saved)
+            {
+                _snapshots.Saved(commits[i]);
             }
         }
 

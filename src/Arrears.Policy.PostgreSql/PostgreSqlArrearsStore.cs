@@ -142,7 +142,7 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
               ORDER BY due_at_ns, id
               LIMIT @max
               FOR UPDATE SKIP LOCKED))
-            RETURNING {AccountColumns}
+            RETURNING id, version, due_at_ns
             """;
         _childrenProductsSql = $"SELECT {Rows.ProductColumns} FROM {_s}.account_products WHERE account_id = ANY(@ids) ORDER BY account_id, position";
         _childrenEntriesSql = $"SELECT {Rows.EntryColumns} FROM {_s}.ledger_entries WHERE account_id = ANY(@ids) ORDER BY seq";
@@ -500,7 +500,9 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
         // (every change updates the account's row), so each snapshot is exactly its version.
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
-        var rows = new List<AccountRow>();
+        // The accounts this instance kept at the version claimed are built from what it kept (decision 0015); the others are read.
+        var claimed = new List<StoredAccount>();
+        var read = new List<string>();
         var claim = new NpgsqlCommand(_claimSql, connection, transaction);
         await using (claim.ConfigureAwait(false))
         {
@@ -511,31 +513,54 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
             await using var readerScope = reader.ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                rows.Add(Rows.ReadAccount(reader));
+                var id = reader.GetString(0);
+                var dueAt = reader.IsDBNull(2) ? (Instant?)null : Nanoseconds.ToInstant(reader.GetInt64(2));
+                if (_snapshots.Find(id, reader.GetInt64(1), dueAt) is { } kept)
+                {
+                    claimed.Add(kept);
+                }
+                else
+                {
+                    read.Add(id);
+                }
             }
         }
 
-        if (rows.Count > 0)
+        var rows = new List<AccountRow>(read.Count);
+        if (read.Count > 0)
         {
             var batch = new NpgsqlBatch(connection, transaction);
             await using var batchScope = batch.ConfigureAwait(false);
-            AddChildren(batch, [.. rows.Select(r => r.Id)]);
+            var select = new NpgsqlBatchCommand($"SELECT {AccountColumns} FROM {_s}.accounts WHERE id = ANY(@ids)");
+            select.Parameters.AddWithValue("ids", read.ToArray());
+            batch.BatchCommands.Add(select);
+            AddChildren(batch, [.. read]);
             var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using var readerScope = reader.ConfigureAwait(false);
-            await ReadChildrenAsync(reader, rows, cancellationToken, first: true).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(Rows.ReadAccount(reader));
+            }
+
+            await ReadChildrenAsync(reader, rows, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        rows.Sort(static (a, b) =>
+        foreach (var row in rows)
+        {
+            var account = row.ToStored(snapshot: true);
+            _snapshots.Keep(account);
+            claimed.Add(account);
+        }
+
+        claimed.Sort(static (a, b) =>
         {
             var byDue = Nullable.Compare(a.DueAt, b.DueAt);
-            return byDue != 0 ? byDue : string.CompareOrdinal(a.Id, b.Id);
+            return byDue != 0 ? byDue : string.CompareOrdinal(a.Registration.Id, b.Registration.Id);
         });
-        var claimed = new StoredAccount[rows.Count];
-        for (var i = 0; i < claimed.Length; i++)
+        foreach (var account in claimed)
         {
-            claimed[i] = rows[i].ToStored();
-            _claimed.Remember(claimed[i]);
+            _claimed.Remember(account);
         }
 
         return claimed;
@@ -950,13 +975,10 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
     }
 
     /// <summary>Reads the results of <see cref="AddChildren"/> into the rows.</summary>
-    private static async Task ReadChildrenAsync(NpgsqlDataReader reader, List<AccountRow> rows, CancellationToken cancellationToken, bool first = false)
+    private static async Task ReadChildrenAsync(NpgsqlDataReader reader, List<AccountRow> rows, CancellationToken cancellationToken)
     {
         var byId = rows.ToDictionary(r => r.Id, StringComparer.Ordinal);
-        if (!first)
-        {
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
 
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -84,9 +84,10 @@ public sealed partial class SqliteArrearsStore
 
     /// <summary>
     /// Builds the snapshots of several accounts: their product lifecycles, ledger entries, usage and hold facts read with one
-    /// query per table for all of them, in the order each was written.
+    /// query per table for all of them, in the order each was written. With <paramref name="snapshots"/> (a claim), each
+    /// account is built over a compact ledger snapshot and kept there.
     /// </summary>
-    private static List<StoredAccount> LoadAccounts(SqliteSession session, List<AccountRow> rows)
+    private static List<StoredAccount> LoadAccounts(SqliteSession session, List<AccountRow> rows, AccountSnapshots? snapshots = null)
     {
         var ids = StoreCodec.JsonArray(rows.Select(row => row.Registration.Id));
         var lifecycles = new Dictionary<string, List<ProductLifecycle>>(StringComparer.Ordinal);
@@ -124,11 +125,22 @@ public sealed partial class SqliteArrearsStore
         {
             var id = row.Registration.Id;
             var state = StoreCodec.State(id, "accounts", lifecycles.GetValueOrDefault(id) ?? [], row.AlarmArmed, row.LastEvaluatedAt);
-            var ledger = StoreCodec.Ledger(id, "ledger_entries", row.Registration.Currency, row.Registration.OpeningBalance, entries.GetValueOrDefault(id) ?? []);
+            var accountEntries = entries.GetValueOrDefault(id) ?? [];
+            var accountUsage = usage.GetValueOrDefault(id) ?? [];
             var facts = holds.GetValueOrDefault(id);
+            if (snapshots is not null
+                && AccountSnapshots.Build(id, "ledger_entries", row.Registration.Currency, row.Registration.OpeningBalance, accountEntries) is { } snapshot)
+            {
+                var account = StoreCodec.Stored(id, row.Registration, state, row.Version, row.DueAt, snapshot, accountUsage, row.NextReviewAt, facts);
+                snapshots.Keep(account);
+                accounts.Add(account);
+                continue;
+            }
+
+            var ledger = StoreCodec.Ledger(id, "ledger_entries", row.Registration.Currency, row.Registration.OpeningBalance, accountEntries);
             accounts.Add(facts is null
-                ? new StoredAccount(row.Registration, state, row.Version, row.DueAt, ledger, usage.GetValueOrDefault(id) ?? [], row.NextReviewAt)
-                : StoreCodec.Build(id, "hold_facts.revokes", () => new StoredAccount(row.Registration, state, row.Version, row.DueAt, ledger, usage.GetValueOrDefault(id) ?? [], row.NextReviewAt, facts)));
+                ? new StoredAccount(row.Registration, state, row.Version, row.DueAt, ledger, accountUsage, row.NextReviewAt)
+                : StoreCodec.Build(id, "hold_facts.revokes", () => new StoredAccount(row.Registration, state, row.Version, row.DueAt, ledger, accountUsage, row.NextReviewAt, facts)));
         }
 
         return accounts;

@@ -22,8 +22,10 @@ public sealed partial class SqliteArrearsStore
                        AND (last_evaluated_at IS NULL OR last_evaluated_at <= $now)
                      ORDER BY due_at, id
                      LIMIT $max)
-        RETURNING {SqliteSql.AccountColumns}
+        RETURNING id, version, due_at
         """;
+
+    private const string ClaimedRowsSql = $"SELECT {SqliteSql.AccountColumns} FROM accounts WHERE id IN (SELECT value FROM json_each($ids))";
 
     private const string CommitAccountSql = """
         UPDATE accounts SET version = version + 1, due_at = $due, next_review_at = $next_review, claimed_until = NULL,
@@ -77,7 +79,7 @@ public sealed partial class SqliteArrearsStore
                 session.Transaction.Save("claim");
                 try
                 {
-                    return (Claim(session, now, until, max), null);
+                    return (Claim(session, now, until, max, _snapshots), null);
                 }
                 catch (StoreDataException ex) when (ex.Account is not null)
                 {
@@ -121,12 +123,12 @@ public sealed partial class SqliteArrearsStore
     /// A commit that changes nothing but the account's row (no transitions, charges or messages, the lifecycles as claimed)
     /// is a single <c>UPDATE</c>.
     /// </remarks>
-    public ValueTask<IReadOnlyList<CommitResult>> CommitAsync(IReadOnlyList<EvaluationCommit> commits, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<CommitResult>> CommitAsync(IReadOnlyList<EvaluationCommit> commits, CancellationToken cancellationToken)
     {
         CommitBatch.Check(commits);
         if (commits.Count == 0)
         {
-            return ValueTask.FromResult<IReadOnlyList<CommitResult>>([]);
+            return [];
         }
 
         // Which commits keep their claimed lifecycles is settled before the write lock is taken.
@@ -136,7 +138,7 @@ public sealed partial class SqliteArrearsStore
             unchanged[i] = _claimed.Unchanged(commits[i]);
         }
 
-        return WriteAsync<IReadOnlyList<CommitResult>>(
+        var saved = await WriteAsync(
             Durability.Redone,
             session =>
             {
@@ -148,7 +150,18 @@ public sealed partial class SqliteArrearsStore
 
                 return results;
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+
+        // What this instance keeps of the accounts moves to the versions just written.
+        for (var i = 0; i < saved.Length; i++)
+        {
+            if (saved[i].Outcome == CommitOutcome.Saved)
+            {
+                _snapshots.Saved(commits[i]);
+            }
+        }
+
+        return saved;
     }
 
     /// <summary>Saves one commit of a batch inside the batch's transaction, all of it or (under its savepoint) nothing.</summary>
@@ -334,29 +347,52 @@ public sealed partial class SqliteArrearsStore
             },
             cancellationToken);
 
-    private static List<StoredAccount> Claim(SqliteSession session, Instant now, string until, int max)
+    /// <summary>
+    /// Claims due accounts and builds them: those this instance kept at the version claimed (<see cref="AccountSnapshots"/>)
+    /// from what it kept, the others from their rows, which are then kept in turn.
+    /// </summary>
+    private static List<StoredAccount> Claim(SqliteSession session, Instant now, string until, int max, AccountSnapshots snapshots)
     {
-        var rows = new List<AccountRow>();
+        var accounts = new List<StoredAccount>();
+        List<string>? read = null;
         using (var reader = session.Command(ClaimSql).Set("$now", StoreCodec.FormatInstant(now)).Set("$until", until).Set("$max", max).ExecuteReader())
         {
             while (reader.Read())
             {
-                rows.Add(SqliteRows.Account(reader));
+                var id = reader.GetString(0);
+                var dueAt = StoreCodec.ParseOptionalInstant(reader.Text(2), id, "accounts.due_at");
+                if (snapshots.Find(id, reader.GetInt64(1), dueAt) is { } kept)
+                {
+                    accounts.Add(kept);
+                }
+                else
+                {
+                    (read ??= []).Add(id);
+                }
             }
         }
 
-        if (rows.Count == 0)
+        if (read is not null)
         {
-            return [];
+            var rows = new List<AccountRow>(read.Count);
+            using (var reader = session.Command(ClaimedRowsSql).Set("$ids", StoreCodec.JsonArray(read)).ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    rows.Add(SqliteRows.Account(reader));
+                }
+            }
+
+            accounts.AddRange(LoadAccounts(session, rows, snapshots));
         }
 
         // RETURNING gives no order: sort as the claim chose, earliest due first, then by id.
-        rows.Sort(static (a, b) =>
+        accounts.Sort(static (a, b) =>
         {
             var byDue = Nullable.Compare(a.DueAt, b.DueAt);
             return byDue != 0 ? byDue : string.CompareOrdinal(a.Registration.Id, b.Registration.Id);
         });
-        return LoadAccounts(session, rows);
+        return accounts;
     }
 
     private static void SaveLifecycles(SqliteSession session, string account, AccountState state)

@@ -70,6 +70,7 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
     private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
     private readonly ClaimedStates _claimed = new();
+    private readonly AccountSnapshots _snapshots = new();
     private SqliteConnection? _writer;
     private Durability _writerDurability = Durability.Synced;
     private volatile bool _schemaReady;

@@ -375,11 +375,26 @@ internal static class StoreCodec
         }
         catch (ArgumentException ex)
         {
-            var column = ex.Message.Contains("].id:", StringComparison.Ordinal) ? "id" : "amount";
-            throw new StoreDataException(account, $"{table}.{column}", ex.Message, ex);
+            throw LedgerCorruption(account, table, ex);
         }
 
         return ledger;
+    }
+
+    /// <summary>Builds a claimed account over a kept ledger snapshot; hold facts that do not make a set are corruption.</summary>
+    /// <exception cref="StoreDataException">The hold facts revoke an unknown hold, or repeat an id with other content.</exception>
+    public static StoredAccount Stored(
+        string account, AccountRegistration registration, AccountState state, long version, Instant? dueAt, CompactLedger snapshot, IReadOnlyList<UsageRecord> usage,
+        Instant? nextReviewAt, IReadOnlyList<HoldRecord>? holds) =>
+        holds is null
+            ? StoredAccount.OverSnapshot(registration, state, version, dueAt, snapshot, usage, nextReviewAt, null)
+            : Build(account, "hold_facts.revokes", () => StoredAccount.OverSnapshot(registration, state, version, dueAt, snapshot, usage, nextReviewAt, holds));
+
+    /// <summary>The corruption a ledger's refusal of stored entries means: an id repeated with other content, or an amount.</summary>
+    public static StoreDataException LedgerCorruption(string account, string table, ArgumentException refusal)
+    {
+        var column = refusal.Message.Contains("].id:", StringComparison.Ordinal) ? "id" : "amount";
+        return new StoreDataException(account, $"{table}.{column}", refusal.Message, refusal);
     }
 
     /// <summary>Builds a value with a constructor that validates; an <see cref="ArgumentException"/> becomes corruption of <paramref name="column"/>.</summary>

@@ -587,6 +587,60 @@ public abstract class StoreContractTests
         Assert.Equal(resumed, (await store.FindAccountAsync("a", Ct))!.State);
     }
 
+    // ---- ledgers a store keeps between claims (decision 0015) ----
+
+    [Fact]
+    public async Task Claim_AfterEntriesAppendedThroughAnotherInstance_HoldsEveryEntry()
+    {
+        var store = await CreateStoreAsync();
+        var other = await OpenAnotherAsync(store);
+        Assert.True(await store.AddAccountAsync(Account(), T0, Ct));
+        await store.AppendEntriesAsync("acct", [Charge("c1", T0 + Duration.FromMinutes(1), 10m)], T0, Ct);
+        var first = await ClaimOneAsync(store, T0 + Duration.FromHours(1));
+        Assert.Equal(["c1"], first.Ledger.Entries.Select(e => e.Id));
+        Assert.True(await store.CommitAsync(Commit(first, T0 + Duration.FromHours(1), dueAt: T0 + Duration.FromDays(1)), Ct));
+
+        // Another host appends a payment (the account is due at once), then this instance claims it again, twice.
+        var payment = Payment("p1", T0 + Duration.FromMinutes(90), 4.5m);
+        await other.AppendEntriesAsync("acct", [payment], T0 + Duration.FromHours(2), Ct);
+        var second = await ClaimOneAsync(store, T0 + Duration.FromHours(3));
+        Assert.Equal(["c1", "p1"], second.Ledger.Entries.Select(e => e.Id));
+        Assert.Equal(payment, second.Ledger.Entries[1]);
+        Assert.Equal(-5.5m, second.Ledger.BalanceAt(T0 + Duration.FromHours(3)));
+        Assert.True(await store.CommitAsync(Commit(second, T0 + Duration.FromHours(3), charges: [Charge("rated", T0 + Duration.FromHours(3), 0.25m)], dueAt: T0 + Duration.FromHours(4)), Ct));
+
+        var third = await ClaimOneAsync(store, T0 + Duration.FromHours(4));
+        Assert.Equal(["c1", "p1", "rated"], third.Ledger.Entries.Select(e => e.Id));
+        Assert.Equal((await other.FindAccountAsync("acct", Ct))!.Ledger.Entries, third.Ledger.Entries);
+        Assert.Equal(-5.75m, third.Ledger.BalanceAt(T0 + Duration.FromHours(4)));
+    }
+
+    [Fact]
+    public async Task Claim_AfterTheRegistrationHoldsAndUsageChangedThroughAnotherInstance_HoldsTheNewOnes()
+    {
+        var store = await CreateStoreAsync();
+        var other = await OpenAnotherAsync(store);
+        Assert.True(await store.AddAccountAsync(Account(items: Items()), T0, Ct));
+        var first = await ClaimOneAsync(store, T0 + Duration.FromHours(1));
+        Assert.True(await store.CommitAsync(Commit(first, T0 + Duration.FromHours(1), dueAt: T0 + Duration.FromDays(1)), Ct));
+
+        // Another host changes the creator, grants a hold and records usage; each change makes the account due at once.
+        await other.ImportAsync([new AccountImport(Account(items: Items(), creator: "new-owner"), null, null, null, null, T0 + Duration.FromHours(2))], Ct);
+        var second = await ClaimOneAsync(store, T0 + Duration.FromHours(2));
+        Assert.Equal("new-owner", second.Registration.Profile.Creator);
+        Assert.True(await store.CommitAsync(Commit(second, T0 + Duration.FromHours(2), dueAt: T0 + Duration.FromDays(1)), Ct));
+
+        var hold = new Hold("h1", HoldKind.Suspension, T0 + Duration.FromHours(2), T0 + Duration.FromDays(3), "agent", "promise to pay");
+        await other.AddHoldFactsAsync("acct", [hold], [], T0 + Duration.FromHours(3), Ct);
+        Assert.True(await other.RecordUsageAsync("acct", "b1", [new UsageRecord("calls", T0 + Duration.FromHours(3), 5_000m)], T0 + Duration.FromHours(3), Ct));
+        var third = await ClaimOneAsync(store, T0 + Duration.FromHours(4));
+
+        Assert.Equal("new-owner", third.Registration.Profile.Creator);
+        Assert.Equal(["h1"], third.HoldRecords.Select(r => r.Hold?.Id));
+        Assert.Equal(5_000m, Assert.Single(third.Usage).Quantity);
+        Assert.Equal(second.Version + 3, third.Version);
+    }
+
     [Fact]
     public async Task History_UnknownAccount_ThrowsNamingIt()
     {

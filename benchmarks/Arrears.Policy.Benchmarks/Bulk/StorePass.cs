@@ -14,7 +14,8 @@ namespace Arrears.Policy.Benchmarks.Bulk;
 /// <see cref="StoreBulkBenchmarks"/>.
 /// </summary>
 /// <remarks>
-/// <c>-- --store-pass sqlite|postgres [accounts] [evaluators] [batch]</c>; PostgreSQL from <c>ARREARS_BENCH_POSTGRES</c>
+/// <c>-- --store-pass sqlite|postgres [accounts] [evaluators] [batch] [repeat]</c> (<c>repeat</c>: how many times the last
+/// pass is run, an hour apart); PostgreSQL from <c>ARREARS_BENCH_POSTGRES</c>
 /// (or <c>ARREARS_TEST_POSTGRES</c>). The passes:
 /// <list type="bullet">
 /// <item><b>first</b>: every account due, never evaluated (each gets its first state; 10 % transition, with outbox rows);</item>
@@ -30,6 +31,7 @@ internal static class StorePass
         var accounts = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000;
         var evaluators = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1;
         var batch = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 500;
+        var repeat = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1;
         using var bench = await StoreBench.CreateAsync(kind, accounts, evaluators, batch).ConfigureAwait(false);
         Console.WriteLine($"{kind}: {accounts:N0} accounts imported in {bench.ImportTime.TotalSeconds:F1} s; {evaluators} evaluator(s), batch {batch}; load {StoreBench.Load()}");
 
@@ -39,12 +41,16 @@ internal static class StorePass
             await bench.NextHourAsync(1).ConfigureAwait(false);
             return await bench.PassAsync(1).ConfigureAwait(false);
         }).ConfigureAwait(false);
-        await Report("all due again (nothing new for 99 %)", accounts, async () =>
+        for (var again = 0; again < repeat; again++)
         {
-            await bench.MakeAllDueAsync(Population.PassAt(2)).ConfigureAwait(false);
-            bench.Clock.Now = Population.PassAt(2);
-            return await bench.PassAsync(2).ConfigureAwait(false);
-        }).ConfigureAwait(false);
+            var pass = 2 + again;
+            await Report("all due again (nothing new for 99 %)", accounts, async () =>
+            {
+                await bench.MakeAllDueAsync(Population.PassAt(pass)).ConfigureAwait(false);
+                bench.Clock.Now = Population.PassAt(pass);
+                return await bench.PassAsync(pass).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        }
         Console.WriteLine($"load after: {StoreBench.Load()}");
     }
 

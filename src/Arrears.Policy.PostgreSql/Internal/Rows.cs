@@ -177,9 +177,18 @@ internal sealed class AccountRow(AccountRegistration registration, long version,
 
     public List<HoldRecord> Holds { get; } = [];
 
-    public StoredAccount ToStored()
+    /// <summary>
+    /// Builds the stored account; with <paramref name="snapshot"/> (a claim, whose accounts the store keeps), over a compact
+    /// ledger snapshot when the entries fit its layout.
+    /// </summary>
+    public StoredAccount ToStored(bool snapshot = false)
     {
         var state = StoreCodec.State(Id, "account_products", Products, AlarmArmed, LastEvaluatedAt);
+        if (snapshot && AccountSnapshots.Build(Id, "ledger_entries", Registration.Currency, Registration.OpeningBalance, Entries) is { } compact)
+        {
+            return StoreCodec.Stored(Id, Registration, state, Version, DueAt, compact, Usage, NextReviewAt, Holds.Count == 0 ? null : Holds);
+        }
+
         var ledger = StoreCodec.Ledger(Id, "ledger_entries", Registration.Currency, Registration.OpeningBalance, Entries);
         return Holds.Count == 0
             ? new(Registration, state, Version, DueAt, ledger, Usage, NextReviewAt)

@@ -267,6 +267,44 @@ public sealed class StoredAccount
     /// <summary>Gets the registration.</summary>
     public AccountRegistration Registration { get; }
 
+    /// <summary>
+    /// Creates a stored account over a compact ledger snapshot that a durable store keeps between claims (decision 0015):
+    /// as <see cref="StoredAccount(AccountRegistration, AccountState, long, Instant?, Ledger, IReadOnlyList{UsageRecord}, Instant?, IReadOnlyList{HoldRecord}?)"/>
+    /// but without a ledger of its own, which is materialised only when asked for.
+    /// </summary>
+    /// <exception cref="ArgumentException">The hold facts do not make a <see cref="HoldSet"/>.</exception>
+    internal static StoredAccount OverSnapshot(
+        AccountRegistration registration, AccountState state, long version, Instant? dueAt, CompactLedger snapshot, IReadOnlyList<UsageRecord> usage, Instant? nextReviewAt,
+        IReadOnlyList<HoldRecord>? holds)
+    {
+        if (holds is not { Count: > 0 })
+        {
+            return new StoredAccount(registration, state, version, dueAt, snapshot, usage, nextReviewAt, null, HoldSet.Empty, [], null);
+        }
+
+        HoldRecord[] records = [.. holds];
+        return new StoredAccount(registration, state, version, dueAt, snapshot, usage, nextReviewAt, null, HoldRecord.ToSet(records), records, records.Max(record => record.RecordedAt));
+    }
+
+    /// <summary>Gets the compact ledger snapshot this account is over, or <see langword="null"/> when it has a <see cref="Ledger"/> of its own.</summary>
+    internal CompactLedger? Snapshot => _snapshot;
+
+    /// <summary>Returns a new claim's own copy of this account over the same snapshot, due at <paramref name="dueAt"/>.</summary>
+    internal StoredAccount Reclaimed(Instant? dueAt) =>
+        new(Registration, State, Version, dueAt, _snapshot!, Usage, NextReviewAt, RatedThrough, Holds, HoldRecords, _lastHoldRecordedAt);
+
+    /// <summary>
+    /// Returns this account as a saved commit of it left it (the commit's state, due instant and next review, its charges
+    /// appended, the next version), or <see langword="null"/> when the charges do not fit the compact layout.
+    /// </summary>
+    internal StoredAccount? AfterCommit(EvaluationCommit commit)
+    {
+        var snapshot = commit.Charges.Count == 0 ? _snapshot : _snapshot?.Append(commit.Charges, out _);
+        return snapshot is null
+            ? null
+            : new StoredAccount(Registration, commit.State, commit.ExpectedVersion + 1, commit.DueAt, snapshot, Usage, commit.NextReviewAt, RatedThrough, Holds, HoldRecords, _lastHoldRecordedAt);
+    }
+
     /// <summary>Gets the state saved by the last evaluation.</summary>
     public AccountState State { get; }
 

@@ -26,7 +26,10 @@ public sealed class SqliteCorruptionTests : IDisposable
     public async Task ClaimDue_AnUnparsableAmount_ThrowsNamingAccountAndColumnAndTheNextClaimTakesTheOthers()
     {
         var store = await SeedAsync();
-        _database.Sql("UPDATE ledger_entries SET amount = 'twelve' WHERE account = 'acct'");
+
+        // The store evaluated the account, so it keeps it at its version (decision 0015): a change bumps the version, as every
+        // write of a store does, and the claim reads the rows again.
+        _database.Sql("UPDATE ledger_entries SET amount = 'twelve' WHERE account = 'acct'; UPDATE accounts SET version = version + 1 WHERE id = 'acct'");
         var now = T0 + Duration.FromDays(2);
 
         var error = await Assert.ThrowsAsync<StoreDataException>(async () => await store.ClaimDueAsync(now, 10, Lease, Ct));
