@@ -59,6 +59,7 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
     private readonly string? _database;
     private readonly SemaphoreSlim _migration = new(1, 1);
     private readonly string _claimSql;
+    private readonly ClaimCursor _claimCursor = new();
     private readonly string _childrenProductsSql;
     private readonly string _childrenEntriesSql;
     private readonly string _childrenUsageSql;
@@ -137,7 +138,8 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
             UPDATE {_s}.accounts SET claimed_until_ns = @until
             WHERE id = ANY(ARRAY(
               SELECT id FROM {_s}.accounts
-              WHERE due_at_ns <= @now AND (claimed_until_ns IS NULL OR claimed_until_ns <= @now)
+              WHERE due_at_ns <= @now AND (due_at_ns, id) > (@after_due, @after_id)
+                AND (claimed_until_ns IS NULL OR claimed_until_ns <= @now)
                 AND (last_evaluated_at_ns IS NULL OR last_evaluated_at_ns <= @now)
               ORDER BY due_at_ns, id
               LIMIT @max
@@ -501,21 +503,42 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
         // The accounts this instance kept at the version claimed are built from what it kept (decision 0015); the others are read.
+        // A claim goes on after the last account this instance claimed at this instant (ClaimCursor); should that find fewer than
+        // max, it looks once more from the start, so that an account due behind the cursor is not left for another call.
+        var after = _claimCursor.Start(nowNs);
+        (long Due, string Id)? last = null;
         var claimed = new List<StoredAccount>();
         var read = new List<string>();
-        var claim = new NpgsqlCommand(_claimSql, connection, transaction);
-        await using (claim.ConfigureAwait(false))
+        var fromStart = after == ClaimCursor.Beginning;
+        while (true)
         {
+            await ClaimRowsAsync(after).ConfigureAwait(false);
+            if (fromStart || claimed.Count + read.Count >= max)
+            {
+                break;
+            }
+
+            after = ClaimCursor.Beginning;
+            fromStart = true;
+        }
+
+        async Task ClaimRowsAsync((long Due, string Id) after)
+        {
+            var claim = new NpgsqlCommand(_claimSql, connection, transaction);
+            await using var claimScope = claim.ConfigureAwait(false);
             claim.Parameters.AddWithValue("now", nowNs);
             claim.Parameters.AddWithValue("until", until);
-            claim.Parameters.AddWithValue("max", max);
+            claim.Parameters.AddWithValue("max", max - claimed.Count - read.Count);
+            claim.Parameters.AddWithValue("after_due", after.Due);
+            claim.Parameters.AddWithValue("after_id", after.Id);
             var reader = await claim.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using var readerScope = reader.ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var id = reader.GetString(0);
-                var dueAt = reader.IsDBNull(2) ? (Instant?)null : Nanoseconds.ToInstant(reader.GetInt64(2));
-                if (_snapshots.Find(id, reader.GetInt64(1), dueAt) is { } kept)
+                var dueNs = reader.GetInt64(2);
+                last = ClaimCursor.Max(last, (dueNs, id));
+                if (_snapshots.Find(id, reader.GetInt64(1), Nanoseconds.ToInstant(dueNs)) is { } kept)
                 {
                     claimed.Add(kept);
                 }
@@ -546,6 +569,7 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _claimCursor.Advance(nowNs, last, claimed.Count + read.Count < max);
         foreach (var row in rows)
         {
             var account = row.ToStored(snapshot: true);

@@ -587,6 +587,27 @@ public abstract class StoreContractTests
         Assert.Equal(resumed, (await store.FindAccountAsync("a", Ct))!.State);
     }
 
+    [Fact]
+    public async Task ClaimDue_AnAccountDueBehindTheAccountsClaimedBeforeAtTheSameInstant_IsClaimedWithTheRest()
+    {
+        var store = await CreateStoreAsync();
+        foreach (var id in new[] { "b", "c", "d" })
+        {
+            Assert.True(await store.AddAccountAsync(Account(id), T0, Ct));
+        }
+
+        var first = await store.ClaimDueAsync(T0, 2, Lease, Ct);
+        Assert.Equal(["b", "c"], first.Select(a => a.Registration.Id));
+        Assert.All(await store.CommitAsync([.. first.Select(a => Commit(a, T0, dueAt: T0 + Duration.FromDays(1)))], Ct), r => Assert.Equal(CommitOutcome.Saved, r.Outcome));
+
+        // "a" comes before the accounts claimed so far, due at the same instant: the next claim at that instant takes it too.
+        Assert.True(await store.AddAccountAsync(Account("a"), T0, Ct));
+        var second = await store.ClaimDueAsync(T0, 2, Lease, Ct);
+
+        Assert.Equal(["a", "d"], second.Select(a => a.Registration.Id));
+        Assert.Empty(await store.ClaimDueAsync(T0, 2, Lease, Ct));
+    }
+
     // ---- ledgers a store keeps between claims (decision 0015) ----
 
     [Fact]
