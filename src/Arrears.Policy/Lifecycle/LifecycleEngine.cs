@@ -141,6 +141,153 @@ internal static class LifecycleEngine
     }
 
     /// <summary>
+    /// The idle fast path: evaluates, without walking the instants, an account evaluated before at <paramref name="last"/>
+    /// for which nothing can happen in <c>(last, now]</c>, and returns <see langword="false"/> (leaving the work to
+    /// <see cref="Evaluate"/>) whenever something could. Its result is the one <see cref="Evaluate"/> gives.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Nothing happens when: the previous lifecycles are in the products' order (so the state's array is reused); no entry
+    /// lies in <c>(last, now]</c>, so the balance at every instant looked at is the balance at <paramref name="last"/>;
+    /// with that balance, no cure check and no entry into Overdue applies (step 0 and steps 3 and 4 agree with the saved
+    /// statuses); no deadline's effective instant is at or before <paramref name="now"/> (step 0 acts on those at or
+    /// before <paramref name="last"/>, steps 1 and 5 on those in between); no purge warning that is an instant to look at
+    /// (its route reaches someone, as <see cref="NextDeadline"/> counts them) lies in <c>(last, now]</c>; and the balance
+    /// alarm neither fires nor re-arms. Then the only instant looked at is <paramref name="now"/>, where nothing changes,
+    /// and the next review after <paramref name="now"/> is the earliest deadline or warning after <paramref name="last"/>,
+    /// none lying in between.
+    /// </para>
+    /// </remarks>
+    public static bool TryEvaluateIdle(
+        ReadOnlySpan<ProductPolicy> products,
+        AccountProfile account,
+        IBalanceHistory balances,
+        HoldSet holds,
+        AccountState state,
+        Instant last,
+        Instant now,
+        out Evaluation evaluation)
+    {
+        evaluation = default;
+        var lifecycles = state.LifecycleSpan;
+        if (lifecycles.Length != products.Length || now <= last)
+        {
+            return false;
+        }
+
+        decimal balance;
+        bool hasNext;
+        Instant nextEntry;
+        if (balances is Ledger ledger)
+        {
+            hasNext = ledger.BalanceAtAndNextEntry(last, out balance, out nextEntry);
+        }
+        else
+        {
+            hasNext = balances.TryGetNextEntryInstant(last, out nextEntry);
+            balance = hasNext && nextEntry <= now ? 0m : balances.BalanceAt(last);
+        }
+
+        if (hasNext && nextEntry <= now)
+        {
+            return false;
+        }
+
+        Instant? review = null;
+        var allPurged = true;
+        for (var i = 0; i < lifecycles.Length; i++)
+        {
+            ref readonly var s = ref lifecycles[i];
+            var product = products[i];
+            if (!ReferenceEquals(s.Product, product.Name) && !string.Equals(s.Product, product.Name, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            var policy = product.Policy;
+            var inArrears = balance < -policy.Tolerance;
+            Instant? next;
+            switch (s.Status)
+            {
+                case LifecycleStatus.Active:
+                    if (inArrears)
+                    {
+                        return false;
+                    }
+
+                    allPurged = false;
+                    continue;
+                case LifecycleStatus.Overdue:
+                    if (!inArrears)
+                    {
+                        return false;
+                    }
+
+                    allPurged = false;
+                    next = holds.IsEmpty ? s.SuspendAt!.Value : holds.Effective(HoldKind.Suspension, s.Product, s.SuspendAt!.Value);
+                    break;
+                case LifecycleStatus.Suspended:
+                    if (!inArrears && (policy.ResumeMinimumBalance is not { } minimum || balance >= minimum))
+                    {
+                        return false;
+                    }
+
+                    allPurged = false;
+                    if ((holds.IsEmpty ? s.PurgeAt!.Value : holds.Effective(HoldKind.Purge, s.Product, s.PurgeAt!.Value)) is not { } purgeAt)
+                    {
+                        continue;
+                    }
+
+                    if (purgeAt <= now)
+                    {
+                        return false;
+                    }
+
+                    next = purgeAt;
+                    var suspendedAt = s.SuspendAt!.Value;
+                    var warnings = policy.RouteFor(NotificationKind.PurgeWarning).Audience == Audience.None ? [] : policy.PurgeWarnings;
+                    for (var w = 0; w < warnings.Count; w++)
+                    {
+                        var warnAt = purgeAt - warnings[w];
+                        // A warning in (last, now] becomes the earliest candidate, at or before now, and declines below.
+                        if (warnAt > suspendedAt && warnAt > last && warnAt < next.Value)
+                        {
+                            next = warnAt;
+                        }
+                    }
+
+                    break;
+                case LifecycleStatus.Purged:
+                    continue;
+                default:
+                    return false;
+            }
+
+            // An open-ended hold defers the deadline with no end; any other effective deadline acts at or before now unless later.
+            if (next is { } deadline)
+            {
+                if (deadline <= now)
+                {
+                    return false;
+                }
+
+                if (review is null || deadline < review.Value)
+                {
+                    review = deadline;
+                }
+            }
+        }
+
+        if (account.BalanceAlarm is { } alarm && !allPurged && (state.AlarmArmed ? balance < alarm : balance >= alarm))
+        {
+            return false;
+        }
+
+        evaluation = new Evaluation(state.WithEvaluation(state.AlarmArmed, now), Array.Empty<Transition>(), Array.Empty<NotificationIntent>(), review, balance);
+        return true;
+    }
+
+    /// <summary>
     /// The next effective deadline or warning of a lifecycle strictly after <paramref name="after"/>, or <see langword="null"/>
     /// when none (an open-ended hold defers a deadline with no end, and then its warnings too). A deadline whose effective
     /// instant is not after <paramref name="after"/> is step 0's to act on.
