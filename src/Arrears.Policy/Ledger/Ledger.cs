@@ -311,7 +311,14 @@ public sealed class Ledger : IBalanceHistory
     /// <summary>Returns the index of the first entry with <c>At &gt; instant</c> (the number of entries at or before it).</summary>
     private int UpperBound(Instant instant)
     {
-        int lo = 0, hi = _entries.Count;
+        // An instant at or after the newest entry (an evaluation of an account with no future entry) needs no search.
+        var count = _entries.Count;
+        if (count == 0 || _entries[count - 1].At <= instant)
+        {
+            return count;
+        }
+
+        int lo = 0, hi = count - 1;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;

@@ -571,33 +571,29 @@ internal static class LifecycleEngine
             }
 
             var product = productIndex >= 0 ? _products[productIndex].Name : null;
-            var scope = kind switch
-            {
-                NotificationKind.PurgeWarning => NotificationKey.PurgeWarningScope(_account.Id, product, episode, warning!.Value, purgeAt!.Value),
-                NotificationKind.BalanceLow => NotificationKey.BalanceLowScope(_account.Id, t),
-                _ => NotificationKey.EpisodeScope(_account.Id, product, episode, kind),
-            };
-
             Notifications ??= [];
+            var channels = route.Channels;
             if ((route.Audience & Audience.Creator) != 0)
             {
-                Fan(kind, t, scope, _account.Creator, route.Channels, episode, product, purgeAt);
+                Fan(kind, t, _account.Creator, channels, episode, product, warning, purgeAt);
             }
 
             if ((route.Audience & Audience.Collaborators) != 0)
             {
-                foreach (var collaborator in _account.Collaborators)
+                var collaborators = _account.Collaborators;
+                for (var c = 0; c < collaborators.Count; c++)
                 {
-                    Fan(kind, t, scope, collaborator, route.Channels, episode, product, purgeAt);
+                    Fan(kind, t, collaborators[c], channels, episode, product, warning, purgeAt);
                 }
             }
         }
 
-        private void Fan(NotificationKind kind, Instant t, string scope, string recipient, IReadOnlyList<string> channels, int episode, string? product, Instant? purgeAt)
+        /// <summary>One intent per channel; each intent formats its key (<see cref="NotificationKey"/>) when first read.</summary>
+        private void Fan(NotificationKind kind, Instant t, string recipient, IReadOnlyList<string> channels, int episode, string? product, Duration? warning, Instant? purgeAt)
         {
-            foreach (var channel in channels)
+            for (var c = 0; c < channels.Count; c++)
             {
-                Notifications!.Add(new NotificationIntent(t, kind, recipient, channel, NotificationKey.Complete(scope, recipient, channel), episode, product, _balance, purgeAt));
+                Notifications!.Add(new NotificationIntent(t, kind, _account.Id, recipient, channels[c], episode, product, _balance, warning ?? default, purgeAt));
             }
         }
     }
