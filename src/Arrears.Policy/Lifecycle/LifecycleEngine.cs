@@ -130,7 +130,7 @@ internal static class LifecycleEngine
         }
 
         var newState = changed
-            ? AccountState.Wrap(lifecycles.ToArray(), run.AlarmArmed, now)
+            ? AccountState.Wrap(Copy(lifecycles), run.AlarmArmed, now)
             : state.WithEvaluation(run.AlarmArmed, now);
         return new Evaluation(
             newState,
@@ -138,6 +138,18 @@ internal static class LifecycleEngine
             (IReadOnlyList<NotificationIntent>?)run.Notifications ?? Array.Empty<NotificationIntent>(),
             NextReview(products, lifecycles, holds, now),
             run.Balance);
+    }
+
+    /// <summary>The lifecycles as a new array, element by element (cheaper than a span's bulk copy for one or two).</summary>
+    private static ProductLifecycle[] Copy(ReadOnlySpan<ProductLifecycle> lifecycles)
+    {
+        var array = new ProductLifecycle[lifecycles.Length];
+        for (var i = 0; i < array.Length; i++)
+        {
+            array[i] = lifecycles[i];
+        }
+
+        return array;
     }
 
     /// <summary>
@@ -424,7 +436,7 @@ internal static class LifecycleEngine
                 if (AlarmArmed && _balance < alarm)
                 {
                     AlarmArmed = false;
-                    Notify(NotificationKind.BalanceLow, t, productIndex: -1, episode: 0, warning: null);
+                    Notify(NotificationKind.BalanceLow, t, productIndex: -1, episode: 0);
                 }
                 else if (!AlarmArmed && _balance >= alarm)
                 {
@@ -455,7 +467,7 @@ internal static class LifecycleEngine
                         var warnAt = purgeAt - warnings[w];
                         if (warnAt == t && warnAt > s.SuspendAt!.Value)
                         {
-                            Notify(NotificationKind.PurgeWarning, t, i, s.Episode, warnings[w], purgeAt);
+                            Notify(NotificationKind.PurgeWarning, t, i, s.Episode, purgeAt);
                         }
                     }
 
@@ -485,7 +497,7 @@ internal static class LifecycleEngine
                 {
                     Record(i, t, LifecycleStatus.Suspended, LifecycleStatus.Active, TransitionReason.Resumed, s.Episode, isLate);
                     s = ProductLifecycle.Active(s.Product, s.Episode);
-                    Notify(NotificationKind.Resumed, t, i, s.Episode, warning: null);
+                    Notify(NotificationKind.Resumed, t, i, s.Episode);
                 }
             }
 
@@ -499,7 +511,7 @@ internal static class LifecycleEngine
                     var episode = s.Episode + 1;
                     s = ProductLifecycle.Overdue(s.Product, episode, t, t + policy.Grace);
                     Record(i, t, LifecycleStatus.Active, LifecycleStatus.Overdue, TransitionReason.InArrears, episode, isLate);
-                    Notify(NotificationKind.Overdue, t, i, episode, warning: null);
+                    Notify(NotificationKind.Overdue, t, i, episode);
                 }
             }
         }
@@ -527,7 +539,7 @@ internal static class LifecycleEngine
             var nominal = s.SuspendAt!.Value;
             s = ProductLifecycle.Suspended(s.Product, s.Episode, s.OverdueSince, t, t + policy.Retention);
             Record(index, t, LifecycleStatus.Overdue, LifecycleStatus.Suspended, TransitionReason.GraceExpired, s.Episode, isLate, HoldKind.Suspension, nominal, effective);
-            Notify(NotificationKind.Suspended, t, index, s.Episode, warning: null);
+            Notify(NotificationKind.Suspended, t, index, s.Episode);
         }
 
         /// <summary>Purges at <paramref name="t"/> a product whose purge deadline took effect at <paramref name="effective"/>.</summary>
@@ -536,7 +548,7 @@ internal static class LifecycleEngine
             var nominal = s.PurgeAt!.Value;
             s = s.ToPurged();
             Record(index, t, LifecycleStatus.Suspended, LifecycleStatus.Purged, TransitionReason.RetentionExpired, s.Episode, isLate, HoldKind.Purge, nominal, effective);
-            Notify(NotificationKind.Purged, t, index, s.Episode, warning: null);
+            Notify(NotificationKind.Purged, t, index, s.Episode);
         }
 
         private void Record(int index, Instant t, LifecycleStatus from, LifecycleStatus to, TransitionReason reason, int episode, bool isLate)
@@ -561,7 +573,7 @@ internal static class LifecycleEngine
             Transitions.Add(new Transition(t, from, to, reason, episode, product, isLate, nominal, heldBy));
         }
 
-        private void Notify(NotificationKind kind, Instant t, int productIndex, int episode, Duration? warning, Instant? purgeAt = null)
+        private void Notify(NotificationKind kind, Instant t, int productIndex, int episode, Instant? purgeAt = null)
         {
             // The account-level balance alarm (productIndex -1) follows the account policy's alarm route.
             var route = productIndex >= 0 ? _products[productIndex].Policy.RouteFor(kind) : _policy.BalanceAlarmRoute;
@@ -575,7 +587,7 @@ internal static class LifecycleEngine
             var channels = route.Channels;
             if ((route.Audience & Audience.Creator) != 0)
             {
-                Fan(kind, t, _account.Creator, channels, episode, product, warning, purgeAt);
+                Fan(kind, t, _account.Creator, channels, episode, product, purgeAt);
             }
 
             if ((route.Audience & Audience.Collaborators) != 0)
@@ -583,17 +595,17 @@ internal static class LifecycleEngine
                 var collaborators = _account.Collaborators;
                 for (var c = 0; c < collaborators.Count; c++)
                 {
-                    Fan(kind, t, collaborators[c], channels, episode, product, warning, purgeAt);
+                    Fan(kind, t, collaborators[c], channels, episode, product, purgeAt);
                 }
             }
         }
 
         /// <summary>One intent per channel; each intent formats its key (<see cref="NotificationKey"/>) when first read.</summary>
-        private void Fan(NotificationKind kind, Instant t, string recipient, IReadOnlyList<string> channels, int episode, string? product, Duration? warning, Instant? purgeAt)
+        private void Fan(NotificationKind kind, Instant t, string recipient, IReadOnlyList<string> channels, int episode, string? product, Instant? purgeAt)
         {
             for (var c = 0; c < channels.Count; c++)
             {
-                Notifications!.Add(new NotificationIntent(t, kind, _account.Id, recipient, channels[c], episode, product, _balance, warning ?? default, purgeAt));
+                Notifications!.Add(new NotificationIntent(t, kind, _account.Id, recipient, channels[c], episode, product, _balance, purgeAt));
             }
         }
     }

@@ -112,7 +112,6 @@ public sealed class Transition : IEquatable<Transition>
 public sealed class NotificationIntent : IEquatable<NotificationIntent>
 {
     private readonly string _account;
-    private readonly Duration _warning;
 
     /// <summary>The key's text, formatted on first use (most intents of a bulk pass are written to an outbox row or compared, some never).</summary>
     private string? _key;
@@ -126,13 +125,11 @@ public sealed class NotificationIntent : IEquatable<NotificationIntent>
     /// <param name="episode">The episode.</param>
     /// <param name="product">The product, or <see langword="null"/>.</param>
     /// <param name="balance">The balance the decision was based on.</param>
-    /// <param name="warning">For a purge warning, how long before the purge it is sent (part of the key); otherwise unused.</param>
-    /// <param name="purgeAt">For a purge warning, the purge instant it warns of.</param>
+    /// <param name="purgeAt">For a purge warning, the purge instant it warns of; the warning's offset (part of the key) is <c>purgeAt - at</c>.</param>
     internal NotificationIntent(
-        Instant at, NotificationKind kind, string account, string recipient, string channel, int episode, string? product, decimal balance, Duration warning = default, Instant? purgeAt = null)
+        Instant at, NotificationKind kind, string account, string recipient, string channel, int episode, string? product, decimal balance, Instant? purgeAt = null)
     {
         _account = account;
-        _warning = warning;
         PurgeAt = purgeAt;
         At = at;
         Kind = kind;
@@ -193,7 +190,7 @@ public sealed class NotificationIntent : IEquatable<NotificationIntent>
     {
         var scope = Kind switch
         {
-            NotificationKind.PurgeWarning => NotificationKey.PurgeWarningScope(_account, Product, Episode, _warning, PurgeAt!.Value),
+            NotificationKind.PurgeWarning => NotificationKey.PurgeWarningScope(_account, Product, Episode, PurgeAt!.Value - At, PurgeAt.Value),
             NotificationKind.BalanceLow => NotificationKey.BalanceLowScope(_account, At),
             _ => NotificationKey.EpisodeScope(_account, Product, Episode, Kind),
         };
