@@ -42,6 +42,39 @@ public sealed class IdleFastPathLaws
         Assert.True(declined > 100, $"the fast path declined {declined} probes");
     }
 
+    /// <summary>
+    /// Intents format their keys when first read: every key equals the one the public <see cref="NotificationKey"/>
+    /// functions build from the intent's own parts (a purge warning's offset being its purge instant minus its instant),
+    /// for one product and for two named ones.
+    /// </summary>
+    [Property]
+    public Property LazyKeys_AreTheKeysOfTheIntentsParts(LawCase c)
+    {
+        var account = c.Account();
+        var policies = new[] { AccountPolicy.For(c.Policy()), new AccountPolicyBuilder().AddProduct("a/1", c.Policy()).AddProduct("b%", c.Policy()).Build() };
+        var mismatches = new List<string>();
+        var count = 0;
+        foreach (var policy in policies)
+        {
+            foreach (var n in policy.Evaluate(account, c.Ledger(), c.HoldSet(), AccountState.Initial, c.Until).Notifications)
+            {
+                count++;
+                var expected = n.Kind switch
+                {
+                    NotificationKind.PurgeWarning => NotificationKey.ForPurgeWarning(account.Id, n.Product, n.Episode, n.PurgeAt!.Value - n.At, n.PurgeAt.Value, n.Recipient, n.Channel),
+                    NotificationKind.BalanceLow => NotificationKey.ForBalanceLow(account.Id, n.At, n.Recipient, n.Channel),
+                    _ => NotificationKey.For(account.Id, n.Product, n.Episode, n.Kind, n.Recipient, n.Channel),
+                };
+                if (n.Key != expected || !string.Equals(n.Key.Value, n.Key.Value, StringComparison.Ordinal) || n.Key.Value.Length == 0)
+                {
+                    mismatches.Add($"{n.Key.Value} != {expected.Value}");
+                }
+            }
+        }
+
+        return (mismatches.Count == 0).Label(string.Join(Environment.NewLine, mismatches)).Classify(count > 0, "with notifications");
+    }
+
     [Theory]
     [InlineData(DeadlineBoundary.Inclusive)]
     [InlineData(DeadlineBoundary.Exclusive)]
