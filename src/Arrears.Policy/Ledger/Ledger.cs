@@ -211,6 +211,28 @@ public sealed class Ledger : IBalanceHistory
         return false;
     }
 
+    /// <summary>
+    /// Answers <see cref="BalanceAt"/> at <paramref name="after"/> and <see cref="TryGetNextEntryInstant"/> after it with one
+    /// search (the engine's idle check asks both).
+    /// </summary>
+    /// <param name="after">The instant.</param>
+    /// <param name="balance">The balance at <paramref name="after"/>.</param>
+    /// <param name="next">The next entry instant strictly after <paramref name="after"/>, when there is one.</param>
+    /// <returns>Whether there is an entry after <paramref name="after"/>.</returns>
+    internal bool BalanceAtAndNextEntry(Instant after, out decimal balance, out Instant next)
+    {
+        var index = UpperBound(after);
+        balance = index == 0 ? OpeningBalance : _balances[index - 1];
+        if (index < _entries.Count)
+        {
+            next = _entries[index].At;
+            return true;
+        }
+
+        next = default;
+        return false;
+    }
+
     /// <summary>Returns the balance as steps over time: one step per distinct entry instant, with the balance after it.</summary>
     /// <returns>The steps in time order; empty when the ledger has no entries.</returns>
     public IEnumerable<BalanceStep> BalanceSteps()
@@ -289,7 +311,14 @@ public sealed class Ledger : IBalanceHistory
     /// <summary>Returns the index of the first entry with <c>At &gt; instant</c> (the number of entries at or before it).</summary>
     private int UpperBound(Instant instant)
     {
-        int lo = 0, hi = _entries.Count;
+        // An instant at or after the newest entry (an evaluation of an account with no future entry) needs no search.
+        var count = _entries.Count;
+        if (count == 0 || _entries[count - 1].At <= instant)
+        {
+            return count;
+        }
+
+        int lo = 0, hi = count - 1;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;

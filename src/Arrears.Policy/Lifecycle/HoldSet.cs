@@ -151,7 +151,10 @@ public sealed class HoldSet
     /// itself when no hold covers it, else the end of the window that covers it (of the chain of windows, when windows of that
     /// kind overlap or touch); <see langword="null"/> when an open-ended hold covers it. Allocates nothing.
     /// </summary>
-    internal Instant? Effective(HoldKind kind, string? product, Instant deadline)
+    internal Instant? Effective(HoldKind kind, string? product, Instant deadline) =>
+        _holds.Length == 0 ? deadline : EffectiveUnderHolds(kind, product, deadline);
+
+    private Instant? EffectiveUnderHolds(HoldKind kind, string? product, Instant deadline)
     {
         var effective = deadline;
         var moved = true;

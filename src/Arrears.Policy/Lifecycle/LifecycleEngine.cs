@@ -130,7 +130,7 @@ internal static class LifecycleEngine
         }
 
         var newState = changed
-            ? AccountState.Wrap(lifecycles.ToArray(), run.AlarmArmed, now)
+            ? AccountState.Wrap(Copy(lifecycles), run.AlarmArmed, now)
             : state.WithEvaluation(run.AlarmArmed, now);
         return new Evaluation(
             newState,
@@ -138,6 +138,165 @@ internal static class LifecycleEngine
             (IReadOnlyList<NotificationIntent>?)run.Notifications ?? Array.Empty<NotificationIntent>(),
             NextReview(products, lifecycles, holds, now),
             run.Balance);
+    }
+
+    /// <summary>The lifecycles as a new array, element by element (cheaper than a span's bulk copy for one or two).</summary>
+    private static ProductLifecycle[] Copy(ReadOnlySpan<ProductLifecycle> lifecycles)
+    {
+        var array = new ProductLifecycle[lifecycles.Length];
+        for (var i = 0; i < array.Length; i++)
+        {
+            array[i] = lifecycles[i];
+        }
+
+        return array;
+    }
+
+    /// <summary>
+    /// The idle fast path: evaluates, without walking the instants, an account evaluated before at <paramref name="last"/>
+    /// for which nothing can happen in <c>(last, now]</c>, and returns <see langword="false"/> (leaving the work to
+    /// <see cref="Evaluate"/>) whenever something could. Its result is the one <see cref="Evaluate"/> gives.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Nothing happens when: the previous lifecycles are in the products' order (so the state's array is reused); no entry
+    /// lies in <c>(last, now]</c>, so the balance at every instant looked at is the balance at <paramref name="last"/>;
+    /// with that balance, no cure check and no entry into Overdue applies (step 0 and steps 3 and 4 agree with the saved
+    /// statuses); no deadline's effective instant is at or before <paramref name="now"/> (step 0 acts on those at or
+    /// before <paramref name="last"/>, steps 1 and 5 on those in between); no purge warning that is an instant to look at
+    /// (its route reaches someone, as <see cref="NextDeadline"/> counts them) lies in <c>(last, now]</c>; and the balance
+    /// alarm neither fires nor re-arms. Then the only instant looked at is <paramref name="now"/>, where nothing changes,
+    /// and the next review after <paramref name="now"/> is the earliest deadline or warning after <paramref name="last"/>,
+    /// none lying in between.
+    /// </para>
+    /// </remarks>
+    public static bool TryEvaluateIdle(
+        ReadOnlySpan<ProductPolicy> products,
+        AccountProfile account,
+        IBalanceHistory balances,
+        HoldSet holds,
+        AccountState state,
+        Instant last,
+        Instant now,
+        out Evaluation evaluation)
+    {
+        evaluation = default;
+        var lifecycles = state.LifecycleSpan;
+        if (lifecycles.Length != products.Length || now <= last)
+        {
+            return false;
+        }
+
+        decimal balance;
+        bool hasNext;
+        Instant nextEntry;
+        if (balances is Ledger ledger)
+        {
+            hasNext = ledger.BalanceAtAndNextEntry(last, out balance, out nextEntry);
+        }
+        else
+        {
+            hasNext = balances.TryGetNextEntryInstant(last, out nextEntry);
+            balance = hasNext && nextEntry <= now ? 0m : balances.BalanceAt(last);
+        }
+
+        if (hasNext && nextEntry <= now)
+        {
+            return false;
+        }
+
+        Instant? review = null;
+        var allPurged = true;
+        for (var i = 0; i < lifecycles.Length; i++)
+        {
+            ref readonly var s = ref lifecycles[i];
+            var product = products[i];
+            if (!ReferenceEquals(s.Product, product.Name) && !string.Equals(s.Product, product.Name, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            var policy = product.Policy;
+            var inArrears = balance < -policy.Tolerance;
+            Instant? next;
+            switch (s.Status)
+            {
+                case LifecycleStatus.Active:
+                    if (inArrears)
+                    {
+                        return false;
+                    }
+
+                    allPurged = false;
+                    continue;
+                case LifecycleStatus.Overdue:
+                    if (!inArrears)
+                    {
+                        return false;
+                    }
+
+                    allPurged = false;
+                    next = holds.IsEmpty ? s.SuspendAt!.Value : holds.Effective(HoldKind.Suspension, s.Product, s.SuspendAt!.Value);
+                    break;
+                case LifecycleStatus.Suspended:
+                    if (!inArrears && (policy.ResumeMinimumBalance is not { } minimum || balance >= minimum))
+                    {
+                        return false;
+                    }
+
+                    allPurged = false;
+                    if ((holds.IsEmpty ? s.PurgeAt!.Value : holds.Effective(HoldKind.Purge, s.Product, s.PurgeAt!.Value)) is not { } purgeAt)
+                    {
+                        continue;
+                    }
+
+                    if (purgeAt <= now)
+                    {
+                        return false;
+                    }
+
+                    next = purgeAt;
+                    var suspendedAt = s.SuspendAt!.Value;
+                    var warnings = policy.RouteFor(NotificationKind.PurgeWarning).Audience == Audience.None ? [] : policy.PurgeWarnings;
+                    for (var w = 0; w < warnings.Count; w++)
+                    {
+                        var warnAt = purgeAt - warnings[w];
+                        // A warning in (last, now] becomes the earliest candidate, at or before now, and declines below.
+                        if (warnAt > suspendedAt && warnAt > last && warnAt < next.Value)
+                        {
+                            next = warnAt;
+                        }
+                    }
+
+                    break;
+                case LifecycleStatus.Purged:
+                    continue;
+                default:
+                    return false;
+            }
+
+            // An open-ended hold defers the deadline with no end; any other effective deadline acts at or before now unless later.
+            if (next is { } deadline)
+            {
+                if (deadline <= now)
+                {
+                    return false;
+                }
+
+                if (review is null || deadline < review.Value)
+                {
+                    review = deadline;
+                }
+            }
+        }
+
+        if (account.BalanceAlarm is { } alarm && !allPurged && (state.AlarmArmed ? balance < alarm : balance >= alarm))
+        {
+            return false;
+        }
+
+        evaluation = new Evaluation(state.WithEvaluation(state.AlarmArmed, now), Array.Empty<Transition>(), Array.Empty<NotificationIntent>(), review, balance);
+        return true;
     }
 
     /// <summary>
@@ -277,7 +436,7 @@ internal static class LifecycleEngine
                 if (AlarmArmed && _balance < alarm)
                 {
                     AlarmArmed = false;
-                    Notify(NotificationKind.BalanceLow, t, productIndex: -1, episode: 0, warning: null);
+                    Notify(NotificationKind.BalanceLow, t, productIndex: -1, episode: 0);
                 }
                 else if (!AlarmArmed && _balance >= alarm)
                 {
@@ -308,7 +467,7 @@ internal static class LifecycleEngine
                         var warnAt = purgeAt - warnings[w];
                         if (warnAt == t && warnAt > s.SuspendAt!.Value)
                         {
-                            Notify(NotificationKind.PurgeWarning, t, i, s.Episode, warnings[w], purgeAt);
+                            Notify(NotificationKind.PurgeWarning, t, i, s.Episode, purgeAt);
                         }
                     }
 
@@ -338,7 +497,7 @@ internal static class LifecycleEngine
                 {
                     Record(i, t, LifecycleStatus.Suspended, LifecycleStatus.Active, TransitionReason.Resumed, s.Episode, isLate);
                     s = ProductLifecycle.Active(s.Product, s.Episode);
-                    Notify(NotificationKind.Resumed, t, i, s.Episode, warning: null);
+                    Notify(NotificationKind.Resumed, t, i, s.Episode);
                 }
             }
 
@@ -352,7 +511,7 @@ internal static class LifecycleEngine
                     var episode = s.Episode + 1;
                     s = ProductLifecycle.Overdue(s.Product, episode, t, t + policy.Grace);
                     Record(i, t, LifecycleStatus.Active, LifecycleStatus.Overdue, TransitionReason.InArrears, episode, isLate);
-                    Notify(NotificationKind.Overdue, t, i, episode, warning: null);
+                    Notify(NotificationKind.Overdue, t, i, episode);
                 }
             }
         }
@@ -380,7 +539,7 @@ internal static class LifecycleEngine
             var nominal = s.SuspendAt!.Value;
             s = ProductLifecycle.Suspended(s.Product, s.Episode, s.OverdueSince, t, t + policy.Retention);
             Record(index, t, LifecycleStatus.Overdue, LifecycleStatus.Suspended, TransitionReason.GraceExpired, s.Episode, isLate, HoldKind.Suspension, nominal, effective);
-            Notify(NotificationKind.Suspended, t, index, s.Episode, warning: null);
+            Notify(NotificationKind.Suspended, t, index, s.Episode);
         }
 
         /// <summary>Purges at <paramref name="t"/> a product whose purge deadline took effect at <paramref name="effective"/>.</summary>
@@ -389,7 +548,7 @@ internal static class LifecycleEngine
             var nominal = s.PurgeAt!.Value;
             s = s.ToPurged();
             Record(index, t, LifecycleStatus.Suspended, LifecycleStatus.Purged, TransitionReason.RetentionExpired, s.Episode, isLate, HoldKind.Purge, nominal, effective);
-            Notify(NotificationKind.Purged, t, index, s.Episode, warning: null);
+            Notify(NotificationKind.Purged, t, index, s.Episode);
         }
 
         private void Record(int index, Instant t, LifecycleStatus from, LifecycleStatus to, TransitionReason reason, int episode, bool isLate)
@@ -414,7 +573,7 @@ internal static class LifecycleEngine
             Transitions.Add(new Transition(t, from, to, reason, episode, product, isLate, nominal, heldBy));
         }
 
-        private void Notify(NotificationKind kind, Instant t, int productIndex, int episode, Duration? warning, Instant? purgeAt = null)
+        private void Notify(NotificationKind kind, Instant t, int productIndex, int episode, Instant? purgeAt = null)
         {
             // The account-level balance alarm (productIndex -1) follows the account policy's alarm route.
             var route = productIndex >= 0 ? _products[productIndex].Policy.RouteFor(kind) : _policy.BalanceAlarmRoute;
@@ -424,33 +583,29 @@ internal static class LifecycleEngine
             }
 
             var product = productIndex >= 0 ? _products[productIndex].Name : null;
-            var scope = kind switch
-            {
-                NotificationKind.PurgeWarning => NotificationKey.PurgeWarningScope(_account.Id, product, episode, warning!.Value, purgeAt!.Value),
-                NotificationKind.BalanceLow => NotificationKey.BalanceLowScope(_account.Id, t),
-                _ => NotificationKey.EpisodeScope(_account.Id, product, episode, kind),
-            };
-
             Notifications ??= [];
+            var channels = route.Channels;
             if ((route.Audience & Audience.Creator) != 0)
             {
-                Fan(kind, t, scope, _account.Creator, route.Channels, episode, product, purgeAt);
+                Fan(kind, t, _account.Creator, channels, episode, product, purgeAt);
             }
 
             if ((route.Audience & Audience.Collaborators) != 0)
             {
-                foreach (var collaborator in _account.Collaborators)
+                var collaborators = _account.Collaborators;
+                for (var c = 0; c < collaborators.Count; c++)
                 {
-                    Fan(kind, t, scope, collaborator, route.Channels, episode, product, purgeAt);
+                    Fan(kind, t, collaborators[c], channels, episode, product, purgeAt);
                 }
             }
         }
 
-        private void Fan(NotificationKind kind, Instant t, string scope, string recipient, IReadOnlyList<string> channels, int episode, string? product, Instant? purgeAt)
+        /// <summary>One intent per channel; each intent formats its key (<see cref="NotificationKey"/>) when first read.</summary>
+        private void Fan(NotificationKind kind, Instant t, string recipient, IReadOnlyList<string> channels, int episode, string? product, Instant? purgeAt)
         {
-            foreach (var channel in channels)
+            for (var c = 0; c < channels.Count; c++)
             {
-                Notifications!.Add(new NotificationIntent(t, kind, recipient, channel, NotificationKey.Complete(scope, recipient, channel), episode, product, _balance, purgeAt));
+                Notifications!.Add(new NotificationIntent(t, kind, _account.Id, recipient, channels[c], episode, product, _balance, purgeAt));
             }
         }
     }

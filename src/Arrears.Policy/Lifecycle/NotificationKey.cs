@@ -37,6 +37,9 @@ public readonly struct NotificationKey : IEquatable<NotificationKey>
 
     private NotificationKey(string value) => _value = value;
 
+    /// <summary>Wraps the text of a key already formatted by <see cref="Complete"/>.</summary>
+    internal static NotificationKey FromValue(string value) => new(value);
+
     /// <summary>Gets the key as text, as stores persist it.</summary>
     public string Value => _value ?? string.Empty;
 

@@ -111,14 +111,30 @@ public sealed class Transition : IEquatable<Transition>
 /// </example>
 public sealed class NotificationIntent : IEquatable<NotificationIntent>
 {
-    internal NotificationIntent(Instant at, NotificationKind kind, string recipient, string channel, NotificationKey key, int episode, string? product, decimal balance, Instant? purgeAt = null)
+    private readonly string _account;
+
+    /// <summary>The key's text, formatted on first use (most intents of a bulk pass are written to an outbox row or compared, some never).</summary>
+    private string? _key;
+
+    /// <summary>Initializes an intent whose <see cref="Key"/> is formatted from its parts when first read.</summary>
+    /// <param name="at">The instant of the event (for a balance alarm, part of the key).</param>
+    /// <param name="kind">The kind.</param>
+    /// <param name="account">The account id (part of the key).</param>
+    /// <param name="recipient">The recipient.</param>
+    /// <param name="channel">The channel.</param>
+    /// <param name="episode">The episode.</param>
+    /// <param name="product">The product, or <see langword="null"/>.</param>
+    /// <param name="balance">The balance the decision was based on.</param>
+    /// <param name="purgeAt">For a purge warning, the purge instant it warns of; the warning's offset (part of the key) is <c>purgeAt - at</c>.</param>
+    internal NotificationIntent(
+        Instant at, NotificationKind kind, string account, string recipient, string channel, int episode, string? product, decimal balance, Instant? purgeAt = null)
     {
+        _account = account;
         PurgeAt = purgeAt;
         At = at;
         Kind = kind;
         Recipient = recipient;
         Channel = channel;
-        Key = key;
         Episode = episode;
         Product = product;
         Balance = balance;
@@ -137,7 +153,8 @@ public sealed class NotificationIntent : IEquatable<NotificationIntent>
     public string Channel { get; }
 
     /// <summary>Gets the idempotency key (see <see cref="NotificationKey"/> for its format).</summary>
-    public NotificationKey Key { get; }
+    /// <remarks>Formatted from the intent's parts on first read, always to the same text (concurrent first reads format equal strings).</remarks>
+    public NotificationKey Key => NotificationKey.FromValue(_key ??= FormatKey());
 
     /// <summary>Gets the arrears episode it belongs to (0 before the first, and for the account-level <see cref="NotificationKind.BalanceLow"/>).</summary>
     public int Episode { get; }
@@ -159,7 +176,7 @@ public sealed class NotificationIntent : IEquatable<NotificationIntent>
 
     /// <inheritdoc />
     public bool Equals(NotificationIntent? other) =>
-        other is not null && At == other.At && Kind == other.Kind && Key == other.Key && Episode == other.Episode &&
+        other is not null && At == other.At && Kind == other.Kind && (ReferenceEquals(this, other) || Key == other.Key) && Episode == other.Episode &&
         string.Equals(Recipient, other.Recipient, StringComparison.Ordinal) && string.Equals(Channel, other.Channel, StringComparison.Ordinal) &&
         string.Equals(Product, other.Product, StringComparison.Ordinal) && Balance == other.Balance && PurgeAt == other.PurgeAt;
 
@@ -168,6 +185,17 @@ public sealed class NotificationIntent : IEquatable<NotificationIntent>
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Key, At, Balance);
+
+    private string FormatKey()
+    {
+        var scope = Kind switch
+        {
+            NotificationKind.PurgeWarning => NotificationKey.PurgeWarningScope(_account, Product, Episode, PurgeAt!.Value - At, PurgeAt.Value),
+            NotificationKind.BalanceLow => NotificationKey.BalanceLowScope(_account, At),
+            _ => NotificationKey.EpisodeScope(_account, Product, Episode, Kind),
+        };
+        return NotificationKey.Complete(scope, Recipient, Channel).Value;
+    }
 
     /// <summary>Returns the key and the instant, for example <c>acct-1/1/Overdue/owner/Email at 2026-02-01T08:30:00Z</c>.</summary>
     /// <returns>The summary.</returns>
