@@ -99,6 +99,28 @@ internal sealed class CompactLedger : IBalanceHistory
         return false;
     }
 
+    /// <summary>
+    /// Answers <see cref="BalanceAt"/> at <paramref name="after"/> and <see cref="TryGetNextEntryInstant"/> after it with one
+    /// search (the engine's idle check asks both).
+    /// </summary>
+    /// <param name="after">The instant.</param>
+    /// <param name="balance">The balance at <paramref name="after"/>.</param>
+    /// <param name="next">The next entry instant strictly after <paramref name="after"/>, when there is one.</param>
+    /// <returns>Whether there is an entry after <paramref name="after"/>.</returns>
+    internal bool BalanceAtAndNextEntry(Instant after, out decimal balance, out Instant next)
+    {
+        var index = UpperBound(ToNanoseconds(after));
+        balance = index == 0 ? OpeningBalance : Unpack(_data[Capacity + index]);
+        if (index < _count)
+        {
+            next = ToInstant(_data[1 + index]);
+            return true;
+        }
+
+        next = default;
+        return false;
+    }
+
     /// <summary>Looks up an entry by id.</summary>
     public bool TryGetEntry(string id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LedgerEntry? entry)
     {
@@ -333,7 +355,13 @@ internal sealed class CompactLedger : IBalanceHistory
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int UpperBound(long nanoseconds)
     {
-        var instants = _data.AsSpan(1, _count);
+        // An instant at or after the newest entry (an evaluation of an account with no future entry) needs no search.
+        if (_count == 0 || _data[_count] <= nanoseconds)
+        {
+            return _count;
+        }
+
+        var instants = _data.AsSpan(1, _count - 1);
         int lo = 0, hi = instants.Length;
         while (lo < hi)
         {

@@ -190,7 +190,11 @@ internal static class LifecycleEngine
         decimal balance;
         bool hasNext;
         Instant nextEntry;
-        if (balances is Ledger ledger)
+        if (balances is CompactLedger compact)
+        {
+            hasNext = compact.BalanceAtAndNextEntry(last, out balance, out nextEntry);
+        }
+        else if (balances is Ledger ledger)
         {
             hasNext = ledger.BalanceAtAndNextEntry(last, out balance, out nextEntry);
         }
