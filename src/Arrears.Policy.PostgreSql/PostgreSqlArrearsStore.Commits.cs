@@ -84,6 +84,18 @@ public sealed partial class PostgreSqlArrearsStore
         """;
 
     private string? _batchCommitSql;
+    private string? _quietCommitSql;
+
+    /// <summary>The commits that change nothing but their accounts' rows: each row updated only at its claimed version.</summary>
+    private string QuietCommitSql => _quietCommitSql ??= $"""
+        UPDATE {_s}.accounts AS t
+        SET version = t.version + 1, due_at_ns = a.due, next_review_at_ns = a.review, claimed_until_ns = NULL,
+            alarm_armed = a.alarm, last_evaluated_at_ns = a.last
+        FROM unnest(@id::text[], @expected::bigint[], @due::bigint[], @review::bigint[], @alarm::boolean[], @last::bigint[])
+          AS a (id, expected, due, review, alarm, last)
+        WHERE t.id = ANY(@id::text[]) AND t.id = a.id AND t.version = a.expected
+        RETURNING t.id
+        """;
 
     private readonly ClaimedStates _claimed = new();
     private readonly AccountSnapshots _snapshots = new();
@@ -92,7 +104,9 @@ public sealed partial class PostgreSqlArrearsStore
     /// <remarks>
     /// The batch is one statement (one round trip, one transaction): every commit is checked against its account's version
     /// and its charges against the ledger inside it, and only the commits that pass are written, each whole; a commit whose
-    /// lifecycles are those it was claimed with does not rewrite them. Should the statement fail as a whole (a transition the
+    /// lifecycles are those it was claimed with does not rewrite them. The commits that change nothing but their accounts'
+    /// rows (no transitions, charges or messages, the lifecycles as claimed: most of a bulk pass) are one plain
+    /// <c>UPDATE</c> before it, each row still version-checked. Should the statement fail as a whole (a transition the
     /// audit trail already holds, say), the commits are saved one at a time, so that only the offending one fails.
     /// </remarks>
     public async ValueTask<IReadOnlyList<CommitResult>> CommitAsync(IReadOnlyList<EvaluationCommit> commits, CancellationToken cancellationToken)
@@ -104,15 +118,18 @@ public sealed partial class PostgreSqlArrearsStore
             return results;
         }
 
-        // Values the columns cannot hold (instants past 2262) fail their commit alone, before anything is sent.
+        // Values the columns cannot hold (instants past 2262) fail their commit alone, before anything is sent. The commits
+        // that change nothing but their accounts' rows (most of a bulk pass) go in a plain UPDATE of their own.
         var batch = new BatchArrays(commits.Count);
         var indices = new List<int>(commits.Count);
+        var quiet = new List<int>(commits.Count);
         for (var i = 0; i < commits.Count; i++)
         {
-            var unchanged = _claimed.Unchanged(commits[i]);
+            var commit = commits[i];
+            var unchanged = _claimed.Unchanged(commit);
             try
             {
-                BatchArrays.Check(commits[i]);
+                BatchArrays.Check(commit);
             }
             catch (ArgumentException ex)
             {
@@ -120,17 +137,115 @@ public sealed partial class PostgreSqlArrearsStore
                 continue;
             }
 
-            batch.Add(commits[i], !unchanged);
+            if (unchanged && commit.Charges.Count == 0 && commit.Transitions.Count == 0 && commit.Outbox.Count == 0)
+            {
+                quiet.Add(i);
+                continue;
+            }
+
+            batch.Add(commit, !unchanged);
             indices.Add(i);
         }
 
-        if (indices.Count == 0)
+        if (indices.Count == 0 && quiet.Count == 0)
         {
             return results;
         }
 
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
+        if (quiet.Count > 0)
+        {
+            await CommitQuietAsync(connection, commits, quiet, results, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (indices.Count > 0)
+        {
+            await CommitStatementAsync(connection, commits, batch, indices, results, cancellationToken).ConfigureAwait(false);
+        }
+
+        // What this instance keeps of the accounts moves to the versions just written.
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i].Outcome == CommitOutcome.Saved)
+            {
+                _snapshots.Saved(commits[i]);
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Saves the commits that change nothing but their accounts' rows with one <c>UPDATE</c> (atomic by itself; each row
+    /// only at its claimed version); those it did not update are stale, or of accounts that do not exist.
+    /// </summary>
+    private async Task CommitQuietAsync(NpgsqlConnection connection, IReadOnlyList<EvaluationCommit> commits, List<int> quiet, CommitResult[] results, CancellationToken cancellationToken)
+    {
+        var ids = new string[quiet.Count];
+        var expected = new long[quiet.Count];
+        var due = new long?[quiet.Count];
+        var review = new long?[quiet.Count];
+        var alarm = new bool[quiet.Count];
+        var last = new long?[quiet.Count];
+        for (var n = 0; n < quiet.Count; n++)
+        {
+            var commit = commits[quiet[n]];
+            ids[n] = commit.Account;
+            expected[n] = commit.ExpectedVersion;
+            due[n] = Nanoseconds.From(commit.DueAt, "dueAt");
+            review[n] = Nanoseconds.From(commit.NextReviewAt, "nextReviewAt");
+            alarm[n] = commit.State.AlarmArmed;
+            last[n] = Nanoseconds.From(commit.State.LastEvaluatedAt, "state.lastEvaluatedAt");
+        }
+
+        var saved = new HashSet<string>(StringComparer.Ordinal);
+        var command = new NpgsqlCommand(QuietCommitSql, connection);
+        await using (command.ConfigureAwait(false))
+        {
+            var p = command.Parameters;
+            p.AddWithValue("id", ids);
+            p.AddWithValue("expected", expected);
+            p.AddWithValue("due", due);
+            p.AddWithValue("review", review);
+            p.AddWithValue("alarm", alarm);
+            p.AddWithValue("last", last);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                saved.Add(reader.GetString(0));
+            }
+        }
+
+        var refused = quiet.Where(i => !saved.Contains(commits[i].Account)).ToArray();
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        if (refused.Length > 0)
+        {
+            var exists = new NpgsqlCommand($"SELECT id FROM {_s}.accounts WHERE id = ANY(@ids)", connection);
+            await using var existsScope = exists.ConfigureAwait(false);
+            exists.Parameters.AddWithValue("ids", refused.Select(i => commits[i].Account).ToArray());
+            var reader = await exists.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                existing.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var i in quiet)
+        {
+            var account = commits[i].Account;
+            results[i] = saved.Contains(account) ? CommitResult.Saved
+                : existing.Contains(account) ? CommitResult.Stale
+                : CommitResult.Failed(StoreErrors.UnknownAccount(account));
+        }
+    }
+
+    /// <summary>Saves the other commits of a batch with the batch commit statement, or one at a time should it fail as a whole.</summary>
+    private async Task CommitStatementAsync(
+        NpgsqlConnection connection, IReadOnlyList<EvaluationCommit> commits, BatchArrays batch, List<int> indices, CommitResult[] results, CancellationToken cancellationToken)
+    {
         var command = new NpgsqlCommand(BatchCommitSql, connection);
         await using var commandScope = command.ConfigureAwait(false);
         batch.Bind(command.Parameters);
@@ -168,17 +283,6 @@ public sealed partial class PostgreSqlArrearsStore
                 }
             }
         }
-
-        // What this instance keeps of the accounts moves to the versions just written.
-        for (var i = 0; i < results.Length; i++)
-        {
-            if (results[i].Outcome == CommitOutcome.Saved)
-            {
-                _snapshots.Saved(commits[i]);
-            }
-        }
-
-        return results;
     }
 
     private static ArgumentException ChargeConflict(string account, string entry, string parameter) =>

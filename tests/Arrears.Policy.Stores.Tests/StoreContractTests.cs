@@ -559,6 +559,31 @@ public abstract class StoreContractTests
     }
 
     [Fact]
+    public async Task CommitBatch_EvaluationsThatChangeNothingOneOfThemStale_RefusesItAloneAndKeepsItsAppend()
+    {
+        var store = await CreateStoreAsync();
+        var first = await ClaimAllAsync(store, T0, "a", "b", "c");
+        Assert.All(await store.CommitAsync([.. first.Select(a => Commit(a, T0, Overdue(T0), dueAt: T0 + Duration.FromHours(1)))], Ct), r => Assert.Equal(CommitOutcome.Saved, r.Outcome));
+
+        // An hour later each evaluation changes nothing; a payment to "b" arrives between its claim and the commit.
+        var later = T0 + Duration.FromHours(1);
+        var claimed = await store.ClaimDueAsync(later, 10, Lease, Ct);
+        var idle = claimed.Select(a => Commit(a, later, new AccountState(Overdue(T0).Lifecycles, true, later), dueAt: later + Duration.FromDays(1))).ToArray();
+        await store.AppendEntriesAsync("b", [Payment("p1", later, 5m)], later, Ct);
+
+        var results = await store.CommitAsync(idle, Ct);
+
+        Assert.Equal([CommitOutcome.Saved, CommitOutcome.Stale, CommitOutcome.Saved], results.Select(r => r.Outcome));
+        Assert.Equal(later + Duration.FromDays(1), (await store.FindAccountAsync("a", Ct))!.DueAt);
+        var b = (await store.FindAccountAsync("b", Ct))!;
+        Assert.Equal((claimed[1].Version + 1, (Instant?)later, Overdue(T0)), (b.Version, b.DueAt, b.State));
+
+        // Once its lease expires, the next claim takes "b" alone, with its payment.
+        var again = Assert.Single(await store.ClaimDueAsync(later + Lease, 10, Lease, Ct));
+        Assert.Equal(("b", 5m), (again.Registration.Id, again.Ledger.BalanceAt(later)));
+    }
+
+    [Fact]
     public async Task CommitBatch_EvaluationsThatChangeNothing_KeepTheStateAndReleaseTheClaims()
     {
         var store = await CreateStoreAsync();
