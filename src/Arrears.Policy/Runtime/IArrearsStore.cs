@@ -295,11 +295,21 @@ public sealed class StoredAccount
 
     /// <summary>
     /// Returns this account as a saved commit of it left it (the commit's state, due instant and next review, its charges
-    /// appended, the next version), or <see langword="null"/> when the charges do not fit the compact layout.
+    /// appended, the next version), or <see langword="null"/> when the charges do not fit the compact layout (or, which a
+    /// saved commit rules out, contradict it: the caller then forgets the account rather than fail a commit that is saved).
     /// </summary>
     internal StoredAccount? AfterCommit(EvaluationCommit commit)
     {
-        var snapshot = commit.Charges.Count == 0 ? _snapshot : _snapshot?.Append(commit.Charges, out _);
+        CompactLedger? snapshot;
+        try
+        {
+            snapshot = commit.Charges.Count == 0 ? _snapshot : _snapshot?.Append(commit.Charges, out _);
+        }
+        catch (ArgumentException)
+        {
+            snapshot = null;
+        }
+
         return snapshot is null
             ? null
             : new StoredAccount(Registration, commit.State, commit.ExpectedVersion + 1, commit.DueAt, snapshot, Usage, commit.NextReviewAt, RatedThrough, Holds, HoldRecords, _lastHoldRecordedAt);
