@@ -225,9 +225,21 @@ internal sealed class TestDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await using (var drop = _admin.CreateCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)"))
+
+        // FORCE ends the test's own sessions; an autovacuum worker on the database (the server's own role, which the test's
+        // role may not end) makes it refuse for a moment, so it is tried again.
+        for (var attempt = 1; ; attempt++)
         {
-            await drop.ExecuteNonQueryAsync();
+            try
+            {
+                await using var drop = _admin.CreateCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
+                await drop.ExecuteNonQueryAsync();
+                break;
+            }
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse && attempt < 30)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
         }
 
         await _admin.DisposeAsync();
