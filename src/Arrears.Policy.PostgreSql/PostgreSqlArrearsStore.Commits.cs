@@ -165,13 +165,7 @@ public sealed partial class PostgreSqlArrearsStore
         }
 
         // What this instance keeps of the accounts moves to the versions just written.
-        for (var i = 0; i < results.Length; i++)
-        {
-            if (results[i].Outcome == CommitOutcome.Saved)
-            {
-                _snapshots.Saved(commits[i]);
-            }
-        }
+        _snapshots.Saved(commits, results);
 
         return results;
     }

@@ -153,13 +153,7 @@ public sealed partial class SqliteArrearsStore
             cancellationToken).ConfigureAwait(false);
 
         // What this instance keeps of the accounts moves to the versions just written.
-        for (var i = 0; i < saved.Length; i++)
-        {
-            if (saved[i].Outcome == CommitOutcome.Saved)
-            {
-                _snapshots.Saved(commits[i]);
-            }
-        }
+        _snapshots.Saved(commits, saved);
 
         return saved;
     }

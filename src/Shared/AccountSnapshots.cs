@@ -71,6 +71,18 @@ internal sealed class AccountSnapshots
         }
     }
 
+    /// <summary>Moves what is kept of each saved commit of a batch to the version it wrote, once the batch is written.</summary>
+    public void Saved(IReadOnlyList<EvaluationCommit> commits, IReadOnlyList<CommitResult> results)
+    {
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (results[i].Outcome == CommitOutcome.Saved)
+            {
+                Saved(commits[i]);
+            }
+        }
+    }
+
     /// <summary>Moves what is kept of a saved commit's account to the version the commit wrote (or forgets it).</summary>
     public void Saved(EvaluationCommit commit)
     {
