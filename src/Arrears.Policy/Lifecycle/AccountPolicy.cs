@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NodaTime;
 
 namespace Arrears.Policy;
@@ -109,8 +110,8 @@ public sealed class AccountPolicy
         }
 
         // An account evaluated before with nothing to do up to now (the common case) is answered without walking instants.
-        if (state.LastEvaluatedAt is { } last &&
-            LifecycleEngine.TryEvaluateIdle(_products, account, balances, holds, state, last, now, out var idle))
+        if (state.TryGetLastEvaluatedAt(out var last) &&
+            LifecycleEngine.TryEvaluateIdle(_products, account, balances, holds, in state, last, now, out var idle))
         {
             return idle;
         }
@@ -122,6 +123,7 @@ public sealed class AccountPolicy
     /// Evaluates by walking every instant, without the idle fast path (<see cref="LifecycleEngine.TryEvaluateIdle"/>); the
     /// arguments are already checked. Tests compare the two.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // keeps the walk's stack buffers out of Evaluate's frame (the idle path's)
     internal Evaluation EvaluateFull(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now)
     {
         // The working lifecycles live on the stack, in a buffer no larger than needed (zeroing a large one costs time).

@@ -43,6 +43,14 @@ public readonly struct Evaluation
         Balance = balance;
     }
 
+    /// <summary>An evaluation that changes nothing: no transition and no notification (the lists read as empty).</summary>
+    internal Evaluation(AccountState state, Instant? nextReviewAt, decimal balance)
+    {
+        State = state;
+        NextReviewAt = nextReviewAt;
+        Balance = balance;
+    }
+
     /// <summary>Gets the account's state after the evaluation; persist it and pass it to the next evaluation.</summary>
     public AccountState State { get; }
 

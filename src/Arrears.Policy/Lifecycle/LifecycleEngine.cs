@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NodaTime;
 
 namespace Arrears.Policy;
@@ -155,7 +156,7 @@ internal static class LifecycleEngine
     /// <summary>
     /// The idle fast path: evaluates, without walking the instants, an account evaluated before at <paramref name="last"/>
     /// for which nothing can happen in <c>(last, now]</c>, and returns <see langword="false"/> (leaving the work to
-    /// <see cref="Evaluate"/>) whenever something could. Its result is the one <see cref="Evaluate"/> gives.
+    /// <see cref="Evaluate"/>, and <paramref name="evaluation"/> unspecified) whenever something could. Its result is the one <see cref="Evaluate"/> gives.
     /// </summary>
     /// <remarks>
     /// <para>
@@ -175,12 +176,13 @@ internal static class LifecycleEngine
         AccountProfile account,
         IBalanceHistory balances,
         HoldSet holds,
-        AccountState state,
+        in AccountState state,
         Instant last,
         Instant now,
         out Evaluation evaluation)
     {
-        evaluation = default;
+        // Written only on success (the caller reads it only then): no zeroing of the struct on every call.
+        Unsafe.SkipInit(out evaluation);
         var lifecycles = state.LifecycleSpan;
         if (lifecycles.Length != products.Length || now <= last)
         {
@@ -209,7 +211,9 @@ internal static class LifecycleEngine
             return false;
         }
 
-        Instant? review = null;
+        // The hot loop handles Active and an Overdue lifecycle without holds; the rest is out of line, so this frame stays small.
+        var hasReview = false;
+        var review = default(Instant);
         var allPurged = true;
         for (var i = 0; i < lifecycles.Length; i++)
         {
@@ -221,8 +225,8 @@ internal static class LifecycleEngine
             }
 
             var policy = product.Policy;
-            var inArrears = balance < -policy.Tolerance;
-            Instant? next;
+            var inArrears = balance < policy.ArrearsThreshold;
+            Instant deadline;
             switch (s.Status)
             {
                 case LifecycleStatus.Active:
@@ -233,64 +237,40 @@ internal static class LifecycleEngine
 
                     allPurged = false;
                     continue;
-                case LifecycleStatus.Overdue:
+                case LifecycleStatus.Overdue when holds.IsEmpty:
                     if (!inArrears)
                     {
                         return false;
                     }
 
                     allPurged = false;
-                    next = holds.IsEmpty ? s.SuspendAt!.Value : holds.Effective(HoldKind.Suspension, s.Product, s.SuspendAt!.Value);
-                    break;
-                case LifecycleStatus.Suspended:
-                    if (!inArrears && (policy.ResumeMinimumBalance is not { } minimum || balance >= minimum))
-                    {
-                        return false;
-                    }
-
-                    allPurged = false;
-                    if ((holds.IsEmpty ? s.PurgeAt!.Value : holds.Effective(HoldKind.Purge, s.Product, s.PurgeAt!.Value)) is not { } purgeAt)
-                    {
-                        continue;
-                    }
-
-                    if (purgeAt <= now)
-                    {
-                        return false;
-                    }
-
-                    next = purgeAt;
-                    var suspendedAt = s.SuspendAt!.Value;
-                    var warnings = policy.RouteFor(NotificationKind.PurgeWarning).Audience == Audience.None ? [] : policy.PurgeWarnings;
-                    for (var w = 0; w < warnings.Count; w++)
-                    {
-                        var warnAt = purgeAt - warnings[w];
-                        // A warning in (last, now] becomes the earliest candidate, at or before now, and declines below.
-                        if (warnAt > suspendedAt && warnAt > last && warnAt < next.Value)
-                        {
-                            next = warnAt;
-                        }
-                    }
-
+                    deadline = s.SuspendAt!.Value;
                     break;
                 case LifecycleStatus.Purged:
                     continue;
                 default:
-                    return false;
+                    allPurged = false;
+                    switch (IdleDeadline(policy, in s, holds, balance, inArrears, last, now, out deadline))
+                    {
+                        case IdleOutcome.Busy:
+                            return false;
+                        case IdleOutcome.NoDeadline:
+                            continue;
+                    }
+
+                    break;
             }
 
-            // An open-ended hold defers the deadline with no end; any other effective deadline acts at or before now unless later.
-            if (next is { } deadline)
+            // Any effective deadline acts at or before now unless later.
+            if (deadline <= now)
             {
-                if (deadline <= now)
-                {
-                    return false;
-                }
+                return false;
+            }
 
-                if (review is null || deadline < review.Value)
-                {
-                    review = deadline;
-                }
+            if (!hasReview || deadline < review)
+            {
+                review = deadline;
+                hasReview = true;
             }
         }
 
@@ -299,8 +279,75 @@ internal static class LifecycleEngine
             return false;
         }
 
-        evaluation = new Evaluation(state.WithEvaluation(state.AlarmArmed, now), Array.Empty<Transition>(), Array.Empty<NotificationIntent>(), review, balance);
+        evaluation = new Evaluation(state.WithEvaluation(state.AlarmArmed, now), hasReview ? review : null, balance);
         return true;
+    }
+
+    private enum IdleOutcome
+    {
+        Deadline,
+        NoDeadline,
+        Busy,
+    }
+
+    /// <summary>
+    /// The idle fast path's rarer lifecycles (Overdue under holds, Suspended): whether something happens in
+    /// <c>(last, now]</c> (<see cref="IdleOutcome.Busy"/>), else the earliest effective deadline or purge warning after
+    /// <paramref name="last"/>, or none (an open-ended hold defers the deadline with no end).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IdleOutcome IdleDeadline(LifecyclePolicy policy, in ProductLifecycle s, HoldSet holds, decimal balance, bool inArrears, Instant last, Instant now, out Instant deadline)
+    {
+        deadline = default;
+        switch (s.Status)
+        {
+            case LifecycleStatus.Overdue:
+                if (!inArrears)
+                {
+                    return IdleOutcome.Busy;
+                }
+
+                if (holds.Effective(HoldKind.Suspension, s.Product, s.SuspendAt!.Value) is not { } suspendAt)
+                {
+                    return IdleOutcome.NoDeadline;
+                }
+
+                deadline = suspendAt;
+                return IdleOutcome.Deadline;
+            case LifecycleStatus.Suspended:
+                if (!inArrears && (policy.ResumeMinimumBalance is not { } minimum || balance >= minimum))
+                {
+                    return IdleOutcome.Busy;
+                }
+
+                if ((holds.IsEmpty ? s.PurgeAt!.Value : holds.Effective(HoldKind.Purge, s.Product, s.PurgeAt!.Value)) is not { } purgeAt)
+                {
+                    return IdleOutcome.NoDeadline;
+                }
+
+                if (purgeAt <= now)
+                {
+                    return IdleOutcome.Busy;
+                }
+
+                var next = purgeAt;
+                var suspendedAt = s.SuspendAt!.Value;
+                var warnings = policy.RouteFor(NotificationKind.PurgeWarning).Audience == Audience.None ? [] : policy.PurgeWarnings;
+                for (var w = 0; w < warnings.Count; w++)
+                {
+                    var warnAt = purgeAt - warnings[w];
+                    // A warning in (last, now] becomes the earliest candidate, at or before now, and declines in the caller.
+                    if (warnAt > suspendedAt && warnAt > last && warnAt < next)
+                    {
+                        next = warnAt;
+                    }
+                }
+
+                deadline = next;
+                return IdleOutcome.Deadline;
+            default:
+                return IdleOutcome.Busy;
+        }
     }
 
     /// <summary>
@@ -490,7 +537,7 @@ internal static class LifecycleEngine
             {
                 var policy = _products[i].Policy;
                 ref var s = ref lifecycles[i];
-                var inArrears = _balance < -policy.Tolerance;
+                var inArrears = _balance < policy.ArrearsThreshold;
                 if (s.Status == LifecycleStatus.Overdue && !inArrears)
                 {
                     Record(i, t, LifecycleStatus.Overdue, LifecycleStatus.Active, TransitionReason.Paid, s.Episode, isLate);
@@ -510,7 +557,7 @@ internal static class LifecycleEngine
             {
                 var policy = _products[i].Policy;
                 ref var s = ref lifecycles[i];
-                if (s.Status == LifecycleStatus.Active && _balance < -policy.Tolerance)
+                if (s.Status == LifecycleStatus.Active && _balance < policy.ArrearsThreshold)
                 {
                     var episode = s.Episode + 1;
                     s = ProductLifecycle.Overdue(s.Product, episode, t, t + policy.Grace);

@@ -36,6 +36,7 @@ public sealed class LifecyclePolicy
         Retention = options.Retention;
         RetentionBoundary = options.RetentionBoundary;
         Tolerance = options.Tolerance;
+        ArrearsThreshold = -options.Tolerance;
         ResumeMinimumBalance = options.ResumeMinimumBalance;
         PurgeWarnings = [.. options.PurgeWarnings.OrderDescending()];
         Channels = [.. options.Channels];
@@ -70,6 +71,9 @@ public sealed class LifecyclePolicy
 
     /// <summary>Gets the tolerated debt: the account is in arrears when its balance is below minus this.</summary>
     public decimal Tolerance { get; }
+
+    /// <summary>Gets minus <see cref="Tolerance"/>: the account is in arrears when its balance is below it (computed once).</summary>
+    internal decimal ArrearsThreshold { get; }
 
     /// <summary>Gets the minimum balance required to leave Suspended, if any (besides not being in arrears).</summary>
     public decimal? ResumeMinimumBalance { get; }
