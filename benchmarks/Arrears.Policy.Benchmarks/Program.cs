@@ -10,6 +10,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 // Bulk passes in one process (sizes from ARREARS_BENCH_SIZES): -- --bulk
 // Quick mode (a few minutes, JSON in BenchmarkDotNet.Artifacts/results): -- --quick
 // Durable stores, one timed pass each (profiling, not BenchmarkDotNet): -- --store-pass sqlite|postgres [accounts] [evaluators] [batch] [repeat]
+// The runtime over the in-memory store, timed passes with their collections (profiling, not BenchmarkDotNet): -- --runtime-pass [accounts] [passes] [threads]
 // Footprint per account (managed heap before and after building N accounts): -- --footprint [N] [--entries E] [layouts...]
 if (args.Length > 0 && args[0] == "--footprint")
 {
@@ -31,6 +32,12 @@ if (args.Length > 0 && args[0] == "--store-pass")
 {
     // -- --store-pass sqlite|postgres [accounts] [evaluators] [batch] [repeat]: a Stopwatch profile of the durable stores' passes.
     await StorePass.RunAsync([.. args.Skip(1)]).ConfigureAwait(false);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--runtime-pass")
+{
+    RuntimePass.Run([.. args.Skip(1)]);
     return;
 }
 
