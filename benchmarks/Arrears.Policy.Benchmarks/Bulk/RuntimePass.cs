@@ -13,7 +13,7 @@ internal static class RuntimePass
 {
     /// <summary>
     /// Runs <c>[accounts] [passes] [threads] [--allocations]</c> (defaults 1,000,000, 10 and 1); with <c>--allocations</c>,
-    /// the runtime's allocation samples (one per 100 KB) during the passes are counted by type and the top ones printed.
+    /// the runtime's allocation samples (one per 100 KB) during the timed passes are counted by type and the top ones printed.
     /// </summary>
     public static void Run(string[] args)
     {
@@ -35,9 +35,11 @@ internal static class RuntimePass
             var gen2 = GC.CollectionCount(2);
             var allocated = GC.GetTotalAllocatedBytes();
             var pause = GC.GetTotalPauseDuration();
+            samples?.Counting = true;
             var clock = Stopwatch.StartNew();
             var summary = set.Pass(threads);
             clock.Stop();
+            samples?.Counting = false;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"pass {pass + 1}: {clock.Elapsed.TotalMilliseconds,8:F1} ms, {summary.Accounts,7:N0} evaluated, {summary.Transitions,6:N0} transitions; " +
                 $"gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}, " +
@@ -59,6 +61,9 @@ internal static class RuntimePass
     {
         public ConcurrentDictionary<string, int> Counts { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>Gets or sets whether samples are counted (only during the passes, not while the hour's facts arrive).</summary>
+        public bool Counting { get; set; }
+
         protected override void OnEventSourceCreated(EventSource eventSource)
         {
             if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
@@ -69,7 +74,7 @@ internal static class RuntimePass
 
         protected override void OnEventWritten(EventWrittenEventArgs eventData)
         {
-            if (eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true &&
+            if (Counting && eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true &&
                 eventData.PayloadNames?.IndexOf("TypeName") is >= 0 and var at && eventData.Payload?[at] is string type)
             {
                 Counts.AddOrUpdate(type, 1, (_, n) => n + 1);

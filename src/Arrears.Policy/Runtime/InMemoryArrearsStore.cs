@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Arrears.Policy.Billing;
 using NodaTime;
 
@@ -284,9 +285,14 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             extras.RatedThrough = commit.RatedThrough;
         }
 
-        foreach (var message in commit.Outbox)
+        // One lookup of the account's pending queue per commit (its messages are all the account's), one of each key.
+        List<Outbox>? queue = null;
+        var outbox = commit.Outbox;
+        for (var m = 0; m < outbox.Count; m++)
         {
-            if (!_outbox.ContainsKey(message.Key))
+            var message = outbox[m];
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_outbox, message.Key, out var exists);
+            if (!exists)
             {
                 var item = new Outbox(new OutboxMessage
                 {
@@ -308,9 +314,9 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
                     Status = OutboxStatus.Pending,
                     NextAttemptAt = commit.EvaluatedAt,
                 });
-                _outbox.Add(message.Key, item);
+                slot = item;
                 _outboxInOrder.Add(item);
-                AddPending(item);
+                AddPending(item, ref queue);
             }
         }
 
@@ -729,7 +735,14 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
 
     private void AddPending(Outbox item)
     {
-        if (!_pending.TryGetValue(item.Message.Account, out var queue))
+        List<Outbox>? queue = null;
+        AddPending(item, ref queue);
+    }
+
+    /// <summary>Adds a message to its account's pending queue, <paramref name="queue"/> if already looked up.</summary>
+    private void AddPending(Outbox item, ref List<Outbox>? queue)
+    {
+        if (queue is null && !_pending.TryGetValue(item.Message.Account, out queue))
         {
             queue = [];
             _pending.Add(item.Message.Account, queue);
