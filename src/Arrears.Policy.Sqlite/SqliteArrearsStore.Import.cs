@@ -191,7 +191,7 @@ public sealed partial class SqliteArrearsStore
         private Dictionary<string, AccountRow> ExistingAccounts(IReadOnlyList<AccountImport> accounts)
         {
             var rows = new Dictionary<string, AccountRow>(StringComparer.Ordinal);
-            var select = session.Command($"SELECT {SqliteSql.AccountColumns} FROM accounts WHERE id IN (SELECT value FROM json_each($ids))");
+            var select = session.Command($"SELECT {SqliteSql.AccountColumns} FROM {SqliteSql.AccountTables} WHERE a.id IN (SELECT value FROM json_each($ids))");
             using var reader = select.Set("$ids", StoreCodec.JsonArray(accounts.Select(import => import.Registration.Id).Distinct(StringComparer.Ordinal))).ExecuteReader();
             while (reader.Read())
             {

@@ -10,10 +10,10 @@ namespace Arrears.Policy.Sqlite;
 public sealed partial class SqliteArrearsStore
 {
     private const string InsertAccountSql = $"""
-        INSERT INTO accounts (id, policy, currency, time_zone, opening_balance, creator, collaborators, balance_alarm, items,
-                              version, due_at, claimed_until, last_evaluated_at, next_review_at, alarm_armed, created_at)
-        VALUES ($id, $policy, $currency, $time_zone, $opening_balance, $creator, $collaborators, $balance_alarm, $items,
-                1, $due, NULL, NULL, NULL, 0, {SqliteSql.DatabaseNow})
+        INSERT INTO accounts (id, policy, currency, time_zone, opening_balance, creator, collaborators, balance_alarm, items, created_at)
+        VALUES ($id, $policy, $currency, $time_zone, $opening_balance, $creator, $collaborators, $balance_alarm, $items, {SqliteSql.DatabaseNow});
+        INSERT INTO account_runs (id, version, due_at, claimed_until, last_evaluated_at, next_review_at, alarm_armed)
+        VALUES ($id, 1, $due, NULL, NULL, NULL, 0)
         """;
 
     private const string UpdateRegistrationSql = """
@@ -24,7 +24,7 @@ public sealed partial class SqliteArrearsStore
 
     /// <summary>Makes an account due no later than an instant, and bumps its version: something about it changed.</summary>
     private const string TouchSql = """
-        UPDATE accounts SET version = version + 1, due_at = CASE WHEN due_at IS NULL OR due_at > $due THEN $due ELSE due_at END
+        UPDATE account_runs SET version = version + 1, due_at = CASE WHEN due_at IS NULL OR due_at > $due THEN $due ELSE due_at END
         WHERE id = $id
         """;
 
@@ -77,7 +77,7 @@ public sealed partial class SqliteArrearsStore
 
     private static AccountRow? FindRow(SqliteSession session, string account)
     {
-        var select = session.Command($"SELECT {SqliteSql.AccountColumns} FROM accounts WHERE id = $id");
+        var select = session.Command($"SELECT {SqliteSql.AccountColumns} FROM {SqliteSql.AccountTables} WHERE a.id = $id");
         using var reader = select.Set("$id", account).ExecuteReader();
         return reader.Read() ? SqliteRows.Account(reader) : null;
     }
@@ -124,7 +124,7 @@ public sealed partial class SqliteArrearsStore
         foreach (var row in rows)
         {
             var id = row.Registration.Id;
-            var state = StoreCodec.State(id, "accounts", lifecycles.GetValueOrDefault(id) ?? [], row.AlarmArmed, row.LastEvaluatedAt);
+            var state = StoreCodec.State(id, "account_runs", lifecycles.GetValueOrDefault(id) ?? [], row.AlarmArmed, row.LastEvaluatedAt);
             var accountEntries = entries.GetValueOrDefault(id) ?? [];
             var accountUsage = usage.GetValueOrDefault(id) ?? [];
             var facts = holds.GetValueOrDefault(id);

@@ -10,13 +10,13 @@ public sealed partial class SqliteArrearsStore
 {
     /// <summary>
     /// Claims due accounts in one statement: the earliest due first (ties by id), not held by an unexpired claim, not
-    /// evaluated after <c>$now</c>; the <c>accounts_due</c> index on <c>(due_at, id)</c> hands them out in that order, so a
+    /// evaluated after <c>$now</c>; the <c>account_runs_due</c> index on <c>(due_at, id)</c> hands them out in that order, so a
     /// claim reads only the rows it takes (and those others hold) without sorting every due account (<c>INDEXED BY</c>
     /// here and below: SQLite fails the statement rather than fall back to reading every row).
     /// </summary>
     private const string ClaimSql = $"""
-        UPDATE accounts SET claimed_until = $until
-        WHERE id IN (SELECT id FROM accounts INDEXED BY accounts_due
+        UPDATE account_runs SET claimed_until = $until
+        WHERE id IN (SELECT id FROM account_runs INDEXED BY account_runs_due
                      WHERE due_at <= $now
                        AND (claimed_until IS NULL OR claimed_until <= $now)
                        AND (last_evaluated_at IS NULL OR last_evaluated_at <= $now)
@@ -25,10 +25,10 @@ public sealed partial class SqliteArrearsStore
         RETURNING id, version, due_at
         """;
 
-    private const string ClaimedRowsSql = $"SELECT {SqliteSql.AccountColumns} FROM accounts WHERE id IN (SELECT value FROM json_each($ids))";
+    private const string ClaimedRowsSql = $"SELECT {SqliteSql.AccountColumns} FROM {SqliteSql.AccountTables} WHERE a.id IN (SELECT value FROM json_each($ids))";
 
     private const string CommitAccountSql = """
-        UPDATE accounts SET version = version + 1, due_at = $due, next_review_at = $next_review, claimed_until = NULL,
+        UPDATE account_runs SET version = version + 1, due_at = $due, next_review_at = $next_review, claimed_until = NULL,
                             last_evaluated_at = $last_evaluated, alarm_armed = $alarm_armed
         WHERE id = $id AND version = $expected
         """;
@@ -84,7 +84,7 @@ public sealed partial class SqliteArrearsStore
                 catch (StoreDataException ex) when (ex.Account is not null)
                 {
                     session.Transaction.Rollback("claim");
-                    var hold = session.Command("UPDATE accounts SET claimed_until = $until WHERE id = $id");
+                    var hold = session.Command("UPDATE account_runs SET claimed_until = $until WHERE id = $id");
                     hold.Set("$until", until).Set("$id", ex.Account).ExecuteNonQuery();
                     return ([], ex);
                 }
@@ -323,11 +323,11 @@ public sealed partial class SqliteArrearsStore
                 // accounts, and the pending messages.
                 var select = session.Command("""
                     SELECT next, account, source FROM (
-                        SELECT * FROM (SELECT due_at AS next, id AS account, 'accounts.due_at' AS source
-                                       FROM accounts INDEXED BY accounts_due WHERE due_at IS NOT NULL AND claimed_until IS NULL ORDER BY due_at LIMIT 1)
+                        SELECT * FROM (SELECT due_at AS next, id AS account, 'account_runs.due_at' AS source
+                                       FROM account_runs INDEXED BY account_runs_due WHERE due_at IS NOT NULL AND claimed_until IS NULL ORDER BY due_at LIMIT 1)
                         UNION ALL
-                        SELECT * FROM (SELECT max(due_at, claimed_until) AS next, id, 'accounts.claimed_until'
-                                       FROM accounts INDEXED BY accounts_claimed WHERE claimed_until IS NOT NULL AND due_at IS NOT NULL ORDER BY next LIMIT 1)
+                        SELECT * FROM (SELECT max(due_at, claimed_until) AS next, id, 'account_runs.claimed_until'
+                                       FROM account_runs INDEXED BY account_runs_claimed WHERE claimed_until IS NOT NULL AND due_at IS NOT NULL ORDER BY next LIMIT 1)
                         UNION ALL
                         SELECT * FROM (SELECT max(o.next_attempt_at, coalesce(o.claimed_until, o.next_attempt_at)) AS next, o.account, 'outbox.next_attempt_at'
                                        FROM (SELECT account, min(sequence) AS first FROM outbox INDEXED BY outbox_pending
@@ -354,7 +354,7 @@ public sealed partial class SqliteArrearsStore
             while (reader.Read())
             {
                 var id = reader.GetString(0);
-                var dueAt = StoreCodec.ParseOptionalInstant(reader.Text(2), id, "accounts.due_at");
+                var dueAt = StoreCodec.ParseOptionalInstant(reader.Text(2), id, "account_runs.due_at");
                 if (snapshots.Find(id, reader.GetInt64(1), dueAt) is { } kept)
                 {
                     accounts.Add(kept);

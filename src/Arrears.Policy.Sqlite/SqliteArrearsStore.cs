@@ -46,7 +46,8 @@ namespace Arrears.Policy.Sqlite;
 /// <para>
 /// <b>Instants</b> are stored as fixed-width UTC text to the nanosecond (<c>2026-02-01T08:30:00.000000000Z</c>), amounts as
 /// decimal text, statuses by name; the file can be read with any SQLite client: <c>sqlite3 arrears.db "SELECT id, due_at
-/// FROM accounts ORDER BY due_at LIMIT 10"</c>.
+/// FROM account_runs ORDER BY due_at LIMIT 10"</c> (<c>account_runs</c> holds what every pass writes: the version, due
+/// instant, claim and last evaluation; <c>accounts</c> the registration).
 /// </para>
 /// <para>
 /// Microsoft.Data.Sqlite runs every command synchronously, so the methods complete on the calling thread once the database

@@ -7,14 +7,14 @@ using NodaTime;
 
 namespace Arrears.Policy.Sqlite;
 
-/// <summary>An <c>accounts</c> row, decoded.</summary>
+/// <summary>An <c>accounts</c> row with its <c>account_runs</c> row, decoded.</summary>
 internal sealed record AccountRow(
     AccountRegistration Registration, long Version, Instant? DueAt, Instant? LastEvaluatedAt, Instant? NextReviewAt, bool AlarmArmed);
 
 /// <summary>Decodes rows into the library's values; every corrupted value is a <see cref="StoreDataException"/> naming the account and the column.</summary>
 internal static class SqliteRows
 {
-    /// <summary>Reads an <c>accounts</c> row selected with <see cref="SqliteSql.AccountColumns"/>.</summary>
+    /// <summary>Reads an account selected with <see cref="SqliteSql.AccountColumns"/> from <see cref="SqliteSql.AccountTables"/>.</summary>
     public static AccountRow Account(SqliteDataReader reader)
     {
         var id = reader.GetString(0);
@@ -29,14 +29,14 @@ internal static class SqliteRows
         {
             0 => false,
             1 => true,
-            var other => throw new StoreDataException(id, "accounts.alarm_armed", string.Create(CultureInfo.InvariantCulture, $"must be 0 or 1, got {other}"), null),
+            var other => throw new StoreDataException(id, "account_runs.alarm_armed", string.Create(CultureInfo.InvariantCulture, $"must be 0 or 1, got {other}"), null),
         };
         return new AccountRow(
             registration,
             reader.GetInt64(9),
-            StoreCodec.ParseOptionalInstant(reader.Text(10), id, "accounts.due_at"),
-            StoreCodec.ParseOptionalInstant(reader.Text(11), id, "accounts.last_evaluated_at"),
-            StoreCodec.ParseOptionalInstant(reader.Text(12), id, "accounts.next_review_at"),
+            StoreCodec.ParseOptionalInstant(reader.Text(10), id, "account_runs.due_at"),
+            StoreCodec.ParseOptionalInstant(reader.Text(11), id, "account_runs.last_evaluated_at"),
+            StoreCodec.ParseOptionalInstant(reader.Text(12), id, "account_runs.next_review_at"),
             armed);
     }
 

@@ -160,6 +160,31 @@ internal static class SqliteSchema
             ALTER TABLE transitions ADD COLUMN deferred_from TEXT;
             ALTER TABLE transitions ADD COLUMN held_by TEXT;
             """),
+        new(3, "what every pass writes (version, due instant, claim, last evaluation, next review, alarm) moved from accounts to the narrow account_runs, with the due and claimed indexes", """
+            CREATE TABLE account_runs (
+                id                TEXT    NOT NULL PRIMARY KEY REFERENCES accounts (id),
+                version           INTEGER NOT NULL,
+                due_at            TEXT,
+                claimed_until     TEXT,
+                last_evaluated_at TEXT,
+                next_review_at    TEXT,
+                alarm_armed       INTEGER NOT NULL
+            ) STRICT;
+            INSERT INTO account_runs (id, version, due_at, claimed_until, last_evaluated_at, next_review_at, alarm_armed)
+            SELECT id, version, due_at, claimed_until, last_evaluated_at, next_review_at, alarm_armed FROM accounts ORDER BY id;
+
+            DROP INDEX accounts_due;
+            DROP INDEX accounts_claimed;
+            ALTER TABLE accounts DROP COLUMN version;
+            ALTER TABLE accounts DROP COLUMN due_at;
+            ALTER TABLE accounts DROP COLUMN claimed_until;
+            ALTER TABLE accounts DROP COLUMN last_evaluated_at;
+            ALTER TABLE accounts DROP COLUMN next_review_at;
+            ALTER TABLE accounts DROP COLUMN alarm_armed;
+
+            CREATE INDEX account_runs_due ON account_runs (due_at, id) WHERE due_at IS NOT NULL;
+            CREATE INDEX account_runs_claimed ON account_runs (claimed_until) WHERE claimed_until IS NOT NULL;
+            """),
     ];
 
     /// <summary>The schema version this code writes.</summary>

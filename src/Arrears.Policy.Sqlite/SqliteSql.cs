@@ -8,9 +8,18 @@ internal static class SqliteSql
     /// <summary>The database's clock in the store's instant form (to the millisecond), for columns operators read (<c>created_at</c>, <c>applied_at</c>).</summary>
     public const string DatabaseNow = "(strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000000Z')";
 
-    /// <summary>The columns of <c>accounts</c> that <see cref="SqliteRows.Account"/> reads, in its order.</summary>
+    /// <summary>
+    /// The columns of <c>accounts a</c> and <c>account_runs r</c> (<see cref="AccountTables"/>) that <see cref="SqliteRows.Account"/>
+    /// reads, in its order.
+    /// </summary>
     public const string AccountColumns =
-        "id, policy, currency, time_zone, opening_balance, creator, collaborators, balance_alarm, items, version, due_at, last_evaluated_at, next_review_at, alarm_armed";
+        "a.id, a.policy, a.currency, a.time_zone, a.opening_balance, a.creator, a.collaborators, a.balance_alarm, a.items, r.version, r.due_at, r.last_evaluated_at, r.next_review_at, r.alarm_armed";
+
+    /// <summary>
+    /// An account's registration (<c>accounts a</c>) joined with what each pass writes (<c>account_runs r</c>, a narrow row
+    /// of its own so that claims and commits rewrite a few dozen bytes rather than the registration); filter on <c>a.id</c>.
+    /// </summary>
+    public const string AccountTables = "accounts a JOIN account_runs r ON r.id = a.id";
 
     /// <summary>The columns of <c>outbox</c> that <see cref="SqliteRows.Outbox"/> reads, in its order.</summary>
     public const string OutboxColumns =

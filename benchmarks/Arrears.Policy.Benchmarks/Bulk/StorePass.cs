@@ -238,7 +238,7 @@ internal sealed class StoreBench : IDisposable
             using var connection = new SqliteConnection($"Data Source={_file};Pooling=False");
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE accounts SET due_at = $at";
+            command.CommandText = "UPDATE account_runs SET due_at = $at";
             command.Parameters.AddWithValue("$at", InstantText(at));
             command.ExecuteNonQuery();
             return;

@@ -29,7 +29,7 @@ public sealed class SqliteCorruptionTests : IDisposable
 
         // The store evaluated the account, so it keeps it at its version (decision 0015): a change bumps the version, as every
         // write of a store does, and the claim reads the rows again.
-        _database.Sql("UPDATE ledger_entries SET amount = 'twelve' WHERE account = 'acct'; UPDATE accounts SET version = version + 1 WHERE id = 'acct'");
+        _database.Sql("UPDATE ledger_entries SET amount = 'twelve' WHERE account = 'acct'; UPDATE account_runs SET version = version + 1 WHERE id = 'acct'");
         var now = T0 + Duration.FromDays(2);
 
         var error = await Assert.ThrowsAsync<StoreDataException>(async () => await store.ClaimDueAsync(now, 10, Lease, Ct));
@@ -46,11 +46,11 @@ public sealed class SqliteCorruptionTests : IDisposable
     public async Task NextDue_ACorruptedDueInstant_ThrowsNamingAccountAndColumn()
     {
         var store = await SeedAsync();
-        _database.Sql("UPDATE accounts SET due_at = '0000-soon' WHERE id = 'acct'");
+        _database.Sql("UPDATE account_runs SET due_at = '0000-soon' WHERE id = 'acct'");
 
         var error = await Assert.ThrowsAsync<StoreDataException>(async () => await store.NextDueAsync(Ct));
 
-        Assert.Equal(("acct", "accounts.due_at"), (error.Account, error.Column));
+        Assert.Equal(("acct", "account_runs.due_at"), (error.Account, error.Column));
         Assert.Contains("got \"0000-soon\"", error.Message, StringComparison.Ordinal);
     }
 
@@ -67,19 +67,19 @@ public sealed class SqliteCorruptionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("accounts", "due_at", "'yesterday'", "got \"yesterday\"")]
+    [InlineData("account_runs", "due_at", "'yesterday'", "got \"yesterday\"")]
     [InlineData("accounts", "currency", "'XYZ'", "got \"XYZ\"")]
     [InlineData("accounts", "time_zone", "'Mars/Olympus'", "got \"Mars/Olympus\"")]
     [InlineData("accounts", "opening_balance", "'1e3'", "got \"1e3\"")]
     [InlineData("accounts", "items", "'[{\"id\":\"calls\"'", "JSON array of billing items")]
     [InlineData("accounts", "collaborators", "'{}'", "JSON array of strings")]
-    [InlineData("accounts", "alarm_armed", "2", "must be 0 or 1, got 2")]
+    [InlineData("account_runs", "alarm_armed", "2", "must be 0 or 1, got 2")]
     [InlineData("account_products", "suspend_at", "'2026-02-30T00:00:00.000000000Z'", "got \"2026-02-30T00:00:00.000000000Z\"")]
     [InlineData("account_products", "episode", "0", "episode > 0")]
     public async Task FindAccount_ACorruptedColumn_ThrowsNamingAccountAndColumn(string table, string column, string value, string expected)
     {
         var store = await SeedAsync();
-        var key = table == "accounts" ? "id" : "account";
+        var key = table is "accounts" or "account_runs" ? "id" : "account";
         _database.Sql($"UPDATE {table} SET {column} = {value} WHERE {key} = 'acct'");
 
         var error = await Assert.ThrowsAsync<StoreDataException>(async () => await store.FindAccountAsync("acct", Ct));

@@ -85,7 +85,7 @@ public sealed class SqliteFileTests : IDisposable
         Assert.Equal(Accounts, claimed.Distinct(StringComparer.Ordinal).Count());
         Assert.Equal(Accounts, commits);
         Assert.Null(await b.NextDueAsync(Ct));
-        Assert.Equal(0L, _database.Sql("SELECT count(*) FROM accounts WHERE claimed_until IS NOT NULL OR due_at IS NOT NULL"));
+        Assert.Equal(0L, _database.Sql("SELECT count(*) FROM account_runs WHERE claimed_until IS NOT NULL OR due_at IS NOT NULL"));
     }
 
     [Fact]

@@ -1,5 +1,8 @@
+extern alias sqlite;
+
 using Arrears.Policy.Sqlite;
 using Microsoft.Data.Sqlite;
+using Codec = sqlite::Arrears.Policy.Stores.StoreCodec;
 using static Arrears.Policy.Stores.Tests.Sqlite.SqliteTestData;
 
 namespace Arrears.Policy.Stores.Tests.Sqlite;
@@ -30,7 +33,7 @@ public sealed class SqliteSchemaTests : IDisposable
             }
         }
 
-        Assert.Equal(["account_products", "accounts", "contacts", "hold_facts", "ledger_entries", "outbox", "schema_version", "transitions", "usage", "usage_batches"], tables);
+        Assert.Equal(["account_products", "account_runs", "accounts", "contacts", "hold_facts", "ledger_entries", "outbox", "schema_version", "transitions", "usage", "usage_batches"], tables);
         command.CommandText = "SELECT version, description, applied_at FROM schema_version ORDER BY version";
         var versions = new List<(long, string)>();
         using (var rows = command.ExecuteReader())
@@ -97,10 +100,7 @@ public sealed class SqliteSchemaTests : IDisposable
     [Fact]
     public async Task Migrate_AVersion1Database_AppliesTheNewerMigrationsInOrderAndKeepsTheData()
     {
-        using (var v1 = new SqliteArrearsStore(_database.ConnectionString, [SqliteSchema.Migrations[0]]))
-        {
-            await v1.AddAccountAsync(Account(), T0, Ct);
-        }
+        WriteOldDatabase(1);
 
         SqliteMigration[] migrations =
         [
@@ -123,9 +123,8 @@ public sealed class SqliteSchemaTests : IDisposable
     public async Task Migrate_AVersion1DatabaseWithHistory_UpgradesToHoldFactsAndKeepsItsTransitions()
     {
         // A database as version 1 of the store wrote it: an account with an evaluated transition.
-        using (var v1 = new SqliteArrearsStore(_database.ConnectionString, [SqliteSchema.Migrations[0]]))
+        WriteOldDatabase(1);
         {
-            await v1.AddAccountAsync(Account(), T0, Ct);
             _database.Sql("INSERT INTO transitions (account, at, from_status, to_status, reason, episode, product, late, evaluated_at) VALUES ('acct', '2026-02-01T08:30:00.000000000Z', 'Active', 'Overdue', 'InArrears', 1, NULL, 0, '2026-02-01T09:00:00.000000000Z')");
         }
 
@@ -145,10 +144,7 @@ public sealed class SqliteSchemaTests : IDisposable
     [Fact]
     public async Task Migrate_AMigrationThatFails_LeavesTheDatabaseAtItsVersionWithNothingOfTheEarlierOnes()
     {
-        using (var v1 = new SqliteArrearsStore(_database.ConnectionString, [SqliteSchema.Migrations[0]]))
-        {
-            await v1.AddAccountAsync(Account(), T0, Ct);
-        }
+        WriteOldDatabase(1);
 
         SqliteMigration[] migrations =
         [
@@ -174,5 +170,67 @@ public sealed class SqliteSchemaTests : IDisposable
         Assert.Equal((long)SqliteSchema.Migrations.Count, _database.Sql("SELECT count(*) FROM schema_version"));
         Assert.True(await stores[3].AddAccountAsync(Account(), T0, Ct));
         Assert.NotNull(await stores[0].FindAccountAsync("acct", Ct));
+    }
+
+    [Fact]
+    public async Task Migrate_AVersion2Database_MovesWhatEachPassWritesToAccountRunsAndKeepsIt()
+    {
+        // A database as version 2 of the store wrote it: an account evaluated at T0, claimed since, with its lifecycle.
+        WriteOldDatabase(2);
+        Assert.Equal(2L, _database.Sql("SELECT max(version) FROM schema_version"));
+        var due = T0 + Duration.FromHours(24);
+
+        using var current = await SqliteArrearsStore.OpenAsync(_database.ConnectionString, Ct);
+
+        Assert.Equal((long)SqliteSchema.CurrentVersion, _database.Sql("SELECT max(version) FROM schema_version"));
+        Assert.Equal(
+            $"acct|7|{Codec.FormatInstant(due)}|{Codec.FormatInstant(T0 + Lease)}|{Codec.FormatInstant(T0)}|{Codec.FormatInstant(due)}|1",
+            _database.Sql("SELECT id || '|' || version || '|' || due_at || '|' || claimed_until || '|' || last_evaluated_at || '|' || next_review_at || '|' || alarm_armed FROM account_runs"));
+        Assert.Equal(0L, _database.Sql("SELECT count(*) FROM pragma_table_info('accounts') WHERE name IN ('version', 'due_at', 'claimed_until', 'last_evaluated_at', 'next_review_at', 'alarm_armed')"));
+        Assert.Equal(0L, _database.Sql("SELECT count(*) FROM sqlite_schema WHERE name IN ('accounts_due', 'accounts_claimed')"));
+        Assert.Equal(2L, _database.Sql("SELECT count(*) FROM sqlite_schema WHERE name IN ('account_runs_due', 'account_runs_claimed')"));
+
+        var found = await current.FindAccountAsync("acct", Ct);
+        Assert.NotNull(found);
+        Assert.Equal((7L, (Instant?)due, (Instant?)due), (found.Version, found.DueAt, found.NextReviewAt));
+        Assert.Equal(((Instant?)T0, true), (found.State.LastEvaluatedAt, found.State.AlarmArmed));
+        Assert.Equal(LifecycleStatus.Overdue, Assert.Single(found.State.Lifecycles).Status);
+        Assert.Equal(Account().Items, found.Registration.Items);
+
+        // The claim of version 2 still holds the account until it expires; then the account is claimed and committed as before.
+        Assert.Equal(due, await current.NextDueAsync(Ct));
+        Assert.Empty(await current.ClaimDueAsync(T0 + Duration.FromMinutes(1), 10, Lease, Ct));
+        var claimed = Assert.Single(await current.ClaimDueAsync(due, 10, Lease, Ct));
+        Assert.Equal(7L, claimed.Version);
+        var commit = new EvaluationCommit("acct", claimed.Version, claimed.State, due, [], [], [], due + Duration.FromHours(1), due + Duration.FromHours(1));
+        Assert.True(await current.CommitAsync(commit, Ct));
+        Assert.Equal(8L, _database.Sql("SELECT version FROM account_runs WHERE id = 'acct'"));
+    }
+
+    /// <summary>
+    /// Writes a database as version <paramref name="version"/> of the store wrote it, through its migrations and plain SQL in
+    /// that version's columns (the store's code writes only the newest schema): the account of <see cref="SqliteTestData.Account"/>,
+    /// at version 7, last evaluated at <see cref="SqliteTestData.T0"/> (Overdue, alarm armed), due and to be reviewed a day
+    /// later, and claimed until <see cref="SqliteTestData.T0"/> plus the lease.
+    /// </summary>
+    private void WriteOldDatabase(int version)
+    {
+        using (var connection = _database.Connect())
+        {
+            SqliteSchema.Migrate(connection, "old", [.. SqliteSchema.Migrations.Take(version)]);
+        }
+
+        var account = Account();
+        var due = Codec.FormatInstant(T0 + Duration.FromHours(24));
+        var text = (string? value) => value is null ? "NULL" : "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+        _database.Sql($"""
+            INSERT INTO accounts (id, policy, currency, time_zone, opening_balance, creator, collaborators, balance_alarm, items,
+                                  version, due_at, claimed_until, last_evaluated_at, next_review_at, alarm_armed, created_at)
+            VALUES ('acct', {text(account.Policy)}, {text(account.Currency.Code)}, {text(account.TimeZone.Id)}, {text(Codec.FormatDecimal(account.OpeningBalance))},
+                    {text(account.Profile.Creator)}, {text(Codec.FormatCollaborators(account.Profile.Collaborators))}, {text(Codec.FormatDecimal(account.Profile.BalanceAlarm))},
+                    {text(Codec.FormatItems(account.Items))}, 7, '{due}', '{Codec.FormatInstant(T0 + Lease)}', '{Codec.FormatInstant(T0)}', '{due}', 1, '{Codec.FormatInstant(T0)}');
+            INSERT INTO account_products (account, product, position, status, episode, overdue_since, suspend_at, purge_at)
+            VALUES ('acct', '{Codec.ProductKey(null)}', 0, 'Overdue', 1, '{Codec.FormatInstant(T0)}', '{due}', NULL);
+            """);
     }
 }
