@@ -194,7 +194,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         lock (_lock)
         {
             // Claims whose lease expired go back to the due index.
-            while (_leased.Count > 0 && _leased.PeekKey() <= now)
+            while (_leased.Count > 0 && _rows[_leased.Peek()].ClaimedUntil!.Value <= now)
             {
                 var index = _leased.Pop();
                 _rows[index].ClaimedUntil = null;
@@ -203,7 +203,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
 
             List<int>? evaluatedLater = null;
             var claimed = new List<StoredAccount>(Math.Min(max, _due.Count));
-            while (claimed.Count < max && _due.Count > 0 && _due.PeekKey() <= now)
+            while (claimed.Count < max && _due.Count > 0 && _rows[_due.Peek()].DueAt!.Value <= now)
             {
                 var index = _due.Pop();
                 ref var row = ref _rows[index];
@@ -576,7 +576,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             Instant? next = null;
             if (_due.Count > 0)
             {
-                next = _due.PeekKey();
+                next = _rows[_due.Peek()].DueAt;
             }
 
             if (_leased.Count > 0)
@@ -658,6 +658,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             Ledger = CompactLedger.Empty(registration.Currency, registration.OpeningBalance),
             Version = 1,
             DueAt = dueAt,
+            Slot = -1,
         };
         _ids.Add(registration.Id, index);
         _due.Push(index);
@@ -808,6 +809,9 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
 
         public Instant? NextReviewAt;
 
+        /// <summary>The row's position in the due heap (not claimed) or the lease heap (claimed), or -1.</summary>
+        public int Slot;
+
         /// <summary>What only some accounts have (usage, the audit trail), created when first needed.</summary>
         public Extras? Extras;
     }
@@ -867,15 +871,12 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
     }
 
     /// <summary>
-    /// A 4-ary min-heap of rows: the due index by due instant (ties by id, the order claims hand them out in), the lease
-    /// index by lease expiry. Each entry carries its key and the row's id, so comparisons read the heap's own contiguous
-    /// array rather than the rows (a million rows are far apart in memory); each row's slot is kept in an array of its own,
-    /// so a row moves or leaves in O(log n).
+    /// An indexed binary min-heap of row indices: the due index orders accounts by due instant and then id (the order claims
+    /// hand them out in), the lease index by lease expiry. Each row knows its slot, so a row moves or leaves in O(log n).
     /// </summary>
     private sealed class Heap(InMemoryArrearsStore store, bool leases)
     {
-        private Entry[] _items = new Entry[16];
-        private int[] _slots = [];
+        private int[] _items = new int[16];
 
         public int Count { get; private set; }
 
@@ -885,14 +886,9 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             {
                 Array.Resize(ref _items, capacity);
             }
-
-            ReserveSlots(capacity);
         }
 
-        public int Peek() => _items[0].Row;
-
-        /// <summary>Gets the earliest key (due instant or lease expiry); the heap must not be empty.</summary>
-        public Instant PeekKey() => _items[0].Key;
+        public int Peek() => _items[0];
 
         public void Push(int row)
         {
@@ -901,16 +897,15 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
                 Array.Resize(ref _items, _items.Length * 2);
             }
 
-            ReserveSlots(row + 1);
-            ref var source = ref store._rows[row];
-            var entry = new Entry(leases ? source.ClaimedUntil!.Value : source.DueAt!.Value, leases ? null : source.Registration.Id, row);
+            _items[Count] = row;
+            store._rows[row].Slot = Count;
             Count++;
-            Up(Count - 1, entry);
+            Up(Count - 1);
         }
 
         public int Pop()
         {
-            var top = _items[0].Row;
+            var top = _items[0];
             RemoveAt(0);
             return top;
         }
@@ -918,115 +913,97 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         /// <summary>Removes a row if it is in this heap.</summary>
         public void Remove(int row)
         {
-            if (row < _slots.Length && _slots[row] is var slot and >= 0 && slot < Count && _items[slot].Row == row)
+            var slot = store._rows[row].Slot;
+            if (slot >= 0 && slot < Count && _items[slot] == row)
             {
                 RemoveAt(slot);
             }
         }
 
-        /// <summary>Moves a row whose key became earlier (its due instant moved earlier) to its place.</summary>
-        public void MovedEarlier(int row)
-        {
-            var slot = _slots[row];
-            ref var source = ref store._rows[row];
-            var entry = _items[slot] with { Key = leases ? source.ClaimedUntil!.Value : source.DueAt!.Value };
-            Up(slot, entry);
-        }
-
-        private void ReserveSlots(int rows)
-        {
-            if (_slots.Length < rows)
-            {
-                var grown = new int[Math.Max(rows, _slots.Length * 2)];
-                Array.Copy(_slots, grown, _slots.Length);
-                Array.Fill(grown, -1, _slots.Length, grown.Length - _slots.Length);
-                _slots = grown;
-            }
-        }
+        public void MovedEarlier(int row) => Up(store._rows[row].Slot);
 
         private void RemoveAt(int slot)
         {
-            _slots[_items[slot].Row] = -1;
+            var removed = _items[slot];
+            store._rows[removed].Slot = -1;
             Count--;
-            var last = _items[Count];
-            _items[Count] = default;
             if (slot == Count)
             {
                 return;
             }
 
-            if (slot > 0 && Less(last, _items[(slot - 1) >> 2]))
+            _items[slot] = _items[Count];
+            store._rows[_items[slot]].Slot = slot;
+            if (!Up(slot))
             {
-                Up(slot, last);
-            }
-            else
-            {
-                Down(slot, last);
+                Down(slot);
             }
         }
 
-        /// <summary>Places <paramref name="entry"/> at <paramref name="slot"/> or above it.</summary>
-        private void Up(int slot, Entry entry)
+        private bool Up(int slot)
         {
+            var moved = false;
+            var item = _items[slot];
             while (slot > 0)
             {
-                var parent = (slot - 1) >> 2;
-                if (!Less(entry, _items[parent]))
+                var parent = (slot - 1) >> 1;
+                if (!Less(item, _items[parent]))
                 {
                     break;
                 }
 
                 _items[slot] = _items[parent];
-                _slots[_items[slot].Row] = slot;
+                store._rows[_items[slot]].Slot = slot;
                 slot = parent;
+                moved = true;
             }
 
-            _items[slot] = entry;
-            _slots[entry.Row] = slot;
+            _items[slot] = item;
+            store._rows[item].Slot = slot;
+            return moved;
         }
 
-        /// <summary>Places <paramref name="entry"/> at <paramref name="slot"/> or below it.</summary>
-        private void Down(int slot, Entry entry)
+        private void Down(int slot)
         {
+            var item = _items[slot];
             while (true)
             {
-                var first = (4 * slot) + 1;
-                if (first >= Count)
+                var child = (2 * slot) + 1;
+                if (child >= Count)
                 {
                     break;
                 }
 
-                var child = first;
-                var end = Math.Min(first + 4, Count);
-                for (var c = first + 1; c < end; c++)
+                if (child + 1 < Count && Less(_items[child + 1], _items[child]))
                 {
-                    if (Less(_items[c], _items[child]))
-                    {
-                        child = c;
-                    }
+                    child++;
                 }
 
-                if (!Less(_items[child], entry))
+                if (!Less(_items[child], item))
                 {
                     break;
                 }
 
                 _items[slot] = _items[child];
-                _slots[_items[slot].Row] = slot;
+                store._rows[_items[slot]].Slot = slot;
                 slot = child;
             }
 
-            _items[slot] = entry;
-            _slots[entry.Row] = slot;
+            _items[slot] = item;
+            store._rows[item].Slot = slot;
         }
 
-        private static bool Less(in Entry x, in Entry y)
+        private bool Less(int a, int b)
         {
-            var byKey = x.Key.CompareTo(y.Key);
-            return byKey != 0 ? byKey < 0 : x.Id is not null && string.CompareOrdinal(x.Id, y.Id) < 0;
-        }
+            ref var x = ref store._rows[a];
+            ref var y = ref store._rows[b];
+            if (leases)
+            {
+                return x.ClaimedUntil!.Value < y.ClaimedUntil!.Value;
+            }
 
-        /// <summary>A row in the heap with its key and, in the due index, its id (the tie-break).</summary>
-        private readonly record struct Entry(Instant Key, string? Id, int Row);
+            var byDue = x.DueAt!.Value.CompareTo(y.DueAt!.Value);
+            return byDue != 0 ? byDue < 0 : string.CompareOrdinal(x.Registration.Id, y.Registration.Id) < 0;
+        }
     }
 }
