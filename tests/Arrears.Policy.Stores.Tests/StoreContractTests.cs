@@ -584,6 +584,42 @@ public abstract class StoreContractTests
     }
 
     [Fact]
+    public async Task CommitBatch_ManyEvaluationsThatChangeNothingSomeStale_SavesEachOtherOneAtItsVersion()
+    {
+        // More than a store may write in one statement (SQLite writes such commits 64 to a statement), with one stale
+        // commit inside the first 64 and one after them.
+        var store = await CreateStoreAsync();
+        var ids = Enumerable.Range(0, 70).Select(i => $"acct-{i:D2}").ToArray();
+        var first = await ClaimAllAsync(store, T0, ids);
+        Assert.All(await store.CommitAsync([.. first.Select(a => Commit(a, T0, Overdue(T0), dueAt: T0 + Duration.FromHours(1)))], Ct), r => Assert.Equal(CommitOutcome.Saved, r.Outcome));
+
+        var later = T0 + Duration.FromHours(1);
+        var claimed = await store.ClaimDueAsync(later, 100, Lease, Ct);
+        Assert.Equal(70, claimed.Count);
+        var idle = claimed.Select((a, i) => Commit(a, later, new AccountState(Overdue(T0).Lifecycles, i % 2 == 0, later), dueAt: later + Duration.FromMinutes(i + 1), nextReviewAt: later + Duration.FromDays(1))).ToArray();
+        await store.AppendEntriesAsync("acct-10", [Payment("p10", later, 5m)], later, Ct);
+        await store.AppendEntriesAsync("acct-66", [Payment("p66", later, 5m)], later, Ct);
+
+        var results = await store.CommitAsync(idle, Ct);
+
+        var stale = new[] { 10, 66 };
+        Assert.Equal(Enumerable.Range(0, 70).Select(i => stale.Contains(i) ? CommitOutcome.Stale : CommitOutcome.Saved), results.Select(r => r.Outcome));
+        for (var i = 0; i < 70; i++)
+        {
+            var account = (await store.FindAccountAsync(ids[i], Ct))!;
+            if (stale.Contains(i))
+            {
+                Assert.Equal((claimed[i].Version + 1, (Instant?)later, Overdue(T0)), (account.Version, account.DueAt, account.State));
+            }
+            else
+            {
+                Assert.Equal((claimed[i].Version + 1, (Instant?)(later + Duration.FromMinutes(i + 1)), idle[i].State, idle[i].NextReviewAt),
+                    (account.Version, account.DueAt, account.State, account.NextReviewAt));
+            }
+        }
+    }
+
+    [Fact]
     public async Task CommitBatch_EvaluationsThatChangeNothing_KeepTheStateAndReleaseTheClaims()
     {
         var store = await CreateStoreAsync();
