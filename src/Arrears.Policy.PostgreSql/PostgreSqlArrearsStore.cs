@@ -18,14 +18,17 @@ namespace Arrears.Policy.PostgreSql;
 /// <remarks>
 /// <para>
 /// Several hosts (processes) may use one database at once. <see cref="ClaimDueAsync"/> claims accounts with
-/// <c>FOR UPDATE SKIP LOCKED</c> in one statement and marks them with a lease, so no two evaluators hold one account;
+/// <c>FOR UPDATE SKIP LOCKED</c> and marks them with a lease, so no two evaluators hold one account; it takes the due
+/// accounts this instance claimed last first, then any due account, so that each host keeps evaluating the accounts it
+/// has kept in memory;
 /// a commit saves a whole evaluation in one statement that succeeds only if the account's version is still the claimed
 /// one (<c>UPDATE ... WHERE version = @expected</c>), and the runtime's evaluator saves each claimed batch with
 /// <see cref="CommitAsync(IReadOnlyList{EvaluationCommit}, CancellationToken)"/>, one statement for the batch, each commit
 /// still checked on its own; outbox keys, ledger entry ids per account and a
 /// transition per product, episode, status and instant are unique constraints, so the database refuses a duplicate even
-/// if code is wrong. Reads and writes are batched: a claim of 500 accounts is two round trips, the commit of their 500
-/// evaluations one.
+/// if code is wrong. Reads and writes are batched: a claim of 500 accounts is one round trip when this instance
+/// kept them all (a few more at the end of a pass, and one for the rows of the accounts it did not keep), the commit of
+/// their 500 evaluations one.
 /// </para>
 /// <para>
 /// The schema (by default <c>arrears</c>) is created on first use, with a <c>schema_version</c> table, and migrated
@@ -59,7 +62,12 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
     private readonly string? _database;
     private readonly SemaphoreSlim _migration = new(1, 1);
     private readonly string _claimSql;
+    private readonly string _claimKeptSql;
     private readonly ClaimCursor _claimCursor = new();
+    private readonly ClaimCursor _keptCursor = new();
+
+    // Marks the accounts this instance claimed (accounts.kept_by), so that its next claims take them first (decision 0017).
+    private readonly Guid _instance = Guid.NewGuid();
     private readonly string _childrenProductsSql;
     private readonly string _childrenEntriesSql;
     private readonly string _childrenUsageSql;
@@ -132,20 +140,8 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
         _port = settings.Port;
         _database = settings.Database;
 
-        // The ids are gathered into an array first, so the update finds its rows by primary key (a join here may be planned
-        // as a hash join over every account).
-        _claimSql = $"""
-            UPDATE {_s}.accounts SET claimed_until_ns = @until
-            WHERE id = ANY(ARRAY(
-              SELECT id FROM {_s}.accounts
-              WHERE due_at_ns <= @now AND (due_at_ns, id) > (@after_due, @after_id)
-                AND (claimed_until_ns IS NULL OR claimed_until_ns <= @now)
-                AND (last_evaluated_at_ns IS NULL OR last_evaluated_at_ns <= @now)
-              ORDER BY due_at_ns, id
-              LIMIT @max
-              FOR UPDATE SKIP LOCKED))
-            RETURNING id, version, due_at_ns
-            """;
+        _claimSql = ClaimSql(_s, kept: false);
+        _claimKeptSql = ClaimSql(_s, kept: true);
         _childrenProductsSql = $"SELECT {Rows.ProductColumns} FROM {_s}.account_products WHERE account_id = ANY(@ids) ORDER BY account_id, position";
         _childrenEntriesSql = $"SELECT {Rows.EntryColumns} FROM {_s}.ledger_entries WHERE account_id = ANY(@ids) ORDER BY seq";
         _childrenUsageSql = $"SELECT {Rows.UsageColumns} FROM {_s}.usage WHERE account_id = ANY(@ids) ORDER BY seq";
@@ -489,6 +485,28 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
         return true;
     }
 
+    /// <summary>
+    /// The claim statement: up to <c>@max</c> due accounts after <c>(@after_due, @after_id)</c> in due order, each given a lease
+    /// and marked as kept by this instance; with <paramref name="kept"/>, only the accounts this instance marked before.
+    /// </summary>
+    /// <remarks>
+    /// The ids are gathered into an array first, so the update finds its rows by primary key (a join here may be planned as
+    /// a hash join over every account). A claim by the instance that kept the account changes no indexed column, so it
+    /// stays a heap-only update.
+    /// </remarks>
+    private static string ClaimSql(string s, bool kept) => $"""
+        UPDATE {s}.accounts SET claimed_until_ns = @until, kept_by = @me
+        WHERE id = ANY(ARRAY(
+          SELECT id FROM {s}.accounts
+          WHERE {(kept ? "kept_by = @me AND " : string.Empty)}due_at_ns <= @now AND (due_at_ns, id) > (@after_due, @after_id)
+            AND (claimed_until_ns IS NULL OR claimed_until_ns <= @now)
+            AND (last_evaluated_at_ns IS NULL OR last_evaluated_at_ns <= @now)
+          ORDER BY due_at_ns, id
+          LIMIT @max
+          FOR UPDATE SKIP LOCKED))
+        RETURNING id, version, due_at_ns
+        """;
+
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken)
     {
@@ -503,34 +521,51 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
         // The accounts this instance kept at the version claimed are built from what it kept (decision 0015); the others are read.
-        // A claim goes on after the last account this instance claimed at this instant (ClaimCursor); should that find fewer than
-        // max, it looks once more from the start, so that an account due behind the cursor is not left for another call.
-        var after = _claimCursor.Start(nowNs);
-        (long Due, string Id)? last = null;
+        // A claim takes the due accounts this instance claimed last time first (kept_by, decision 0017), then any due account.
+        // Each part goes on after the last account it claimed at this instant (ClaimCursor); should that find too few, it looks
+        // once more from the start, so that an account due behind the cursor is not left for another call.
         var claimed = new List<StoredAccount>();
         var read = new List<string>();
-        var fromStart = after == ClaimCursor.Beginning;
-        while (true)
+        var (keptLast, keptExhausted) = await ClaimPartAsync(_claimKeptSql, _keptCursor.Start(nowNs)).ConfigureAwait(false);
+        (long Due, string Id)? anyLast = null;
+        var anyExhausted = false;
+        if (keptExhausted)
         {
-            await ClaimRowsAsync(after).ConfigureAwait(false);
-            if (fromStart || claimed.Count + read.Count >= max)
-            {
-                break;
-            }
-
-            after = ClaimCursor.Beginning;
-            fromStart = true;
+            (anyLast, anyExhausted) = await ClaimPartAsync(_claimSql, _claimCursor.Start(nowNs)).ConfigureAwait(false);
         }
 
-        async Task ClaimRowsAsync((long Due, string Id) after)
+        async Task<((long Due, string Id)? Last, bool Exhausted)> ClaimPartAsync(string sql, (long Due, string Id) after)
         {
-            var claim = new NpgsqlCommand(_claimSql, connection, transaction);
+            (long Due, string Id)? last = null;
+            var fromStart = after == ClaimCursor.Beginning;
+            while (true)
+            {
+                last = await ClaimRowsAsync(sql, after, last).ConfigureAwait(false);
+                if (claimed.Count + read.Count >= max)
+                {
+                    return (last, false);
+                }
+
+                if (fromStart)
+                {
+                    return (last, true);
+                }
+
+                after = ClaimCursor.Beginning;
+                fromStart = true;
+            }
+        }
+
+        async Task<(long Due, string Id)?> ClaimRowsAsync(string sql, (long Due, string Id) after, (long Due, string Id)? last)
+        {
+            var claim = new NpgsqlCommand(sql, connection, transaction);
             await using var claimScope = claim.ConfigureAwait(false);
             claim.Parameters.AddWithValue("now", nowNs);
             claim.Parameters.AddWithValue("until", until);
             claim.Parameters.AddWithValue("max", max - claimed.Count - read.Count);
             claim.Parameters.AddWithValue("after_due", after.Due);
             claim.Parameters.AddWithValue("after_id", after.Id);
+            claim.Parameters.AddWithValue("me", _instance);
             var reader = await claim.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using var readerScope = reader.ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -547,6 +582,8 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
                     read.Add(id);
                 }
             }
+
+            return last;
         }
 
         var rows = new List<AccountRow>(read.Count);
@@ -569,7 +606,11 @@ public sealed partial class PostgreSqlArrearsStore : IArrearsStore, IRecipientDi
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        _claimCursor.Advance(nowNs, last, claimed.Count + read.Count < max);
+        _keptCursor.Advance(nowNs, keptLast, keptExhausted);
+        if (keptExhausted)
+        {
+            _claimCursor.Advance(nowNs, anyLast, anyExhausted);
+        }
         foreach (var row in rows)
         {
             var account = row.ToStored(snapshot: true);

@@ -24,7 +24,7 @@ namespace Arrears.Policy.PostgreSql.Internal;
 internal sealed partial class Schema
 {
     /// <summary>The newest schema version this library knows.</summary>
-    public const int Current = 2;
+    public const int Current = 3;
 
     /// <summary>The advisory lock class shared by every Arrears.Policy schema ("ARRS"); the object id is the schema name's hash.</summary>
     private const int LockClass = 0x41525253;
@@ -33,6 +33,7 @@ internal sealed partial class Schema
     [
         ("accounts, products, ledger, usage, transitions, outbox, contacts", V1()),
         ("hold facts (holds granted and revocations, with when each was recorded); deferred transitions' deferred_from_ns and held_by", V2()),
+        ("accounts.kept_by: the store instance that claimed an account last, whose next claims take it first", V3()),
     ];
 
     public Schema(string schema)
@@ -309,6 +310,16 @@ internal sealed partial class Schema
         """,
         """CREATE INDEX hold_facts_account ON {s}.hold_facts (account_id, seq)""",
         """ALTER TABLE {s}.transitions ADD COLUMN deferred_from_ns bigint CHECK (deferred_from_ns < at_ns), ADD COLUMN held_by text[]""",
+    ];
+
+    /// <summary>
+    /// Version 3: <c>accounts.kept_by</c>, the store instance that claimed the account last (decision 0017), and an index of
+    /// each instance's accounts in due order, which its claims walk first.
+    /// </summary>
+    private static string[] V3() =>
+    [
+        """ALTER TABLE {s}.accounts ADD COLUMN kept_by uuid""",
+        """CREATE INDEX accounts_kept_due ON {s}.accounts (kept_by, due_at_ns, id) WHERE due_at_ns IS NOT NULL AND kept_by IS NOT NULL""",
     ];
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]

@@ -76,6 +76,8 @@ public sealed class PostgreSqlStoreTests(PostgreSqlSchemas schemas) : IClassFixt
         var first = schemas.Open(schema);
         await first.AddAccountAsync(Account("acct"), T0, Ct);
         await schemas.ExecuteAsync(schema, """
+            DROP INDEX {s}.accounts_kept_due;
+            ALTER TABLE {s}.accounts DROP COLUMN kept_by;
             DROP TABLE {s}.hold_facts;
             ALTER TABLE {s}.transitions DROP COLUMN deferred_from_ns, DROP COLUMN held_by;
             DELETE FROM {s}.schema_version WHERE version > 1;
@@ -92,6 +94,31 @@ public sealed class PostgreSqlStoreTests(PostgreSqlSchemas schemas) : IClassFixt
         var hold = new Hold("h1", HoldKind.Suspension, T0, T0 + Duration.FromDays(2), "agent-7", "promise to pay");
         Assert.Equal(new HoldFactsResult(1, 0), await current.AddHoldFactsAsync("acct", [hold], [], T0, Ct));
         Assert.Equal([new HoldRecord(hold, T0)], (await current.FindAccountAsync("acct", Ct))!.HoldRecords);
+    }
+
+    [PostgreSqlFact]
+    public async Task EnsureSchema_AVersion2SchemaWithAClaimedAccount_MigratesToKeptByAndTheAccountIsClaimedWhenItsLeaseEnds()
+    {
+        // A schema as version 2 wrote it (no kept_by), with an account claimed under it.
+        var schema = schemas.NewSchema();
+        var first = schemas.Open(schema);
+        await first.AddAccountAsync(Account("acct"), T0, Ct);
+        Assert.Single(await first.ClaimDueAsync(T0, 10, Lease, Ct));
+        await schemas.ExecuteAsync(schema, """
+            DROP INDEX {s}.accounts_kept_due;
+            ALTER TABLE {s}.accounts DROP COLUMN kept_by;
+            DELETE FROM {s}.schema_version WHERE version > 2;
+            """);
+        Assert.Equal(2, await schemas.ScalarAsync<int>(schema, "SELECT max(version) FROM {s}.schema_version"));
+
+        var current = schemas.Open(schema);
+        var whileLeased = await current.ClaimDueAsync(T0 + Duration.FromMinutes(1), 10, Lease, Ct);
+        var afterLease = Assert.Single(await current.ClaimDueAsync(T0 + Lease, 10, Lease, Ct));
+
+        Assert.Equal(PostgreSqlArrearsStore.SchemaVersion, await schemas.ScalarAsync<int>(schema, "SELECT max(version) FROM {s}.schema_version"));
+        Assert.Empty(whileLeased);
+        Assert.Equal(("acct", 1L), (afterLease.Registration.Id, afterLease.Version));
+        Assert.Equal(1L, await schemas.ScalarAsync<long>(schema, "SELECT count(*) FROM {s}.accounts WHERE kept_by IS NOT NULL"));
     }
 
     [Fact]
@@ -130,6 +157,32 @@ public sealed class PostgreSqlStoreTests(PostgreSqlSchemas schemas) : IClassFixt
         Assert.Equal(Accounts, all.Count);
         Assert.Equal(Accounts, all.Distinct(StringComparer.Ordinal).Count());
         Assert.All(claims, ids => Assert.NotEmpty(ids));
+    }
+
+    [PostgreSqlFact]
+    public async Task ClaimDue_TwoInstancesAgainAfterTheirLeases_TakeTheAccountsEachClaimedLastFirstThenTheOthersInDueOrder()
+    {
+        var store = schemas.CreateStore();
+        await store.ImportAsync([.. Enumerable.Range(0, 20).Select(i => new AccountImport(Account($"acct-{i:D2}"), null, null, null, null, T0))], Ct);
+        var a = schemas.Open(store.SchemaName);
+        var b = schemas.Open(store.SchemaName);
+        var firstB = await b.ClaimDueAsync(T0, 10, Lease, Ct);
+        var firstA = await a.ClaimDueAsync(T0, 10, Lease, Ct);
+
+        // The leases have ended and nothing was committed: all twenty are due again.
+        var later = T0 + Lease + Duration.FromMinutes(1);
+        var ownFirst = await a.ClaimDueAsync(later, 5, Lease, Ct);
+        var ownThenOthers = await a.ClaimDueAsync(later, 10, Lease, Ct);
+        var rest = await b.ClaimDueAsync(later, 10, Lease, Ct);
+
+        static string[] Ids(IReadOnlyList<StoredAccount> accounts) => [.. accounts.Select(x => x.Registration.Id)];
+        static string[] Range(int from, int count) => [.. Enumerable.Range(from, count).Select(i => $"acct-{i:D2}")];
+        Assert.Equal(Range(0, 10), Ids(firstB));
+        Assert.Equal(Range(10, 10), Ids(firstA));
+        Assert.Equal(Range(10, 5), Ids(ownFirst));
+        Assert.Equal([.. Range(0, 5), .. Range(15, 5)], Ids(ownThenOthers));
+        Assert.Equal(Range(5, 5), Ids(rest));
+        Assert.Empty(await a.ClaimDueAsync(later, 10, Lease, Ct));
     }
 
     [PostgreSqlFact]
