@@ -73,6 +73,7 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
     private readonly ClaimedStates _claimed = new();
     private readonly AccountSnapshots _snapshots = new();
     private SqliteConnection? _writer;
+    private SqliteQuietCommit? _quietCommit;
     private Durability _writerDurability = Durability.Synced;
     private volatile bool _schemaReady;
     private volatile bool _disposed;
@@ -308,6 +309,7 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
             command.Dispose();
         }
 
+        _quietCommit?.Dispose();
         _writer?.Dispose();
         while (_idle.TryTake(out var connection))
         {

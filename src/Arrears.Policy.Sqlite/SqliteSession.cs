@@ -13,6 +13,9 @@ internal sealed class SqliteSession(SqliteConnection connection, SqliteTransacti
 
     public SqliteTransaction Transaction => transaction;
 
+    /// <summary>Gets the session's connection.</summary>
+    public SqliteConnection Connection => connection;
+
     /// <summary>Returns a command for <paramref name="sql"/> in this session's transaction; set its parameters with <see cref="SqliteSql.Set"/>.</summary>
     public SqliteCommand Command(string sql)
     {
