@@ -35,6 +35,7 @@ internal static class RuntimePass
             var gen2 = GC.CollectionCount(2);
             var allocated = GC.GetTotalAllocatedBytes();
             var pause = GC.GetTotalPauseDuration();
+            var lastIndex = GC.GetGCMemoryInfo(GCKind.Any).Index;
             samples?.Counting = true;
             var clock = Stopwatch.StartNew();
             var summary = set.Pass(threads);
@@ -44,6 +45,7 @@ internal static class RuntimePass
                 $"pass {pass + 1}: {clock.Elapsed.TotalMilliseconds,8:F1} ms, {summary.Accounts,7:N0} evaluated, {summary.Transitions,6:N0} transitions; " +
                 $"gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}, " +
                 $"GC pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F1} ms, {(GC.GetTotalAllocatedBytes() - allocated) / 1048576.0:F1} MiB allocated"));
+            PrintCollections(lastIndex);
         }
 
         if (samples is not null)
@@ -53,6 +55,37 @@ internal static class RuntimePass
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count,8:N0}  {type}"));
             }
+        }
+    }
+
+    /// <summary>
+    /// Prints the newest collection of each kind (ephemeral, full blocking, background) that ran after <paramref name="lastIndex"/>:
+    /// generation, pause, promoted bytes, compaction, pinned objects and the heap size; when more collections of one kind ran, only
+    /// the last is known to <see cref="GC.GetGCMemoryInfo(GCKind)"/>, and the line says how many were not shown.
+    /// </summary>
+    private static void PrintCollections(long lastIndex)
+    {
+        var newest = GC.GetGCMemoryInfo(GCKind.Any).Index;
+        var shown = 0;
+        foreach (var kind in (ReadOnlySpan<GCKind>)[GCKind.Ephemeral, GCKind.FullBlocking, GCKind.Background])
+        {
+            var info = GC.GetGCMemoryInfo(kind);
+            if (info.Index <= lastIndex)
+            {
+                continue;
+            }
+
+            shown++;
+            var pauses = string.Join("+", info.PauseDurations.ToArray().Where(p => p > TimeSpan.Zero).Select(p => p.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture)));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"    GC #{info.Index} {kind} gen{info.Generation}: pause {pauses} ms, promoted {info.PromotedBytes / 1048576.0:F2} MiB, " +
+                $"compacted {info.Compacted}, concurrent {info.Concurrent}, pinned {info.PinnedObjectsCount}, finalization pending {info.FinalizationPendingCount}, " +
+                $"heap {info.HeapSizeBytes / 1048576.0:F0} MiB, fragmented {info.FragmentedBytes / 1048576.0:F0} MiB, gen0 budget? {info.GenerationInfo[0].SizeBeforeBytes / 1048576.0:F1} MiB before"));
+        }
+
+        if (newest - lastIndex > shown)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    ({newest - lastIndex - shown} more collections not shown)"));
         }
     }
 
