@@ -848,7 +848,6 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
     {
         public Dictionary<string, UsageRecord[]> Batches { get; } = new(StringComparer.Ordinal);
 
-
         /// <summary>The usage, appended only: snapshots share the array and read their own count.</summary>
         public UsageRecord[] Usage { get; private set; } = [];
 
