@@ -284,6 +284,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         row.State = Intern(commit.State);
         if (commit.Transitions.Count > 0)
         {
+            // An account with a transition keeps what the commit rated through (below), as when its trail lived in its extras.
             row.Extras ??= new Extras();
             foreach (var transition in commit.Transitions)
             {
