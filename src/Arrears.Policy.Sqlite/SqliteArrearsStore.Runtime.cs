@@ -143,10 +143,10 @@ public sealed partial class SqliteArrearsStore
             session =>
             {
                 var results = new CommitResult[commits.Count];
-                var quiet = _quietCommit ??= new SqliteQuietCommit(session.Connection, CommitAccountSql);
+                var update = _accountRunUpdate ??= new SqliteAccountRunUpdate(session.Connection, CommitAccountSql);
                 for (var i = 0; i < results.Length; i++)
                 {
-                    results[i] = CommitOne(session, quiet, commits[i], unchanged[i]);
+                    results[i] = CommitOne(session, update, commits[i], unchanged[i]);
                 }
 
                 return results;
@@ -160,33 +160,19 @@ public sealed partial class SqliteArrearsStore
     }
 
     /// <summary>Saves one commit of a batch inside the batch's transaction, all of it or (under its savepoint) nothing.</summary>
-    private static CommitResult CommitOne(SqliteSession session, SqliteQuietCommit quiet, EvaluationCommit commit, bool lifecyclesUnchanged)
+    private static CommitResult CommitOne(SqliteSession session, SqliteAccountRunUpdate update, EvaluationCommit commit, bool lifecyclesUnchanged)
     {
         if (lifecyclesUnchanged && commit.Charges.Count == 0 && commit.Transitions.Count == 0 && commit.Outbox.Count == 0)
         {
             // One statement, atomic by itself: the commit of an evaluation that decided nothing new.
-            var changed = quiet.Execute(
-                commit.Account,
-                commit.ExpectedVersion,
-                StoreCodec.FormatInstant(commit.DueAt),
-                StoreCodec.FormatInstant(commit.NextReviewAt),
-                StoreCodec.FormatInstant(commit.State.LastEvaluatedAt),
-                commit.State.AlarmArmed);
-            return changed == 1 ? CommitResult.Saved : Refused(session, commit);
+            return update.Execute(commit) ? CommitResult.Saved : Refused(session, commit);
         }
 
-        var update = session.Command(CommitAccountSql)
-            .Set("$id", commit.Account)
-            .Set("$expected", commit.ExpectedVersion)
-            .Set("$due", StoreCodec.FormatInstant(commit.DueAt))
-            .Set("$next_review", StoreCodec.FormatInstant(commit.NextReviewAt))
-            .Set("$last_evaluated", StoreCodec.FormatInstant(commit.State.LastEvaluatedAt))
-            .Set("$alarm_armed", commit.State.AlarmArmed ? 1 : 0);
         session.Transaction.Save("commit");
         try
         {
             // The version first: a stale commit is refused whatever else it carries, as a single commit is.
-            if (update.ExecuteNonQuery() != 1)
+            if (!update.Execute(commit))
             {
                 session.Transaction.Release("commit");
                 return Refused(session, commit);

@@ -73,7 +73,7 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
     private readonly ClaimedStates _claimed = new();
     private readonly AccountSnapshots _snapshots = new();
     private SqliteConnection? _writer;
-    private SqliteQuietCommit? _quietCommit;
+    private SqliteAccountRunUpdate? _accountRunUpdate;
     private Durability _writerDurability = Durability.Synced;
     private volatile bool _schemaReady;
     private volatile bool _disposed;
@@ -309,7 +309,7 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
             command.Dispose();
         }
 
-        _quietCommit?.Dispose();
+        _accountRunUpdate?.Dispose();
         _writer?.Dispose();
         while (_idle.TryTake(out var connection))
         {

@@ -1,17 +1,20 @@
+using Arrears.Policy.Runtime;
+using Arrears.Policy.Stores;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
 namespace Arrears.Policy.Sqlite;
 
 /// <summary>
-/// The statement that saves an evaluation which changed nothing but the account's run row (its version, due instant,
-/// next review, last evaluation and alarm), prepared once on the writing connection and run through SQLite's own API.
+/// The statement every commit starts with: it writes the account's run row (its version, due instant, next review, last
+/// evaluation and alarm) if the version is still the claimed one. Prepared once on the writing connection and run through
+/// SQLite's own API.
 /// </summary>
 /// <remarks>
-/// Most commits of a bulk pass are these, one statement each. Microsoft.Data.Sqlite looks each parameter up by name and
-/// boxes its value on every run; here the parameters are bound by index, found once.
+/// Most commits of a bulk pass are this statement alone. Microsoft.Data.Sqlite looks each parameter up by name and boxes
+/// its value on every run; here the parameters are bound by index, found once.
 /// </remarks>
-internal sealed class SqliteQuietCommit : IDisposable
+internal sealed class SqliteAccountRunUpdate : IDisposable
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
@@ -22,7 +25,7 @@ internal sealed class SqliteQuietCommit : IDisposable
     private readonly int _lastEvaluated;
     private readonly int _alarmArmed;
 
-    public SqliteQuietCommit(SqliteConnection connection, string sql)
+    public SqliteAccountRunUpdate(SqliteConnection connection, string sql)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("The writing connection is not open.");
         SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(_db, sql, out _statement), _db);
@@ -34,24 +37,24 @@ internal sealed class SqliteQuietCommit : IDisposable
         _alarmArmed = Index("$alarm_armed");
     }
 
-    /// <summary>Runs the statement in the connection's open transaction and returns how many rows it changed (0 or 1).</summary>
-    public int Execute(string id, long expected, string? due, string? nextReview, string? lastEvaluated, bool alarmArmed)
+    /// <summary>Runs the statement for a commit in the connection's open transaction; returns whether the version matched (one row written).</summary>
+    public bool Execute(EvaluationCommit commit)
     {
         try
         {
-            Check(raw.sqlite3_bind_text(_statement, _id, id));
-            Check(raw.sqlite3_bind_int64(_statement, _expected, expected));
-            BindText(_due, due);
-            BindText(_nextReview, nextReview);
-            BindText(_lastEvaluated, lastEvaluated);
-            Check(raw.sqlite3_bind_int(_statement, _alarmArmed, alarmArmed ? 1 : 0));
+            Check(raw.sqlite3_bind_text(_statement, _id, commit.Account));
+            Check(raw.sqlite3_bind_int64(_statement, _expected, commit.ExpectedVersion));
+            BindText(_due, StoreCodec.FormatInstant(commit.DueAt));
+            BindText(_nextReview, StoreCodec.FormatInstant(commit.NextReviewAt));
+            BindText(_lastEvaluated, StoreCodec.FormatInstant(commit.State.LastEvaluatedAt));
+            Check(raw.sqlite3_bind_int(_statement, _alarmArmed, commit.State.AlarmArmed ? 1 : 0));
             var rc = raw.sqlite3_step(_statement);
             if (rc != raw.SQLITE_DONE)
             {
                 SqliteException.ThrowExceptionForRC(rc, _db);
             }
 
-            return raw.sqlite3_changes(_db);
+            return raw.sqlite3_changes(_db) == 1;
         }
         finally
         {
@@ -69,6 +72,6 @@ internal sealed class SqliteQuietCommit : IDisposable
     private int Index(string name)
     {
         var index = raw.sqlite3_bind_parameter_index(_statement, name);
-        return index > 0 ? index : throw new InvalidOperationException($"The quiet commit statement has no parameter {name}.");
+        return index > 0 ? index : throw new InvalidOperationException($"The account run update has no parameter {name}.");
     }
 }
