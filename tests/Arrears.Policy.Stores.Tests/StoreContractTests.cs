@@ -1271,3 +1271,12 @@ public sealed class InMemoryStoreContractTests : StoreContractTests
 {
     protected override Task<IArrearsStore> CreateStoreAsync() => Task.FromResult<IArrearsStore>(new InMemoryArrearsStore());
 }
+
+/// <summary>
+/// The contract, held by an in-memory store that compacts its slots whenever more than half are cleared (the default waits for
+/// 65,536): every replaced ledger and lifecycle array renumbers the rows, and nothing the contract reads may change.
+/// </summary>
+public sealed class InMemoryStoreCompactingContractTests : StoreContractTests
+{
+    protected override Task<IArrearsStore> CreateStoreAsync() => Task.FromResult<IArrearsStore>(new InMemoryArrearsStore(compactAbove: 0));
+}

@@ -110,6 +110,9 @@ public readonly struct AccountState : IEquatable<AccountState>
     /// <summary>Gets the lifecycles as the array the state holds (empty for a new account).</summary>
     internal ReadOnlySpan<ProductLifecycle> LifecycleSpan => _lifecycles;
 
+    /// <summary>Gets the array the state holds, which nothing may change (empty for a new account).</summary>
+    internal ProductLifecycle[] LifecycleArray => _lifecycles ?? [];
+
     /// <summary>Wraps an array the engine owns (and never changes afterwards) without copying it.</summary>
     internal static AccountState Wrap(ProductLifecycle[] lifecycles, bool alarmArmed, Instant? lastEvaluatedAt) =>
         new(lifecycles, alarmArmed, lastEvaluatedAt, trusted: true);

@@ -31,26 +31,45 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
     private readonly Lock _lock = new();
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Outbox> _outbox = new(StringComparer.Ordinal);
-    private readonly List<Outbox> _outboxInOrder = [];
-    private readonly SortedDictionary<string, List<Outbox>> _pending = new(StringComparer.Ordinal);
+
+    // In write order, in chunks: growing never copies the whole outbox (a copy of millions of references into a new array on
+    // the large object heap, whose every card the next collections scan).
+    private readonly AppendOnlySlots<Outbox> _outboxInOrder = new();
+
+    // Each account's pending messages, as positions in _outboxInOrder (values: appending one to an old queue marks no card).
+    private readonly SortedDictionary<string, List<int>> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RecipientContact> _contacts = new(StringComparer.Ordinal);
     private readonly Dictionary<ProductLifecycle, ProductLifecycle[]> _lifecycles = [];
     private readonly Heap _due;
     private readonly Heap _leased;
     private Row[] _rows = new Row[16];
 
+    // The objects a commit or an append replaces (a row's ledger snapshot, its state's lifecycle array) are kept in slots written
+    // only at the end, and a row holds their slot numbers: a reference to a new object stored into each old row would mark a card
+    // per account for every young collection to scan (see AppendOnlySlots).
+    private AppendOnlySlots<object> _ledgers;
+    private AppendOnlySlots<ProductLifecycle[]> _lifecycleArrays;
+
     // Every account's audit trail in one append-only list (each record with the 1-based position of its account's record before,
     // 0 for none): a commit's records are appended at the end instead of into a list per account, so the references to new
     // records sit in the tail of one array rather than on a card of each account's old array, which every young collection
     // would scan (on 1M accounts a gen0 collection paused tens of milliseconds scanning those cards).
-    private readonly List<TransitionRecord> _transitions = [];
+    private readonly AppendOnlySlots<TransitionRecord> _transitions = new();
     private readonly List<int> _transitionBefore = [];
     private int _count;
     private long _sequence;
 
     /// <summary>Initializes an empty store.</summary>
     public InMemoryArrearsStore()
+        : this(compactAbove: 1 << 16)
     {
+    }
+
+    /// <summary>Initializes an empty store whose slots are compacted once more than <paramref name="compactAbove"/> are cleared (tests set it low).</summary>
+    internal InMemoryArrearsStore(int compactAbove)
+    {
+        _ledgers = new AppendOnlySlots<object>(compactAbove);
+        _lifecycleArrays = new AppendOnlySlots<ProductLifecycle[]>(compactAbove);
         _due = new Heap(this, leases: false);
         _leased = new Heap(this, leases: true);
     }
@@ -121,6 +140,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             {
                 _rows[index].Version++;
                 MakeDue(index, recordedAt);
+                CompactSlots();
             }
 
             return ValueTask.FromResult(result);
@@ -214,7 +234,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             {
                 var index = _due.Pop();
                 ref var row = ref _rows[index];
-                if (row.State.LastEvaluatedAt is { } last && last > now)
+                if (row.LastEvaluatedAt is { } last && last > now)
                 {
                     (evaluatedLater ??= []).Add(index);
                     continue;
@@ -281,7 +301,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
 
         // Validate everything before changing anything: the charges must fit the ledger.
         Append(ref row, commit.Charges);
-        row.State = Intern(commit.State);
+        SetState(ref row, commit.State);
         if (commit.Transitions.Count > 0)
         {
             // An account with a transition keeps what the commit rated through (below), as when its trail lived in its extras.
@@ -300,7 +320,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         }
 
         // One lookup of the account's pending queue per commit (its messages are all the account's), one of each key.
-        List<Outbox>? queue = null;
+        List<int>? queue = null;
         var outbox = commit.Outbox;
         for (var m = 0; m < outbox.Count; m++)
         {
@@ -352,6 +372,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             _due.Push(index);
         }
 
+        CompactSlots();
         return true;
     }
 
@@ -365,8 +386,9 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             var claimed = new List<OutboxMessage>();
             foreach (var queue in _pending.Values)
             {
-                foreach (var item in queue)
+                foreach (var position in queue)
                 {
+                    var item = _outboxInOrder[position];
                     if (item.Message.NextAttemptAt > now || (item.ClaimedUntil is { } until && until > now))
                     {
                         break;
@@ -500,7 +522,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
                 ref var row = ref _rows[index];
                 foreach (var entry in import.Entries)
                 {
-                    if (TryGetEntry(row.Ledger, entry.Id, out var existing) && !existing.Equals(entry))
+                    if (TryGetEntry(_ledgers[row.Ledger], entry.Id, out var existing) && !existing.Equals(entry))
                     {
                         throw new ArgumentException($"account \"{id}\": entries: entry \"{entry.Id}\" already exists with other content", nameof(accounts));
                     }
@@ -581,6 +603,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
                 }
             }
 
+            CompactSlots();
             return ValueTask.FromResult(new ImportResult(created, updated, entries, usage, holds));
         }
     }
@@ -616,7 +639,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             // Only an account's first pending message can be attempted next: the later ones wait behind it.
             foreach (var queue in _pending.Values)
             {
-                var first = queue[0];
+                var first = _outboxInOrder[queue[0]];
                 var at = first.ClaimedUntil is { } until && until > first.Message.NextAttemptAt ? until : first.Message.NextAttemptAt;
                 next = Earliest(next, at);
             }
@@ -633,7 +656,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             long bytes = 0;
             for (var i = 0; i < _count; i++)
             {
-                bytes += _rows[i].Ledger is CompactLedger compact ? compact.ArrayBytes : 0;
+                bytes += _ledgers[_rows[i].Ledger] is CompactLedger compact ? compact.ArrayBytes : 0;
             }
 
             return bytes;
@@ -646,28 +669,87 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         ledger is CompactLedger compact ? compact.TryGetEntry(id, out entry) : ((Ledger)ledger).TryGetEntry(id, out entry);
 
     /// <summary>Appends to a row's ledger; a ledger whose entries do not fit the compact layout becomes a <see cref="Ledger"/>.</summary>
-    private static AppendResult Append(ref Row row, IReadOnlyList<LedgerEntry> entries)
+    private AppendResult Append(ref Row row, IReadOnlyList<LedgerEntry> entries)
     {
         if (entries.Count == 0)
         {
             return default;
         }
 
-        if (row.Ledger is CompactLedger compact)
+        var ledger = _ledgers[row.Ledger];
+        if (ledger is CompactLedger compact)
         {
             if (compact.Append(entries, out var result) is { } next)
             {
-                row.Ledger = next;
+                row.Ledger = _ledgers.Replace(row.Ledger, next);
                 return result;
             }
 
             var wide = compact.ToLedger();
             result = wide.Append(entries);
-            row.Ledger = wide;
+            row.Ledger = _ledgers.Replace(row.Ledger, wide);
             return result;
         }
 
-        return ((Ledger)row.Ledger).Append(entries);
+        return ((Ledger)ledger).Append(entries);
+    }
+
+    /// <summary>The state a row holds.</summary>
+    private AccountState StateOf(ref readonly Row row) => row.Lifecycles >= 0
+        ? AccountState.Wrap(_lifecycleArrays[row.Lifecycles], row.AlarmArmed, row.LastEvaluatedAt)
+        : row.AlarmArmed || row.LastEvaluatedAt is not null ? AccountState.Wrap([], row.AlarmArmed, row.LastEvaluatedAt) : AccountState.Initial;
+
+    /// <summary>Saves a state into a row: its lifecycle array (shared when it is one Active lifecycle) in a slot, the rest in the row.</summary>
+    private void SetState(ref Row row, AccountState state)
+    {
+        var lifecycles = Intern(state.LifecycleArray);
+        if (lifecycles.Length == 0)
+        {
+            if (row.Lifecycles >= 0)
+            {
+                _lifecycleArrays.Clear(row.Lifecycles);
+                row.Lifecycles = -1;
+            }
+        }
+        else
+        {
+            row.Lifecycles = row.Lifecycles < 0 ? _lifecycleArrays.Add(lifecycles) : _lifecycleArrays.Replace(row.Lifecycles, lifecycles);
+        }
+
+        row.AlarmArmed = state.AlarmArmed;
+        row.LastEvaluatedAt = state.LastEvaluatedAt;
+    }
+
+    /// <summary>
+    /// Moves the live ledgers and lifecycle arrays to new slots when more than half of either's are cleared, renumbering the rows
+    /// (after a pass that replaced many, for example): the cleared slots cost 8 bytes each until then.
+    /// </summary>
+    private void CompactSlots()
+    {
+        if (_ledgers.NeedsCompaction)
+        {
+            var fresh = new AppendOnlySlots<object>(_ledgers.CompactAbove);
+            for (var i = 0; i < _count; i++)
+            {
+                _rows[i].Ledger = fresh.Add(_ledgers[_rows[i].Ledger]);
+            }
+
+            _ledgers = fresh;
+        }
+
+        if (_lifecycleArrays.NeedsCompaction)
+        {
+            var fresh = new AppendOnlySlots<ProductLifecycle[]>(_lifecycleArrays.CompactAbove);
+            for (var i = 0; i < _count; i++)
+            {
+                if (_rows[i].Lifecycles >= 0)
+                {
+                    _rows[i].Lifecycles = fresh.Add(_lifecycleArrays[_rows[i].Lifecycles]);
+                }
+            }
+
+            _lifecycleArrays = fresh;
+        }
     }
 
     private int Add(AccountRegistration registration, Instant dueAt)
@@ -681,7 +763,8 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         _rows[index] = new Row
         {
             Registration = registration,
-            Ledger = CompactLedger.Empty(registration.Currency, registration.OpeningBalance),
+            Ledger = _ledgers.Add(CompactLedger.Empty(registration.Currency, registration.OpeningBalance)),
+            Lifecycles = -1,
             Version = 1,
             DueAt = dueAt,
             Slot = -1,
@@ -722,52 +805,53 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         ref var row = ref _rows[index];
         var extras = row.Extras;
         var usage = extras is { UsageCount: > 0 } ? new ArraySegment<UsageRecord>(extras.Usage, 0, extras.UsageCount) : (IReadOnlyList<UsageRecord>)Array.Empty<UsageRecord>();
-        if (row.Ledger is CompactLedger compact)
+        var state = StateOf(in row);
+        var stored = _ledgers[row.Ledger];
+        if (stored is CompactLedger compact)
         {
             // The hold set is built once when the holds change and shared by every snapshot: an account without holds passes
             // HoldSet.Empty and allocates nothing for them.
             return extras is { HoldRecords.Length: > 0 }
-                ? new StoredAccount(row.Registration, row.State, row.Version, row.DueAt, compact, usage, row.NextReviewAt, extras.RatedThrough, extras.Holds, extras.HoldRecords, extras.LastHoldRecordedAt)
-                : new StoredAccount(row.Registration, row.State, row.Version, row.DueAt, compact, usage, row.NextReviewAt, extras?.RatedThrough, HoldSet.Empty, [], null);
+                ? new StoredAccount(row.Registration, state, row.Version, row.DueAt, compact, usage, row.NextReviewAt, extras.RatedThrough, extras.Holds, extras.HoldRecords, extras.LastHoldRecordedAt)
+                : new StoredAccount(row.Registration, state, row.Version, row.DueAt, compact, usage, row.NextReviewAt, extras?.RatedThrough, HoldSet.Empty, [], null);
         }
 
-        var ledger = (Ledger)row.Ledger;
+        var ledger = (Ledger)stored;
         var copy = new Ledger(row.Registration.Currency, row.Registration.OpeningBalance);
         copy.Append(ledger.Entries);
-        return new StoredAccount(row.Registration, row.State, row.Version, row.DueAt, copy, usage, row.NextReviewAt, extras?.HoldRecords);
+        return new StoredAccount(row.Registration, state, row.Version, row.DueAt, copy, usage, row.NextReviewAt, extras?.HoldRecords);
     }
 
     /// <summary>Shares one lifecycle array among the many states that hold the same single Active lifecycle.</summary>
-    private AccountState Intern(AccountState state)
+    private ProductLifecycle[] Intern(ProductLifecycle[] lifecycles)
     {
-        var lifecycles = state.LifecycleSpan;
         if (lifecycles.Length != 1 || lifecycles[0].Status != LifecycleStatus.Active)
         {
-            return state;
+            return lifecycles;
         }
 
         if (!_lifecycles.TryGetValue(lifecycles[0], out var shared))
         {
             if (_lifecycles.Count >= MaxInternedLifecycles)
             {
-                return state;
+                return lifecycles;
             }
 
             shared = [lifecycles[0]];
             _lifecycles.Add(lifecycles[0], shared);
         }
 
-        return AccountState.Wrap(shared, state.AlarmArmed, state.LastEvaluatedAt);
+        return shared;
     }
 
     private void AddPending(Outbox item)
     {
-        List<Outbox>? queue = null;
+        List<int>? queue = null;
         AddPending(item, ref queue);
     }
 
     /// <summary>Adds a message to its account's pending queue, <paramref name="queue"/> if already looked up.</summary>
-    private void AddPending(Outbox item, ref List<Outbox>? queue)
+    private void AddPending(Outbox item, ref List<int>? queue)
     {
         if (queue is null && !_pending.TryGetValue(item.Message.Account, out queue))
         {
@@ -775,25 +859,29 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             _pending.Add(item.Message.Account, queue);
         }
 
-        // Sequences only grow, so appending keeps each account's queue in order; a message pending again is put back in place.
+        // Positions (and sequences) only grow, so appending keeps each account's queue in order; a message pending again is put back in place.
+        var position = PositionOf(item);
         var at = queue.Count;
-        while (at > 0 && queue[at - 1].Message.Sequence > item.Message.Sequence)
+        while (at > 0 && queue[at - 1] > position)
         {
             at--;
         }
 
-        queue.Insert(at, item);
+        queue.Insert(at, position);
     }
 
     private void RemovePending(Outbox item)
     {
         var queue = _pending[item.Message.Account];
-        queue.Remove(item);
+        queue.Remove(PositionOf(item));
         if (queue.Count == 0)
         {
             _pending.Remove(item.Message.Account);
         }
     }
+
+    /// <summary>A message's position in <see cref="_outboxInOrder"/>: sequences are numbered from 1 in the order messages are added, and none is removed.</summary>
+    private static int PositionOf(Outbox item) => checked((int)(item.Message.Sequence - 1));
 
     private int FirstAfter(long sequence)
     {
@@ -822,10 +910,20 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
     {
         public AccountRegistration Registration;
 
-        /// <summary>A <see cref="CompactLedger"/> (the immutable current snapshot), or a <see cref="Policy.Ledger"/> when the entries do not fit it.</summary>
-        public object Ledger;
+        /// <summary>
+        /// The slot in the store's ledgers of a <see cref="CompactLedger"/> (the immutable current snapshot), or of a
+        /// <see cref="Policy.Ledger"/> when the entries do not fit it.
+        /// </summary>
+        public int Ledger;
 
-        public AccountState State;
+        /// <summary>The slot in the store's lifecycle arrays of the state's lifecycles, or -1 before the first evaluation.</summary>
+        public int Lifecycles;
+
+        /// <summary>The state's <see cref="AccountState.LastEvaluatedAt"/>.</summary>
+        public Instant? LastEvaluatedAt;
+
+        /// <summary>The state's <see cref="AccountState.AlarmArmed"/>.</summary>
+        public bool AlarmArmed;
 
         public long Version;
 
