@@ -44,6 +44,10 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
     private readonly Heap _leased;
     private Row[] _rows = new Row[16];
 
+    // Each row's position in the due heap (not claimed) or the lease heap (claimed), or -1: apart from the rows, so the heap's
+    // moves write into a dense array of 4 bytes a row rather than into rows of a hundred bytes scattered over memory.
+    private int[] _heapSlots = new int[16];
+
     // The objects a commit or an append replaces (a row's ledger snapshot, its state's lifecycle array) are kept in slots written
     // only at the end, and a row holds their slot numbers: a reference to a new object stored into each old row would mark a card
     // per account for every young collection to scan (see AppendOnlySlots).
@@ -94,6 +98,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             if (_rows.Length < accounts)
             {
                 Array.Resize(ref _rows, accounts);
+                Array.Resize(ref _heapSlots, accounts);
             }
 
             _ids.EnsureCapacity(accounts);
@@ -221,7 +226,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         lock (_lock)
         {
             // Claims whose lease expired go back to the due index.
-            while (_leased.Count > 0 && _rows[_leased.Peek()].ClaimedUntil!.Value <= now)
+            while (_leased.Count > 0 && _leased.PeekInstant() <= now)
             {
                 var index = _leased.Pop();
                 _rows[index].ClaimedUntil = null;
@@ -230,7 +235,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
 
             List<int>? evaluatedLater = null;
             var claimed = new List<StoredAccount>(Math.Min(max, _due.Count));
-            while (claimed.Count < max && _due.Count > 0 && _rows[_due.Peek()].DueAt!.Value <= now)
+            while (claimed.Count < max && _due.Count > 0 && _due.PeekInstant() <= now)
             {
                 var index = _due.Pop();
                 ref var row = ref _rows[index];
@@ -757,9 +762,11 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         if (_count == _rows.Length)
         {
             Array.Resize(ref _rows, _rows.Length * 2);
+            Array.Resize(ref _heapSlots, _rows.Length);
         }
 
         var index = _count++;
+        _heapSlots[index] = -1;
         _rows[index] = new Row
         {
             Registration = registration,
@@ -767,7 +774,6 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             Lifecycles = -1,
             Version = 1,
             DueAt = dueAt,
-            Slot = -1,
         };
         _ids.Add(registration.Id, index);
         _due.Push(index);
@@ -933,9 +939,6 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
 
         public Instant? NextReviewAt;
 
-        /// <summary>The row's position in the due heap (not claimed) or the lease heap (claimed), or -1.</summary>
-        public int Slot;
-
         /// <summary>The 1-based position of the account's newest record in the store's audit trail, or 0 for none.</summary>
         public int LastTransition;
 
@@ -996,12 +999,18 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
     }
 
     /// <summary>
-    /// An indexed binary min-heap of row indices: the due index orders accounts by due instant and then id (the order claims
+    /// An indexed 4-ary min-heap of row indices: the due index orders accounts by due instant and then id (the order claims
     /// hand them out in), the lease index by lease expiry. Each row knows its slot, so a row moves or leaves in O(log n).
     /// </summary>
+    /// <remarks>
+    /// Each item carries its row's instant and id, so a comparison reads the heap's own array (its upper levels stay in cache)
+    /// and, on a tie, the two ids, instead of two rows scattered over the row array and their registrations. On a million rows,
+    /// comparing through the rows took a cache miss or more per comparison. Four children a node halve the levels a claim walks
+    /// (each a cache miss or two on a large heap) for the same number of comparisons.
+    /// </remarks>
     private sealed class Heap(InMemoryArrearsStore store, bool leases)
     {
-        private int[] _items = new int[16];
+        private Item[] _items = new Item[16];
 
         public int Count { get; private set; }
 
@@ -1013,7 +1022,11 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             }
         }
 
-        public int Peek() => _items[0];
+        /// <summary>The first row.</summary>
+        public int Peek() => _items[0].Row;
+
+        /// <summary>The first row's instant (due, or lease expiry).</summary>
+        public Instant PeekInstant() => _items[0].At;
 
         public void Push(int row)
         {
@@ -1022,15 +1035,15 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
                 Array.Resize(ref _items, _items.Length * 2);
             }
 
-            _items[Count] = row;
-            store._rows[row].Slot = Count;
+            _items[Count] = new Item(InstantOf(row), store._rows[row].Registration.Id, row);
+            store._heapSlots[row] = Count;
             Count++;
             Up(Count - 1);
         }
 
         public int Pop()
         {
-            var top = _items[0];
+            var top = _items[0].Row;
             RemoveAt(0);
             return top;
         }
@@ -1038,19 +1051,31 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         /// <summary>Removes a row if it is in this heap.</summary>
         public void Remove(int row)
         {
-            var slot = store._rows[row].Slot;
-            if (slot >= 0 && slot < Count && _items[slot] == row)
+            var slot = store._heapSlots[row];
+            if (slot >= 0 && slot < Count && _items[slot].Row == row)
             {
                 RemoveAt(slot);
             }
         }
 
-        public void MovedEarlier(int row) => Up(store._rows[row].Slot);
+        /// <summary>Moves a row whose instant became earlier.</summary>
+        public void MovedEarlier(int row)
+        {
+            var slot = store._heapSlots[row];
+            _items[slot] = new Item(InstantOf(row), store._rows[row].Registration.Id, row);
+            Up(slot);
+        }
+
+        private Instant InstantOf(int row)
+        {
+            ref var x = ref store._rows[row];
+            return leases ? x.ClaimedUntil!.Value : x.DueAt!.Value;
+        }
 
         private void RemoveAt(int slot)
         {
-            var removed = _items[slot];
-            store._rows[removed].Slot = -1;
+            var removed = _items[slot].Row;
+            store._heapSlots[removed] = -1;
             Count--;
             if (slot == Count)
             {
@@ -1058,7 +1083,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             }
 
             _items[slot] = _items[Count];
-            store._rows[_items[slot]].Slot = slot;
+            store._heapSlots[_items[slot].Row] = slot;
             if (!Up(slot))
             {
                 Down(slot);
@@ -1071,20 +1096,20 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             var item = _items[slot];
             while (slot > 0)
             {
-                var parent = (slot - 1) >> 1;
-                if (!Less(item, _items[parent]))
+                var parent = (slot - 1) >> 2;
+                if (!Less(in item, in _items[parent]))
                 {
                     break;
                 }
 
                 _items[slot] = _items[parent];
-                store._rows[_items[slot]].Slot = slot;
+                store._heapSlots[_items[slot].Row] = slot;
                 slot = parent;
                 moved = true;
             }
 
             _items[slot] = item;
-            store._rows[item].Slot = slot;
+            store._heapSlots[item.Row] = slot;
             return moved;
         }
 
@@ -1093,42 +1118,48 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             var item = _items[slot];
             while (true)
             {
-                var child = (2 * slot) + 1;
-                if (child >= Count)
+                var first = (4 * slot) + 1;
+                if (first >= Count)
                 {
                     break;
                 }
 
-                if (child + 1 < Count && Less(_items[child + 1], _items[child]))
+                var child = first;
+                var last = Math.Min(first + 4, Count);
+                for (var c = first + 1; c < last; c++)
                 {
-                    child++;
+                    if (Less(in _items[c], in _items[child]))
+                    {
+                        child = c;
+                    }
                 }
 
-                if (!Less(_items[child], item))
+                if (!Less(in _items[child], in item))
                 {
                     break;
                 }
 
                 _items[slot] = _items[child];
-                store._rows[_items[slot]].Slot = slot;
+                store._heapSlots[_items[slot].Row] = slot;
                 slot = child;
             }
 
             _items[slot] = item;
-            store._rows[item].Slot = slot;
+            store._heapSlots[item.Row] = slot;
         }
 
-        private bool Less(int a, int b)
+        private bool Less(in Item a, in Item b)
         {
-            ref var x = ref store._rows[a];
-            ref var y = ref store._rows[b];
-            if (leases)
+            var byInstant = a.At.CompareTo(b.At);
+            if (byInstant != 0 || leases)
             {
-                return x.ClaimedUntil!.Value < y.ClaimedUntil!.Value;
+                return byInstant < 0;
             }
 
-            var byDue = x.DueAt!.Value.CompareTo(y.DueAt!.Value);
-            return byDue != 0 ? byDue < 0 : string.CompareOrdinal(x.Registration.Id, y.Registration.Id) < 0;
+            return string.CompareOrdinal(a.Id, b.Id) < 0;
         }
+
+        /// <summary>A row, its instant and its id (the tie-break; ids are old objects, so moving one marks no card).</summary>
+        private readonly record struct Item(Instant At, string Id, int Row);
     }
 }
