@@ -104,3 +104,34 @@ public sealed class AppendOnlySlotsTests
         }
     }
 }
+
+/// <summary>The in-memory store's chunked list of values (its outbox rows).</summary>
+public sealed class ChunkedListTests
+{
+    [Fact]
+    public void Add_PastSeveralChunks_KeepsEveryValueAtItsIndexAndChangesInPlace()
+    {
+        var list = new ChunkedList<(long A, decimal B, string C)>();
+
+        for (var i = 0; i < 5_000; i++)
+        {
+            Assert.Equal(i, list.Add((i, i / 100m, $"c{i}")));
+        }
+
+        list[4_321].B = -1m;
+
+        Assert.Equal(5_000, list.Count);
+        Assert.Equal((4_321L, -1m, "c4321"), list[4_321]);
+        Assert.All(Enumerable.Range(0, 5_000).Where(i => i != 4_321), i => Assert.Equal((i, i / 100m, $"c{i}"), list[i]));
+    }
+
+    [Fact]
+    public void Indexer_AtOrPastTheCount_ThrowsNamingTheIndex()
+    {
+        var list = new ChunkedList<int>();
+        list.Add(7);
+
+        Assert.Equal("index", Assert.Throws<ArgumentOutOfRangeException>(() => list[1]).ParamName);
+        Assert.Equal("index", Assert.Throws<ArgumentOutOfRangeException>(() => list[-1]).ParamName);
+    }
+}

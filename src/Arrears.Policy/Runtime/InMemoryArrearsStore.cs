@@ -30,13 +30,14 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Outbox> _outbox = new(StringComparer.Ordinal);
 
-    // In write order, in chunks: growing never copies the whole outbox (a copy of millions of references into a new array on
-    // the large object heap, whose every card the next collections scan).
-    private readonly AppendOnlySlots<Outbox> _outboxInOrder = new();
+    // The outbox: a row of values per message, in write order (a message's position is its sequence less one), in chunks, so
+    // growing never copies it and a message is no object of its own for the collector to promote, only its key; messages are
+    // built from their rows when read. The key table maps each key to its position.
+    private readonly Dictionary<string, int> _outbox = new(StringComparer.Ordinal);
+    private readonly ChunkedList<OutboxRow> _outboxRows = new();
 
-    // Each account's pending messages, as positions in _outboxInOrder (values: appending one to an old queue marks no card).
+    // Each account's pending messages, as positions in the outbox (values: appending one to an old queue marks no card).
     private readonly SortedDictionary<string, List<int>> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RecipientContact> _contacts = new(StringComparer.Ordinal);
     private readonly Dictionary<ProductLifecycle, ProductLifecycle[]> _lifecycles = [];
@@ -61,7 +62,6 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
     private readonly AppendOnlySlots<TransitionRecord> _transitions = new();
     private readonly List<int> _transitionBefore = [];
     private int _count;
-    private long _sequence;
 
     /// <summary>Initializes an empty store.</summary>
     public InMemoryArrearsStore()
@@ -333,29 +333,8 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_outbox, message.Key, out var exists);
             if (!exists)
             {
-                var item = new Outbox(new OutboxMessage
-                {
-                    Key = message.Key,
-                    Account = message.Account,
-                    Sequence = ++_sequence,
-                    Kind = message.Kind,
-                    Notification = message.Notification,
-                    Enforcement = message.Enforcement,
-                    Product = message.Product,
-                    Episode = message.Episode,
-                    At = message.At,
-                    Balance = message.Balance,
-                    Recipient = message.Recipient,
-                    Channel = message.Channel,
-                    NextDeadline = message.NextDeadline,
-                    Currency = message.Currency,
-                    TimeZone = message.TimeZone,
-                    Status = OutboxStatus.Pending,
-                    NextAttemptAt = commit.EvaluatedAt,
-                });
-                slot = item;
-                _outboxInOrder.Add(item);
-                AddPending(item, ref queue);
+                slot = _outboxRows.Add(new OutboxRow(message, commit.EvaluatedAt));
+                AddPending(message.Account, slot, ref queue);
             }
         }
 
@@ -393,14 +372,14 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             {
                 foreach (var position in queue)
                 {
-                    var item = _outboxInOrder[position];
-                    if (item.Message.NextAttemptAt > now || (item.ClaimedUntil is { } until && until > now))
+                    ref var row = ref _outboxRows[position];
+                    if (row.NextAttemptAt > now || (row.ClaimedUntil is { } until && until > now))
                     {
                         break;
                     }
 
-                    item.ClaimedUntil = now + lease;
-                    claimed.Add(item.Message);
+                    row.ClaimedUntil = now + lease;
+                    claimed.Add(row.ToMessage(position));
                     if (claimed.Count == max)
                     {
                         return ValueTask.FromResult<IReadOnlyList<OutboxMessage>>(claimed);
@@ -417,42 +396,26 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
     {
         lock (_lock)
         {
-            if (!_outbox.TryGetValue(key, out var item))
+            if (!_outbox.TryGetValue(key, out var position))
             {
                 throw new ArgumentException($"key: no outbox message with key \"{key}\"", nameof(key));
             }
 
-            var wasPending = item.Message.Status == OutboxStatus.Pending;
-            item.Message = new OutboxMessage
-            {
-                Key = item.Message.Key,
-                Account = item.Message.Account,
-                Sequence = item.Message.Sequence,
-                Kind = item.Message.Kind,
-                Notification = item.Message.Notification,
-                Enforcement = item.Message.Enforcement,
-                Product = item.Message.Product,
-                Episode = item.Message.Episode,
-                At = item.Message.At,
-                Balance = item.Message.Balance,
-                Recipient = item.Message.Recipient,
-                Channel = item.Message.Channel,
-                NextDeadline = item.Message.NextDeadline,
-                Currency = item.Message.Currency,
-                TimeZone = item.Message.TimeZone,
-                Status = status,
-                Attempts = attempts,
-                NextAttemptAt = nextAttemptAt,
-                LastError = lastError,
-            };
-            item.ClaimedUntil = null;
+            ref var row = ref _outboxRows[position];
+            var wasPending = row.Status == OutboxStatus.Pending;
+            row.Status = status;
+            row.Attempts = attempts;
+            row.NextAttemptAt = nextAttemptAt;
+            row.LastError = lastError;
+            row.ClaimedUntil = null;
             if (wasPending && status != OutboxStatus.Pending)
             {
-                RemovePending(item);
+                RemovePending(row.Account, position);
             }
             else if (!wasPending && status == OutboxStatus.Pending)
             {
-                AddPending(item);
+                List<int>? queue = null;
+                AddPending(row.Account, position, ref queue);
             }
 
             return ValueTask.CompletedTask;
@@ -468,11 +431,12 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             // Kept in write order, so the page starts after the first message past the position.
             var result = new List<OutboxMessage>();
             var start = FirstAfter(query.After);
-            for (var i = start; i < _outboxInOrder.Count && result.Count < query.Max; i++)
+            for (var i = start; i < _outboxRows.Count && result.Count < query.Max; i++)
             {
-                if (query.Matches(_outboxInOrder[i].Message))
+                var message = _outboxRows[i].ToMessage(i);
+                if (query.Matches(message))
                 {
-                    result.Add(_outboxInOrder[i].Message);
+                    result.Add(message);
                 }
             }
 
@@ -644,8 +608,8 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             // Only an account's first pending message can be attempted next: the later ones wait behind it.
             foreach (var queue in _pending.Values)
             {
-                var first = _outboxInOrder[queue[0]];
-                var at = first.ClaimedUntil is { } until && until > first.Message.NextAttemptAt ? until : first.Message.NextAttemptAt;
+                ref var first = ref _outboxRows[queue[0]];
+                var at = first.ClaimedUntil is { } until && until > first.NextAttemptAt ? until : first.NextAttemptAt;
                 next = Earliest(next, at);
             }
 
@@ -850,23 +814,16 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         return shared;
     }
 
-    private void AddPending(Outbox item)
+    /// <summary>Adds the message at <paramref name="position"/> to its account's pending queue, <paramref name="queue"/> if already looked up.</summary>
+    private void AddPending(string account, int position, ref List<int>? queue)
     {
-        List<int>? queue = null;
-        AddPending(item, ref queue);
-    }
-
-    /// <summary>Adds a message to its account's pending queue, <paramref name="queue"/> if already looked up.</summary>
-    private void AddPending(Outbox item, ref List<int>? queue)
-    {
-        if (queue is null && !_pending.TryGetValue(item.Message.Account, out queue))
+        if (queue is null && !_pending.TryGetValue(account, out queue))
         {
             queue = [];
-            _pending.Add(item.Message.Account, queue);
+            _pending.Add(account, queue);
         }
 
         // Positions (and sequences) only grow, so appending keeps each account's queue in order; a message pending again is put back in place.
-        var position = PositionOf(item);
         var at = queue.Count;
         while (at > 0 && queue[at - 1] > position)
         {
@@ -876,37 +833,18 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         queue.Insert(at, position);
     }
 
-    private void RemovePending(Outbox item)
+    private void RemovePending(string account, int position)
     {
-        var queue = _pending[item.Message.Account];
-        queue.Remove(PositionOf(item));
+        var queue = _pending[account];
+        queue.Remove(position);
         if (queue.Count == 0)
         {
-            _pending.Remove(item.Message.Account);
+            _pending.Remove(account);
         }
     }
 
-    /// <summary>A message's position in <see cref="_outboxInOrder"/>: sequences are numbered from 1 in the order messages are added, and none is removed.</summary>
-    private static int PositionOf(Outbox item) => checked((int)(item.Message.Sequence - 1));
-
-    private int FirstAfter(long sequence)
-    {
-        int lo = 0, hi = _outboxInOrder.Count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (_outboxInOrder[mid].Message.Sequence <= sequence)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
+    /// <summary>The position of the first message whose sequence is after <paramref name="sequence"/>: sequences number positions from 1.</summary>
+    private int FirstAfter(long sequence) => (int)Math.Clamp(sequence, 0, _outboxRows.Count);
 
     private int Find(string account) =>
         _ids.TryGetValue(account, out var index) ? index : throw new ArgumentException($"account: no account \"{account}\"", nameof(account));
@@ -991,11 +929,52 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         }
     }
 
-    private sealed class Outbox(OutboxMessage message)
+    /// <summary>One outbox message as values (the strings it holds are the commit's and the registration's), and its claim.</summary>
+    private struct OutboxRow(OutboxMessage message, Instant nextAttemptAt)
     {
-        public OutboxMessage Message { get; set; } = message;
+        public readonly string Key = message.Key;
+        public readonly string Account = message.Account;
+        public readonly string? Product = message.Product;
+        public readonly string? Recipient = message.Recipient;
+        public readonly string? Channel = message.Channel;
+        public readonly string Currency = message.Currency;
+        public readonly string TimeZone = message.TimeZone;
+        public readonly Instant At = message.At;
+        public readonly Instant? NextDeadline = message.NextDeadline;
+        public readonly decimal Balance = message.Balance;
+        public readonly int Episode = message.Episode;
+        public readonly OutboxKind Kind = message.Kind;
+        public readonly NotificationKind Notification = message.Notification;
+        public readonly EnforcementKind Enforcement = message.Enforcement;
+        public OutboxStatus Status = OutboxStatus.Pending;
+        public int Attempts;
+        public Instant NextAttemptAt = nextAttemptAt;
+        public string? LastError;
+        public Instant? ClaimedUntil;
 
-        public Instant? ClaimedUntil { get; set; }
+        /// <summary>The message, with its sequence: its position plus one.</summary>
+        public readonly OutboxMessage ToMessage(int position) => new()
+        {
+            Key = Key,
+            Account = Account,
+            Sequence = position + 1L,
+            Kind = Kind,
+            Notification = Notification,
+            Enforcement = Enforcement,
+            Product = Product,
+            Episode = Episode,
+            At = At,
+            Balance = Balance,
+            Recipient = Recipient,
+            Channel = Channel,
+            NextDeadline = NextDeadline,
+            Currency = Currency,
+            TimeZone = TimeZone,
+            Status = Status,
+            Attempts = Attempts,
+            NextAttemptAt = NextAttemptAt,
+            LastError = LastError,
+        };
     }
 
     /// <summary>
