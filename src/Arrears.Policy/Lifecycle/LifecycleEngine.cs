@@ -135,8 +135,8 @@ internal static class LifecycleEngine
             : state.WithEvaluation(run.AlarmArmed, now);
         return new Evaluation(
             newState,
-            (IReadOnlyList<Transition>?)run.Transitions ?? Array.Empty<Transition>(),
-            (IReadOnlyList<NotificationIntent>?)run.Notifications ?? Array.Empty<NotificationIntent>(),
+            run.Transitions.ToReadOnlyList(),
+            run.Notifications.ToReadOnlyList(),
             NextReview(products, lifecycles, holds, now),
             run.Balance);
     }
@@ -421,9 +421,11 @@ internal static class LifecycleEngine
 
         public bool AlarmArmed { get; set; }
 
-        public List<Transition>? Transitions { get; private set; }
+        /// <summary>The transitions so far, in order (a field, so adding to it changes the run's own copy).</summary>
+        public Collector<Transition> Transitions;
 
-        public List<NotificationIntent>? Notifications { get; private set; }
+        /// <summary>The notification intents so far, in order.</summary>
+        public Collector<NotificationIntent> Notifications;
 
         /// <summary>
         /// Step 0: with the balance the previous evaluation would have seen had it known every entry, applies the cure checks
@@ -604,7 +606,6 @@ internal static class LifecycleEngine
 
         private void Record(int index, Instant t, LifecycleStatus from, LifecycleStatus to, TransitionReason reason, int episode, bool isLate)
         {
-            Transitions ??= [];
             Transitions.Add(new Transition(t, from, to, reason, episode, _products[index].Name, isLate));
         }
 
@@ -620,7 +621,6 @@ internal static class LifecycleEngine
 
             var product = _products[index].Name;
             var heldBy = effective > nominal ? _holds.HeldBy(kind, product, nominal, effective) : [];
-            Transitions ??= [];
             Transitions.Add(new Transition(t, from, to, reason, episode, product, isLate, nominal, heldBy));
         }
 
@@ -633,12 +633,18 @@ internal static class LifecycleEngine
                 return;
             }
 
-            var product = productIndex >= 0 ? _products[productIndex].Name : null;
-            Notifications ??= [];
             var channels = route.Channels;
+            if (channels.Count == 0)
+            {
+                return;
+            }
+
+            // Every intent of the event shares one object with all but its recipient and channel.
+            var product = productIndex >= 0 ? _products[productIndex].Name : null;
+            var notificationEvent = new NotificationEvent(t, kind, _account.Id, episode, product, _balance, purgeAt);
             if ((route.Audience & Audience.Creator) != 0)
             {
-                Fan(kind, t, _account.Creator, channels, episode, product, purgeAt);
+                Fan(notificationEvent, _account.Creator, channels);
             }
 
             if ((route.Audience & Audience.Collaborators) != 0)
@@ -646,18 +652,80 @@ internal static class LifecycleEngine
                 var collaborators = _account.Collaborators;
                 for (var c = 0; c < collaborators.Count; c++)
                 {
-                    Fan(kind, t, collaborators[c], channels, episode, product, purgeAt);
+                    Fan(notificationEvent, collaborators[c], channels);
                 }
             }
         }
 
         /// <summary>One intent per channel; each intent formats its key (<see cref="NotificationKey"/>) when first read.</summary>
-        private void Fan(NotificationKind kind, Instant t, string recipient, IReadOnlyList<string> channels, int episode, string? product, Instant? purgeAt)
+        private void Fan(NotificationEvent notificationEvent, string recipient, IReadOnlyList<string> channels)
         {
             for (var c = 0; c < channels.Count; c++)
             {
-                Notifications!.Add(new NotificationIntent(t, kind, _account.Id, recipient, channels[c], episode, product, _balance, purgeAt));
+                Notifications.Add(new NotificationIntent(notificationEvent, recipient, channels[c]));
             }
+        }
+    }
+
+    /// <summary>
+    /// Collects an evaluation's transitions or intents in order: the first eight in a buffer inside the run (on the stack),
+    /// handed out as an array of exactly their number, where a list would allocate itself and a larger array; past the
+    /// buffer's capacity they move to a list, which is handed out as it is.
+    /// </summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    private struct Collector<T>
+        where T : class
+    {
+        private const int Capacity = 8;
+        private Buffer _buffer;
+        private int _count;
+        private List<T>? _overflow;
+
+        public void Add(T item)
+        {
+            if (_overflow is not null)
+            {
+                _overflow.Add(item);
+            }
+            else if (_count < Capacity)
+            {
+                _buffer[_count++] = item;
+            }
+            else
+            {
+                _overflow = new List<T>(Capacity * 2);
+                _overflow.AddRange(_buffer);
+                _overflow.Add(item);
+            }
+        }
+
+        /// <summary>The items as an exact-size array (a shared empty one for none), or the overflow list.</summary>
+        public readonly IReadOnlyList<T> ToReadOnlyList()
+        {
+            if (_overflow is not null)
+            {
+                return _overflow;
+            }
+
+            if (_count == 0)
+            {
+                return Array.Empty<T>();
+            }
+
+            var items = new T[_count];
+            for (var i = 0; i < items.Length; i++)
+            {
+                items[i] = _buffer[i];
+            }
+
+            return items;
+        }
+
+        /// <summary>Room for eight references (an event told to two recipients over two channels is four intents).</summary>
+        [InlineArray(Capacity)]
+        private struct Buffer
+        {
+            private T _element;
         }
     }
 }

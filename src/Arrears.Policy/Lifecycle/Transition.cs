@@ -111,40 +111,28 @@ public sealed class Transition : IEquatable<Transition>
 /// </example>
 public sealed class NotificationIntent : IEquatable<NotificationIntent>
 {
-    private readonly string _account;
+    /// <summary>What the intent shares with the other intents of its event (every part but the recipient and the channel).</summary>
+    private readonly NotificationEvent _event;
 
     /// <summary>The key's text, formatted on first use (most intents of a bulk pass are written to an outbox row or compared, some never).</summary>
     private string? _key;
 
     /// <summary>Initializes an intent whose <see cref="Key"/> is formatted from its parts when first read.</summary>
-    /// <param name="at">The instant of the event (for a balance alarm, part of the key).</param>
-    /// <param name="kind">The kind.</param>
-    /// <param name="account">The account id (part of the key).</param>
+    /// <param name="notificationEvent">The event, shared by every intent of it (one per recipient and channel).</param>
     /// <param name="recipient">The recipient.</param>
     /// <param name="channel">The channel.</param>
-    /// <param name="episode">The episode.</param>
-    /// <param name="product">The product, or <see langword="null"/>.</param>
-    /// <param name="balance">The balance the decision was based on.</param>
-    /// <param name="purgeAt">For a purge warning, the purge instant it warns of; the warning's offset (part of the key) is <c>purgeAt - at</c>.</param>
-    internal NotificationIntent(
-        Instant at, NotificationKind kind, string account, string recipient, string channel, int episode, string? product, decimal balance, Instant? purgeAt = null)
+    internal NotificationIntent(NotificationEvent notificationEvent, string recipient, string channel)
     {
-        _account = account;
-        PurgeAt = purgeAt;
-        At = at;
-        Kind = kind;
+        _event = notificationEvent;
         Recipient = recipient;
         Channel = channel;
-        Episode = episode;
-        Product = product;
-        Balance = balance;
     }
 
     /// <summary>Gets the instant of the event.</summary>
-    public Instant At { get; }
+    public Instant At => _event.At;
 
     /// <summary>Gets what it is about.</summary>
-    public NotificationKind Kind { get; }
+    public NotificationKind Kind => _event.Kind;
 
     /// <summary>Gets who receives it.</summary>
     public string Recipient { get; }
@@ -154,25 +142,25 @@ public sealed class NotificationIntent : IEquatable<NotificationIntent>
 
     /// <summary>Gets the idempotency key (see <see cref="NotificationKey"/> for its format).</summary>
     /// <remarks>Formatted from the intent's parts on first read, always to the same text (concurrent first reads format equal strings).</remarks>
-    public NotificationKey Key => NotificationKey.FromValue(_key ??= FormatKey());
+    public NotificationKey Key => NotificationKey.FromValue(_key ??= NotificationKey.Complete(_event.Scope, Recipient, Channel).Value);
 
     /// <summary>Gets the arrears episode it belongs to (0 before the first, and for the account-level <see cref="NotificationKind.BalanceLow"/>).</summary>
-    public int Episode { get; }
+    public int Episode => _event.Episode;
 
     /// <summary>Gets the product, or <see langword="null"/> for a single-product account or an account-level alarm.</summary>
-    public string? Product { get; }
+    public string? Product => _event.Product;
 
     /// <summary>
     /// Gets the balance the decision was based on: the account balance at <see cref="At"/> after that instant's entries, or,
     /// for an intent caused by late entries, the balance as of the previous evaluation with those entries included.
     /// </summary>
-    public decimal Balance { get; }
+    public decimal Balance => _event.Balance;
 
     /// <summary>
     /// Gets, for a <see cref="NotificationKind.PurgeWarning"/>, the purge instant it warns of (the effective one, after any
     /// hold that deferred the purge; also part of its <see cref="Key"/>); <see langword="null"/> for other kinds.
     /// </summary>
-    public Instant? PurgeAt { get; }
+    public Instant? PurgeAt => _event.PurgeAt;
 
     /// <inheritdoc />
     public bool Equals(NotificationIntent? other) =>
@@ -185,17 +173,6 @@ public sealed class NotificationIntent : IEquatable<NotificationIntent>
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Key, At, Balance);
-
-    private string FormatKey()
-    {
-        var scope = Kind switch
-        {
-            NotificationKind.PurgeWarning => NotificationKey.PurgeWarningScope(_account, Product, Episode, PurgeAt!.Value - At, PurgeAt.Value),
-            NotificationKind.BalanceLow => NotificationKey.BalanceLowScope(_account, At),
-            _ => NotificationKey.EpisodeScope(_account, Product, Episode, Kind),
-        };
-        return NotificationKey.Complete(scope, Recipient, Channel).Value;
-    }
 
     /// <summary>Returns the key and the instant, for example <c>acct-1/1/Overdue/owner/Email at 2026-02-01T08:30:00Z</c>.</summary>
     /// <returns>The summary.</returns>
