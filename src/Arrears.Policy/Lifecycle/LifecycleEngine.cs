@@ -546,31 +546,47 @@ internal static class LifecycleEngine
                 var inArrears = _balance < policy.ArrearsThreshold;
                 if (s.Status == LifecycleStatus.Overdue && !inArrears)
                 {
-                    Record(i, t, LifecycleStatus.Overdue, LifecycleStatus.Active, TransitionReason.Paid, s.Episode, isLate);
-                    s = ProductLifecycle.Active(s.Product, s.Episode);
+                    Cure(ref s, i, t, TransitionReason.Paid, isLate);
                 }
                 else if (s.Status == LifecycleStatus.Suspended && !inArrears &&
                          (policy.ResumeMinimumBalance is not { } minimum || _balance >= minimum))
                 {
-                    Record(i, t, LifecycleStatus.Suspended, LifecycleStatus.Active, TransitionReason.Resumed, s.Episode, isLate);
-                    s = ProductLifecycle.Active(s.Product, s.Episode);
-                    Notify(NotificationKind.Resumed, t, i, s.Episode);
+                    Cure(ref s, i, t, TransitionReason.Resumed, isLate);
                 }
             }
 
             // 4. Entering Overdue starts a new episode with a fresh grace period.
             for (var i = 0; i < lifecycles.Length; i++)
             {
-                var policy = _products[i].Policy;
                 ref var s = ref lifecycles[i];
-                if (s.Status == LifecycleStatus.Active && _balance < policy.ArrearsThreshold)
+                if (s.Status == LifecycleStatus.Active && _balance < _products[i].Policy.ArrearsThreshold)
                 {
-                    var episode = s.Episode + 1;
-                    s = ProductLifecycle.Overdue(s.Product, episode, t, t + policy.Grace);
-                    Record(i, t, LifecycleStatus.Active, LifecycleStatus.Overdue, TransitionReason.InArrears, episode, isLate);
-                    Notify(NotificationKind.Overdue, t, i, episode);
+                    EnterOverdue(ref s, i, t, isLate);
                 }
             }
+        }
+
+        /// <summary>Returns an Overdue (<see cref="TransitionReason.Paid"/>) or Suspended (<see cref="TransitionReason.Resumed"/>) product to Active.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)] // out of the callers' frames, whose temporaries the runtime zeroes on every call
+        private void Cure(ref ProductLifecycle s, int index, Instant t, TransitionReason reason, bool isLate)
+        {
+            var from = s.Status;
+            Record(index, t, from, LifecycleStatus.Active, reason, s.Episode, isLate);
+            s = ProductLifecycle.Active(s.Product, s.Episode);
+            if (reason == TransitionReason.Resumed)
+            {
+                Notify(NotificationKind.Resumed, t, index, s.Episode);
+            }
+        }
+
+        /// <summary>Starts a new episode of an Active product, with a fresh grace period.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)] // out of the callers' frames, whose temporaries the runtime zeroes on every call
+        private void EnterOverdue(ref ProductLifecycle s, int index, Instant t, bool isLate)
+        {
+            var episode = s.Episode + 1;
+            s = ProductLifecycle.Overdue(s.Product, episode, t, t + _products[index].Policy.Grace);
+            Record(index, t, LifecycleStatus.Active, LifecycleStatus.Overdue, TransitionReason.InArrears, episode, isLate);
+            Notify(NotificationKind.Overdue, t, index, episode);
         }
 
         private static bool AllPurged(ReadOnlySpan<ProductLifecycle> lifecycles)
