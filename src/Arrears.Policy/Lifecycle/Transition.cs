@@ -13,17 +13,14 @@ namespace Arrears.Policy;
 /// </example>
 public sealed class Transition : IEquatable<Transition>
 {
-    private readonly string[] _heldBy;
-
-    // The statuses and the reason are kept in bytes and the deferral instant unwrapped (with a flag), so the small fields
-    // share 8 bytes and a transition takes 80 bytes rather than 96.
-    private readonly Instant _deferredFrom;
+    // What only a transition deferred by holds has lives in a separate object (none for the others), and the statuses and
+    // the reason are kept in bytes, so the small fields share 8 bytes and a transition takes 56 bytes rather than 96.
+    private readonly Deferral? _deferral;
     private readonly int _episode;
     private readonly byte _from;
     private readonly byte _to;
     private readonly byte _reason;
     private readonly bool _isLate;
-    private readonly bool _deferred;
 
     internal Transition(Instant at, LifecycleStatus from, LifecycleStatus to, TransitionReason reason, int episode, string? product, bool isLate)
         : this(at, from, to, reason, episode, product, isLate, null, [])
@@ -33,9 +30,7 @@ public sealed class Transition : IEquatable<Transition>
     internal Transition(
         Instant at, LifecycleStatus from, LifecycleStatus to, TransitionReason reason, int episode, string? product, bool isLate, Instant? deferredFrom, string[] heldBy)
     {
-        _deferred = deferredFrom.HasValue;
-        _deferredFrom = deferredFrom.GetValueOrDefault();
-        _heldBy = heldBy;
+        _deferral = deferredFrom is null && heldBy.Length == 0 ? null : new Deferral(deferredFrom, heldBy);
         At = at;
         _from = (byte)from;
         _to = (byte)to;
@@ -75,19 +70,21 @@ public sealed class Transition : IEquatable<Transition>
     /// <see cref="TransitionReason.RetentionExpired"/>) would have taken effect without the holds that deferred it, or
     /// <see langword="null"/> when it took effect at its own deadline (and for every other reason).
     /// </summary>
-    public Instant? DeferredFrom => _deferred ? _deferredFrom : null;
+    public Instant? DeferredFrom => _deferral?.From;
 
     /// <summary>
     /// Gets the ids of the holds that deferred the transition (those in force between <see cref="DeferredFrom"/> and
     /// <see cref="At"/>), in the order of the hold set; empty when it was not deferred.
     /// </summary>
-    public IReadOnlyList<string> HeldBy => _heldBy;
+    public IReadOnlyList<string> HeldBy => HeldByArray;
+
+    private string[] HeldByArray => _deferral?.HeldBy ?? [];
 
     /// <inheritdoc />
     public bool Equals(Transition? other) =>
         other is not null && At == other.At && From == other.From && To == other.To && Reason == other.Reason &&
         Episode == other.Episode && string.Equals(Product, other.Product, StringComparison.Ordinal) && IsLate == other.IsLate &&
-        DeferredFrom == other.DeferredFrom && _heldBy.AsSpan().SequenceEqual(other._heldBy);
+        DeferredFrom == other.DeferredFrom && HeldByArray.AsSpan().SequenceEqual(other.HeldByArray);
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as Transition);
@@ -103,7 +100,15 @@ public sealed class Transition : IEquatable<Transition>
     public override string ToString() =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"{At}{(Product is null ? string.Empty : " " + Product)} {From} -> {To} ({Reason}, episode {Episode}{(IsLate ? ", late" : string.Empty)}{(DeferredFrom is { } from ? $", deferred from {from}{(_heldBy.Length > 0 ? " by " + string.Join(", ", _heldBy) : string.Empty)}" : string.Empty)})");
+            $"{At}{(Product is null ? string.Empty : " " + Product)} {From} -> {To} ({Reason}, episode {Episode}{(IsLate ? ", late" : string.Empty)}{(DeferredFrom is { } from ? $", deferred from {from}{(HeldByArray.Length > 0 ? " by " + string.Join(", ", HeldByArray) : string.Empty)}" : string.Empty)})");
+
+    /// <summary>The instant a deferred transition would have taken effect at, and the holds that deferred it.</summary>
+    private sealed class Deferral(Instant? from, string[] heldBy)
+    {
+        public Instant? From { get; } = from;
+
+        public string[] HeldBy { get; } = heldBy;
+    }
 }
 
 /// <summary>
