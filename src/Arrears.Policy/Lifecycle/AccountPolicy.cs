@@ -213,6 +213,7 @@ public sealed class AccountPolicy
 
     private static bool Within(Hold hold, Duration limit) => hold.Until is { } until && until - hold.From <= limit;
 
+    [SkipLocalsInit]
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private Evaluation EvaluateWithSmallBuffer(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now)
     {
@@ -220,6 +221,7 @@ public sealed class AccountPolicy
         return EvaluateIn(((Span<ProductLifecycle>)buffer)[.._products.Length], account, balances, holds, state, now);
     }
 
+    [SkipLocalsInit]
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private Evaluation EvaluateWithLargeBuffer(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now)
     {

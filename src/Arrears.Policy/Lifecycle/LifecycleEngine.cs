@@ -33,6 +33,7 @@ namespace Arrears.Policy;
 /// step 0, after the late cure checks, and is marked late too.
 /// </para>
 /// </remarks>
+[SkipLocalsInit]
 internal static class LifecycleEngine
 {
     /// <summary>Evaluates an account whose previous lifecycles are already matched to the products, in their order.</summary>
@@ -45,6 +46,9 @@ internal static class LifecycleEngine
     /// <param name="reusable">Whether the previous state's lifecycle array is in the products' order, so it can be reused when nothing changes.</param>
     /// <param name="lifecycles">The previous lifecycles in the products' order; updated in place.</param>
     /// <param name="now">The evaluation instant.</param>
+    // Not inlined into the caller, whose frame would then hold the zeroed temporaries of both (measured slower for a
+    // transition to Overdue); [SkipLocalsInit] on the class spares the zeroing of the temporaries without references.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static Evaluation Evaluate(
         AccountPolicy policy,
         ReadOnlySpan<ProductPolicy> products,
@@ -135,8 +139,8 @@ internal static class LifecycleEngine
             : state.WithEvaluation(run.AlarmArmed, now);
         return new Evaluation(
             newState,
-            (IReadOnlyList<Transition>?)run.Transitions ?? Array.Empty<Transition>(),
-            (IReadOnlyList<NotificationIntent>?)run.Notifications ?? Array.Empty<NotificationIntent>(),
+            run.Transitions.ToReadOnlyList(),
+            run.Notifications.ToReadOnlyList(),
             NextReview(products, lifecycles, holds, now),
             run.Balance);
     }
@@ -421,9 +425,11 @@ internal static class LifecycleEngine
 
         public bool AlarmArmed { get; set; }
 
-        public List<Transition>? Transitions { get; private set; }
+        /// <summary>The transitions so far, in order (a field, so adding to it changes the run's own copy).</summary>
+        public Collector<Transition> Transitions;
 
-        public List<NotificationIntent>? Notifications { get; private set; }
+        /// <summary>The notification intents so far, in order.</summary>
+        public Collector<NotificationIntent> Notifications;
 
         /// <summary>
         /// Step 0: with the balance the previous evaluation would have seen had it known every entry, applies the cure checks
@@ -540,31 +546,47 @@ internal static class LifecycleEngine
                 var inArrears = _balance < policy.ArrearsThreshold;
                 if (s.Status == LifecycleStatus.Overdue && !inArrears)
                 {
-                    Record(i, t, LifecycleStatus.Overdue, LifecycleStatus.Active, TransitionReason.Paid, s.Episode, isLate);
-                    s = ProductLifecycle.Active(s.Product, s.Episode);
+                    Cure(ref s, i, t, TransitionReason.Paid, isLate);
                 }
                 else if (s.Status == LifecycleStatus.Suspended && !inArrears &&
                          (policy.ResumeMinimumBalance is not { } minimum || _balance >= minimum))
                 {
-                    Record(i, t, LifecycleStatus.Suspended, LifecycleStatus.Active, TransitionReason.Resumed, s.Episode, isLate);
-                    s = ProductLifecycle.Active(s.Product, s.Episode);
-                    Notify(NotificationKind.Resumed, t, i, s.Episode);
+                    Cure(ref s, i, t, TransitionReason.Resumed, isLate);
                 }
             }
 
             // 4. Entering Overdue starts a new episode with a fresh grace period.
             for (var i = 0; i < lifecycles.Length; i++)
             {
-                var policy = _products[i].Policy;
                 ref var s = ref lifecycles[i];
-                if (s.Status == LifecycleStatus.Active && _balance < policy.ArrearsThreshold)
+                if (s.Status == LifecycleStatus.Active && _balance < _products[i].Policy.ArrearsThreshold)
                 {
-                    var episode = s.Episode + 1;
-                    s = ProductLifecycle.Overdue(s.Product, episode, t, t + policy.Grace);
-                    Record(i, t, LifecycleStatus.Active, LifecycleStatus.Overdue, TransitionReason.InArrears, episode, isLate);
-                    Notify(NotificationKind.Overdue, t, i, episode);
+                    EnterOverdue(ref s, i, t, isLate);
                 }
             }
+        }
+
+        /// <summary>Returns an Overdue (<see cref="TransitionReason.Paid"/>) or Suspended (<see cref="TransitionReason.Resumed"/>) product to Active.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)] // out of the callers' frames, whose temporaries the runtime zeroes on every call
+        private void Cure(ref ProductLifecycle s, int index, Instant t, TransitionReason reason, bool isLate)
+        {
+            var from = s.Status;
+            Record(index, t, from, LifecycleStatus.Active, reason, s.Episode, isLate);
+            s = ProductLifecycle.Active(s.Product, s.Episode);
+            if (reason == TransitionReason.Resumed)
+            {
+                Notify(NotificationKind.Resumed, t, index, s.Episode);
+            }
+        }
+
+        /// <summary>Starts a new episode of an Active product, with a fresh grace period.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)] // out of the callers' frames, whose temporaries the runtime zeroes on every call
+        private void EnterOverdue(ref ProductLifecycle s, int index, Instant t, bool isLate)
+        {
+            var episode = s.Episode + 1;
+            s = ProductLifecycle.Overdue(s.Product, episode, t, t + _products[index].Policy.Grace);
+            Record(index, t, LifecycleStatus.Active, LifecycleStatus.Overdue, TransitionReason.InArrears, episode, isLate);
+            Notify(NotificationKind.Overdue, t, index, episode);
         }
 
         private static bool AllPurged(ReadOnlySpan<ProductLifecycle> lifecycles)
@@ -584,6 +606,7 @@ internal static class LifecycleEngine
         /// Suspends at <paramref name="t"/> a product whose suspension deadline took effect at <paramref name="effective"/>
         /// (its nominal deadline, or the end of the holds that deferred it); retention starts at <paramref name="t"/>.
         /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)] // out of the callers' frames, whose temporaries the runtime zeroes on every call
         private void Suspend(ref ProductLifecycle s, int index, Instant t, Instant effective, bool isLate)
         {
             var policy = _products[index].Policy;
@@ -594,6 +617,7 @@ internal static class LifecycleEngine
         }
 
         /// <summary>Purges at <paramref name="t"/> a product whose purge deadline took effect at <paramref name="effective"/>.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)] // out of the callers' frames, whose temporaries the runtime zeroes on every call
         private void Purge(ref ProductLifecycle s, int index, Instant t, Instant effective, bool isLate)
         {
             var nominal = s.PurgeAt!.Value;
@@ -604,7 +628,6 @@ internal static class LifecycleEngine
 
         private void Record(int index, Instant t, LifecycleStatus from, LifecycleStatus to, TransitionReason reason, int episode, bool isLate)
         {
-            Transitions ??= [];
             Transitions.Add(new Transition(t, from, to, reason, episode, _products[index].Name, isLate));
         }
 
@@ -620,10 +643,10 @@ internal static class LifecycleEngine
 
             var product = _products[index].Name;
             var heldBy = effective > nominal ? _holds.HeldBy(kind, product, nominal, effective) : [];
-            Transitions ??= [];
             Transitions.Add(new Transition(t, from, to, reason, episode, product, isLate, nominal, heldBy));
         }
 
+        [MethodImpl(MethodImplOptions.NoInlining)] // out of the callers' frames, whose temporaries the runtime zeroes on every call
         private void Notify(NotificationKind kind, Instant t, int productIndex, int episode, Instant? purgeAt = null)
         {
             // The account-level balance alarm (productIndex -1) follows the account policy's alarm route.
@@ -633,12 +656,18 @@ internal static class LifecycleEngine
                 return;
             }
 
-            var product = productIndex >= 0 ? _products[productIndex].Name : null;
-            Notifications ??= [];
             var channels = route.Channels;
+            if (channels.Count == 0)
+            {
+                return;
+            }
+
+            // Every intent of the event shares one object with all but its recipient and channel.
+            var product = productIndex >= 0 ? _products[productIndex].Name : null;
+            var notificationEvent = new NotificationEvent(t, kind, _account.Id, episode, product, _balance, purgeAt);
             if ((route.Audience & Audience.Creator) != 0)
             {
-                Fan(kind, t, _account.Creator, channels, episode, product, purgeAt);
+                Fan(notificationEvent, _account.Creator, channels);
             }
 
             if ((route.Audience & Audience.Collaborators) != 0)
@@ -646,18 +675,80 @@ internal static class LifecycleEngine
                 var collaborators = _account.Collaborators;
                 for (var c = 0; c < collaborators.Count; c++)
                 {
-                    Fan(kind, t, collaborators[c], channels, episode, product, purgeAt);
+                    Fan(notificationEvent, collaborators[c], channels);
                 }
             }
         }
 
         /// <summary>One intent per channel; each intent formats its key (<see cref="NotificationKey"/>) when first read.</summary>
-        private void Fan(NotificationKind kind, Instant t, string recipient, IReadOnlyList<string> channels, int episode, string? product, Instant? purgeAt)
+        private void Fan(NotificationEvent notificationEvent, string recipient, IReadOnlyList<string> channels)
         {
             for (var c = 0; c < channels.Count; c++)
             {
-                Notifications!.Add(new NotificationIntent(t, kind, _account.Id, recipient, channels[c], episode, product, _balance, purgeAt));
+                Notifications.Add(new NotificationIntent(notificationEvent, recipient, channels[c]));
             }
+        }
+    }
+
+    /// <summary>
+    /// Collects an evaluation's transitions or intents in order: the first eight in a buffer inside the run (on the stack),
+    /// handed out as an array of exactly their number, where a list would allocate itself and a larger array; past the
+    /// buffer's capacity they move to a list, which is handed out as it is.
+    /// </summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    private struct Collector<T>
+        where T : class
+    {
+        private const int Capacity = 8;
+        private Buffer _buffer;
+        private int _count;
+        private List<T>? _overflow;
+
+        public void Add(T item)
+        {
+            if (_overflow is not null)
+            {
+                _overflow.Add(item);
+            }
+            else if (_count < Capacity)
+            {
+                _buffer[_count++] = item;
+            }
+            else
+            {
+                _overflow = new List<T>(Capacity * 2);
+                _overflow.AddRange(_buffer);
+                _overflow.Add(item);
+            }
+        }
+
+        /// <summary>The items as an exact-size array (a shared empty one for none), or the overflow list.</summary>
+        public readonly IReadOnlyList<T> ToReadOnlyList()
+        {
+            if (_overflow is not null)
+            {
+                return _overflow;
+            }
+
+            if (_count == 0)
+            {
+                return Array.Empty<T>();
+            }
+
+            var items = new T[_count];
+            for (var i = 0; i < items.Length; i++)
+            {
+                items[i] = _buffer[i];
+            }
+
+            return items;
+        }
+
+        /// <summary>Room for eight references (an event told to two recipients over two channels is four intents).</summary>
+        [InlineArray(Capacity)]
+        private struct Buffer
+        {
+            private T _element;
         }
     }
 }

@@ -29,6 +29,20 @@ namespace Arrears.Policy;
 /// </example>
 public readonly struct ProductLifecycle : IEquatable<ProductLifecycle>
 {
+    private const byte HasOverdueSince = 1;
+    private const byte HasSuspendAt = 2;
+    private const byte HasPurgeAt = 4;
+
+    // The three instants are kept unwrapped (an unset one is the default instant) with one byte saying which are set, and
+    // the status in a byte: 64 bytes rather than the 88 that three Instant? and an int-sized status take. Every state's
+    // lifecycle array, and every copy the engine makes on the stack, is that much smaller.
+    private readonly Instant _overdueSince;
+    private readonly Instant _suspendAt;
+    private readonly Instant _purgeAt;
+    private readonly int _episode;
+    private readonly byte _status;
+    private readonly byte _set;
+
     /// <summary>Initializes a lifecycle, checking that its values belong together.</summary>
     /// <param name="product">The product's name as the account policy names it, or <see langword="null"/> for a single-product account.</param>
     /// <param name="status">The status.</param>
@@ -63,42 +77,45 @@ public readonly struct ProductLifecycle : IEquatable<ProductLifecycle>
                 nameof(status));
         }
 
-        Product = product;
-        Status = status;
-        Episode = episode;
-        OverdueSince = status is LifecycleStatus.Overdue or LifecycleStatus.Suspended ? overdueSince : null;
-        SuspendAt = status is LifecycleStatus.Overdue or LifecycleStatus.Suspended ? suspendAt : null;
-        PurgeAt = status is LifecycleStatus.Suspended or LifecycleStatus.Purged ? purgeAt : null;
+        this = new ProductLifecycle(
+            product,
+            status,
+            episode,
+            status is LifecycleStatus.Overdue or LifecycleStatus.Suspended ? overdueSince : null,
+            status is LifecycleStatus.Overdue or LifecycleStatus.Suspended ? suspendAt : null,
+            status is LifecycleStatus.Suspended or LifecycleStatus.Purged ? purgeAt : null,
+            trusted: true);
     }
 
     private ProductLifecycle(string? product, LifecycleStatus status, int episode, Instant? overdueSince, Instant? suspendAt, Instant? purgeAt, bool trusted)
     {
         _ = trusted;
         Product = product;
-        Status = status;
-        Episode = episode;
-        OverdueSince = overdueSince;
-        SuspendAt = suspendAt;
-        PurgeAt = purgeAt;
+        _status = (byte)status;
+        _episode = episode;
+        _overdueSince = overdueSince.GetValueOrDefault();
+        _suspendAt = suspendAt.GetValueOrDefault();
+        _purgeAt = purgeAt.GetValueOrDefault();
+        _set = (byte)((overdueSince.HasValue ? HasOverdueSince : 0) | (suspendAt.HasValue ? HasSuspendAt : 0) | (purgeAt.HasValue ? HasPurgeAt : 0));
     }
 
     /// <summary>Gets the product's name, or <see langword="null"/> for a single-product account.</summary>
     public string? Product { get; }
 
     /// <summary>Gets the status.</summary>
-    public LifecycleStatus Status { get; }
+    public LifecycleStatus Status => (LifecycleStatus)_status;
 
     /// <summary>Gets the number of arrears episodes so far (0 before the first).</summary>
-    public int Episode { get; }
+    public int Episode => _episode;
 
     /// <summary>Gets when the current episode started; set while Overdue or Suspended.</summary>
-    public Instant? OverdueSince { get; }
+    public Instant? OverdueSince => (_set & HasOverdueSince) != 0 ? _overdueSince : null;
 
     /// <summary>Gets the suspension deadline of the current episode; set while Overdue or Suspended.</summary>
-    public Instant? SuspendAt { get; }
+    public Instant? SuspendAt => (_set & HasSuspendAt) != 0 ? _suspendAt : null;
 
     /// <summary>Gets the purge deadline; set while Suspended or Purged.</summary>
-    public Instant? PurgeAt { get; }
+    public Instant? PurgeAt => (_set & HasPurgeAt) != 0 ? _purgeAt : null;
 
     /// <summary>Returns the lifecycle of a product that has never been in arrears.</summary>
     /// <param name="product">The product's name, or <see langword="null"/> for a single-product account.</param>
@@ -119,8 +136,9 @@ public readonly struct ProductLifecycle : IEquatable<ProductLifecycle>
 
     /// <inheritdoc />
     public bool Equals(ProductLifecycle other) =>
-        string.Equals(Product, other.Product, StringComparison.Ordinal) && Status == other.Status && Episode == other.Episode &&
-        OverdueSince == other.OverdueSince && SuspendAt == other.SuspendAt && PurgeAt == other.PurgeAt;
+        // An unset instant is always the default one, so comparing the flags and the raw instants compares the Instant? values.
+        string.Equals(Product, other.Product, StringComparison.Ordinal) && _status == other._status && _episode == other._episode &&
+        _set == other._set && _overdueSince == other._overdueSince && _suspendAt == other._suspendAt && _purgeAt == other._purgeAt;
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => obj is ProductLifecycle other && Equals(other);
