@@ -38,7 +38,11 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
     private readonly ChunkedList<OutboxRow> _outboxRows = new();
 
     // Each account's pending messages, as positions in the outbox (values: appending one to an old queue marks no card).
-    private readonly SortedDictionary<string, List<int>> _pending = new(StringComparer.Ordinal);
+    // Found by hash on every commit that writes messages; the accounts' order (the order claims take them in) is kept apart,
+    // changed only when an account's first message arrives or its last leaves (a sorted dictionary walked a tree of string
+    // comparisons on every commit, a cache miss or two per level with a hundred thousand accounts pending).
+    private readonly Dictionary<string, List<int>> _pending = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _pendingAccounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RecipientContact> _contacts = new(StringComparer.Ordinal);
     private readonly Dictionary<ProductLifecycle, ProductLifecycle[]> _lifecycles = [];
     private readonly Heap _due;
@@ -368,9 +372,9 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         {
             // By account, then in each account's order: one that is not due yet, or held by another dispatcher, holds back the later ones.
             var claimed = new List<OutboxMessage>();
-            foreach (var queue in _pending.Values)
+            foreach (var account in _pendingAccounts)
             {
-                foreach (var position in queue)
+                foreach (var position in _pending[account])
                 {
                     ref var row = ref _outboxRows[position];
                     if (row.NextAttemptAt > now || (row.ClaimedUntil is { } until && until > now))
@@ -821,6 +825,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         {
             queue = [];
             _pending.Add(account, queue);
+            _pendingAccounts.Add(account);
         }
 
         // Positions (and sequences) only grow, so appending keeps each account's queue in order; a message pending again is put back in place.
@@ -840,6 +845,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         if (queue.Count == 0)
         {
             _pending.Remove(account);
+            _pendingAccounts.Remove(account);
         }
     }
 
