@@ -2,16 +2,15 @@ namespace Arrears.Policy.Runtime;
 
 /// <summary>
 /// Objects addressed by an <see langword="int"/> slot and written only at the end: an owner that replaces an object often keeps its
-/// slot number (a value, which the collector never scans) instead of a reference. Also a list that only grows, in chunks, so
-/// growing it never copies it.
+/// slot number (a value, which the collector never scans) instead of a reference.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Why: a young collection scans every card of the old heap that had a reference to a young object stored into it. Storing each
 /// account's new state into its row (a struct in one old array of a million rows) marks one card per account, scattered over
 /// the array; on a million accounts a pass's ten thousand such stores made each young collection pause tens of milliseconds.
-/// Here the new references go one after another at the tail (8 bytes each), so the same stores mark the adjacent cards of
-/// 80 KB of one or two chunks.
+/// Here the new references go one after another at the tail of a <see cref="ChunkedList{T}"/> (8 bytes each), so the same
+/// stores mark the adjacent cards of 80 KB of a few chunks.
 /// </para>
 /// <para>
 /// A replaced slot is cleared (so its object can be collected) and not reused, since reusing it would store into an old chunk
@@ -23,14 +22,7 @@ namespace Arrears.Policy.Runtime;
 internal sealed class AppendOnlySlots<T>
     where T : class
 {
-    // 8,192 references (64 KiB) per chunk: under the large object heap's threshold, so a new chunk starts young and its stores
-    // mark nothing until it is promoted.
-    private const int ChunkBits = 13;
-    private const int ChunkSize = 1 << ChunkBits;
-    private const int ChunkMask = ChunkSize - 1;
-
-    private readonly int _compactAbove;
-    private T?[][] _chunks = new T?[4][];
+    private readonly ChunkedList<T?> _slots = new();
     private int _cleared;
 
     /// <summary>Initializes an empty instance.</summary>
@@ -38,41 +30,29 @@ internal sealed class AppendOnlySlots<T>
     public AppendOnlySlots(int compactAbove = 1 << 16)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(compactAbove);
-        _compactAbove = compactAbove;
+        CompactAbove = compactAbove;
     }
 
     /// <summary>Gets the fewest cleared slots before <see cref="NeedsCompaction"/> can say so.</summary>
-    public int CompactAbove => _compactAbove;
+    public int CompactAbove { get; }
 
     /// <summary>Gets the number of slots handed out, cleared ones included.</summary>
-    public int Count { get; private set; }
+    public int Count => _slots.Count;
 
     /// <summary>Gets the number of slots that hold an object.</summary>
     public int Live => Count - _cleared;
 
     /// <summary>Gets whether more than half the slots (and more than the threshold given) are cleared.</summary>
-    public bool NeedsCompaction => _cleared > _compactAbove && _cleared > Count / 2;
+    public bool NeedsCompaction => _cleared > CompactAbove && _cleared > Count / 2;
 
     /// <summary>Gets the object in a slot.</summary>
     /// <param name="slot">A slot returned by <see cref="Add"/> and not cleared since.</param>
-    public T this[int slot] => _chunks[slot >> ChunkBits][slot & ChunkMask]!;
+    public T this[int slot] => _slots[slot]!;
 
     /// <summary>Stores an object in a new slot at the end.</summary>
     /// <param name="value">The object.</param>
     /// <returns>Its slot.</returns>
-    public int Add(T value)
-    {
-        var slot = Count;
-        var chunk = slot >> ChunkBits;
-        if (chunk == _chunks.Length)
-        {
-            Array.Resize(ref _chunks, _chunks.Length * 2);
-        }
-
-        (_chunks[chunk] ??= new T?[ChunkSize])[slot & ChunkMask] = value;
-        Count++;
-        return slot;
-    }
+    public int Add(T value) => _slots.Add(value);
 
     /// <summary>Stores <paramref name="value"/> in place of the object in <paramref name="slot"/>: at the end, clearing the old slot.</summary>
     /// <param name="slot">The slot to clear.</param>
@@ -80,15 +60,12 @@ internal sealed class AppendOnlySlots<T>
     /// <returns>The new object's slot (the same one when <paramref name="value"/> is the object already there).</returns>
     public int Replace(int slot, T value)
     {
-        ref var old = ref _chunks[slot >> ChunkBits][slot & ChunkMask];
-        if (ReferenceEquals(old, value))
+        if (ReferenceEquals(_slots[slot], value))
         {
             return slot;
         }
 
-        // Storing null marks no card: the write barrier only records references into the young generation.
-        old = null;
-        _cleared++;
+        Clear(slot);
         return Add(value);
     }
 
@@ -96,7 +73,8 @@ internal sealed class AppendOnlySlots<T>
     /// <param name="slot">A slot returned by <see cref="Add"/> and not cleared since.</param>
     public void Clear(int slot)
     {
-        _chunks[slot >> ChunkBits][slot & ChunkMask] = null;
+        // Storing null marks no card: the write barrier only records references into the young generation.
+        _slots[slot] = null;
         _cleared++;
     }
 }

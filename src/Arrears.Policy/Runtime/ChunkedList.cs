@@ -7,8 +7,9 @@ namespace Arrears.Policy.Runtime;
 /// what is there, and no chunk is large enough for the large object heap, so a new chunk starts young like any small object.
 /// </summary>
 /// <remarks>
-/// The in-memory store keeps its outbox in one (a row of values per message rather than objects), so a message costs the
-/// collector its key alone. Not thread-safe: the owner's lock guards it.
+/// The in-memory store keeps its outbox in one (a row of values per message rather than objects, so a message costs the
+/// collector its key alone), its audit trail, and under <see cref="AppendOnlySlots{T}"/> its replaceable objects. Not
+/// thread-safe: the owner's lock guards it.
 /// </remarks>
 /// <typeparam name="T">The values' type.</typeparam>
 internal sealed class ChunkedList<T>

@@ -63,7 +63,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
     // 0 for none): a commit's records are appended at the end instead of into a list per account, so the references to new
     // records sit in the tail of one array rather than on a card of each account's old array, which every young collection
     // would scan (on 1M accounts a gen0 collection paused tens of milliseconds scanning those cards).
-    private readonly AppendOnlySlots<TransitionRecord> _transitions = new();
+    private readonly ChunkedList<TransitionRecord> _transitions = new();
     private readonly List<int> _transitionBefore = [];
     private int _count;
 
