@@ -15,7 +15,11 @@ namespace Arrears.Policy.Runtime;
 /// kept compactly (instants and running balances in contiguous arrays, the rest of each entry as bytes) and handed to
 /// evaluators as immutable snapshots, without copying; a due index (a heap ordered by due instant, and one by lease
 /// expiry) means claiming due accounts and finding the next due instant never look at accounts that are not due; pending
-/// outbox messages are indexed by account.
+/// outbox messages are indexed by account. What a commit replaces is written at the end of append-only storage rather
+/// than into the account's row, so the collector's young collections stay short at that scale (decision 0018).
+/// </para>
+/// <para>
+/// Accounts due at the same instant are claimed in the order they were registered (the durable stores take them by id).
 /// </para>
 /// </remarks>
 /// <example>
@@ -985,7 +989,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
 
     /// <summary>
     /// An indexed 4-ary min-heap of row indices: the due index orders accounts by due instant and then by registration (the
-    /// order claims hand them out in), the lease index by lease expiry. Each row knows its slot, so a row moves or leaves in
+    /// order claims hand them out in), the lease index by lease expiry. Each row's slot is kept, so a row moves or leaves in
     /// O(log n).
     /// </summary>
     /// <remarks>
