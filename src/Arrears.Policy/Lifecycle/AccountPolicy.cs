@@ -111,9 +111,9 @@ public sealed class AccountPolicy
 
         // An account evaluated before with nothing to do up to now (the common case) is answered without walking instants.
         if (state.TryGetLastEvaluatedAt(out var last) &&
-            LifecycleEngine.TryEvaluateIdle(_products, account, balances, holds, in state, last, now, out var idle))
+            LifecycleEngine.TryIdle(_products, account, balances, holds, in state, last, now, out var nextReviewAt, out var balance))
         {
-            return idle;
+            return new Evaluation(state.WithEvaluation(state.AlarmArmed, now), nextReviewAt, balance);
         }
 
         return EvaluateFull(account, balances, holds, state, now);

@@ -185,15 +185,51 @@ internal static class LifecycleEngine
         Instant now,
         out Evaluation evaluation)
     {
-        // Written only on success (the caller reads it only then): no zeroing of the struct on every call.
-        Unsafe.SkipInit(out evaluation);
+        if (TryIdle(products, account, balances, holds, in state, last, now, out var review, out var balance))
+        {
+            evaluation = new Evaluation(state.WithEvaluation(state.AlarmArmed, now), review, balance);
+            return true;
+        }
+
+        evaluation = default;
+        return false;
+    }
+
+    /// <summary>
+    /// The idle fast path's decision (<see cref="TryEvaluateIdle"/>) without building the evaluation: the next review and the
+    /// balance, values without references, so the caller builds the <see cref="Evaluation"/> in its own return buffer (a
+    /// struct with references written through an <see langword="out"/> parameter costs write barriers and a block copy).
+    /// </summary>
+    /// <param name="products">The policy's products.</param>
+    /// <param name="account">The account.</param>
+    /// <param name="balances">The account's balance history.</param>
+    /// <param name="holds">The account's holds.</param>
+    /// <param name="state">The state evaluated at <paramref name="last"/>.</param>
+    /// <param name="last">The last evaluation instant.</param>
+    /// <param name="now">The evaluation instant.</param>
+    /// <param name="nextReviewAt">The next review, when idle.</param>
+    /// <param name="balance">The balance, when idle.</param>
+    /// <returns>Whether nothing happens in <c>(last, now]</c>.</returns>
+    internal static bool TryIdle(
+        ReadOnlySpan<ProductPolicy> products,
+        AccountProfile account,
+        IBalanceHistory balances,
+        HoldSet holds,
+        in AccountState state,
+        Instant last,
+        Instant now,
+        out Instant? nextReviewAt,
+        out decimal balance)
+    {
+        // Written only on success (the caller reads them only then): no zeroing on every call.
+        Unsafe.SkipInit(out nextReviewAt);
+        Unsafe.SkipInit(out balance);
         var lifecycles = state.LifecycleSpan;
         if (lifecycles.Length != products.Length || now <= last)
         {
             return false;
         }
 
-        decimal balance;
         bool hasNext;
         Instant nextEntry;
         if (balances is CompactLedger compact)
@@ -229,7 +265,7 @@ internal static class LifecycleEngine
             }
 
             var policy = product.Policy;
-            var inArrears = balance < policy.ArrearsThreshold;
+            var inArrears = DecimalOrder.LessThan(balance, policy.ArrearsThreshold);
             Instant deadline;
             switch (s.Status)
             {
@@ -248,7 +284,7 @@ internal static class LifecycleEngine
                     }
 
                     allPurged = false;
-                    deadline = s.SuspendAt!.Value;
+                    deadline = s.SuspendAtOfEpisode;
                     break;
                 case LifecycleStatus.Purged:
                     continue;
@@ -278,12 +314,13 @@ internal static class LifecycleEngine
             }
         }
 
-        if (account.BalanceAlarm is { } alarm && !allPurged && (state.AlarmArmed ? balance < alarm : balance >= alarm))
+        // An armed alarm fires below its threshold; a fired one re-arms at or above it. Either declines.
+        if (account.BalanceAlarm is { } alarm && !allPurged && DecimalOrder.LessThan(balance, alarm) == state.AlarmArmed)
         {
             return false;
         }
 
-        evaluation = new Evaluation(state.WithEvaluation(state.AlarmArmed, now), hasReview ? review : null, balance);
+        nextReviewAt = hasReview ? review : null;
         return true;
     }
 

@@ -114,6 +114,12 @@ public readonly struct ProductLifecycle : IEquatable<ProductLifecycle>
     /// <summary>Gets the suspension deadline of the current episode; set while Overdue or Suspended.</summary>
     public Instant? SuspendAt => (_set & HasSuspendAt) != 0 ? _suspendAt : null;
 
+    /// <summary>
+    /// Gets the suspension deadline without wrapping it, for the idle path: the lifecycle must be Overdue or Suspended, for
+    /// which every constructor requires <see cref="SuspendAt"/>.
+    /// </summary>
+    internal Instant SuspendAtOfEpisode => _suspendAt;
+
     /// <summary>Gets the purge deadline; set while Suspended or Purged.</summary>
     public Instant? PurgeAt => (_set & HasPurgeAt) != 0 ? _purgeAt : null;
 

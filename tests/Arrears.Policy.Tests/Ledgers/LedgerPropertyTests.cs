@@ -50,6 +50,34 @@ public sealed class LedgerPropertyTests
             });
 
     [Property(MaxTest = 1000)]
+    public Property BalanceAtAndNextEntry_AnyAppendOrder_AnswersAsBalanceAtAndTryGetNextEntryInstant() =>
+        Prop.ForAll(
+            EntriesAndShuffle.ToArbitrary(),
+            Generators.Instants.ToArbitrary(),
+            (pair, probe) =>
+            {
+                // The idle path's combined question reads a cached newest instant and closing balance; appends in any
+                // order, one by one or as a batch, keep them right.
+                var oneByOne = new Ledger(Usd, 7m);
+                foreach (var entry in pair.Shuffled)
+                {
+                    oneByOne.Append(entry);
+                }
+
+                var batch = new Ledger(Usd, 7m);
+                batch.Append(pair.Shuffled);
+                var instants = pair.Entries.SelectMany(entry => ProbeInstants(entry.At)).Append(probe);
+                return new[] { oneByOne, batch }.All(ledger => instants.All(at =>
+                {
+                    var hasNext = ledger.BalanceAtAndNextEntry(at, out var balance, out var next);
+                    var expectedHasNext = ledger.TryGetNextEntryInstant(at, out var expectedNext);
+                    return balance == ledger.BalanceAt(at)
+                        && balance == 7m + pair.Entries.Where(entry => entry.At <= at).Sum(entry => entry.SignedAmount)
+                        && hasNext == expectedHasNext && (!hasNext || next == expectedNext);
+                }));
+            });
+
+    [Property(MaxTest = 1000)]
     public Property Append_ReplayOfAnyPrefix_ChangesNothing() =>
         Prop.ForAll(
             Generators.LedgerEntries(Usd).SelectMany(entries => Gen.Choose(0, entries.Length).Select(prefix => (entries, prefix))).ToArbitrary(),
