@@ -210,6 +210,7 @@ internal static class LifecycleEngine
     /// <param name="nextReviewAt">The next review, when idle.</param>
     /// <param name="balance">The balance, when idle.</param>
     /// <returns>Whether nothing happens in <c>(last, now]</c>.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TryIdle(
         ReadOnlySpan<ProductPolicy> products,
         AccountProfile account,
