@@ -106,7 +106,7 @@ public sealed class AccountPolicy
         ArgumentNullException.ThrowIfNull(holds);
         if (!holds.IsEmpty && !HoldsFit(holds))
         {
-            throw new ArgumentException(ValidateHolds(holds)[0].ToString(), nameof(holds));
+            ThrowHoldsDoNotFit(holds);
         }
 
         // An account evaluated before with nothing to do up to now (the common case) is answered without walking instants.
@@ -210,6 +210,9 @@ public sealed class AccountPolicy
 
         return true;
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowHoldsDoNotFit(HoldSet holds) => throw new ArgumentException(ValidateHolds(holds)[0].ToString(), nameof(holds));
 
     private static bool Within(Hold hold, Duration limit) => hold.Until is { } until && until - hold.From <= limit;
 
