@@ -370,15 +370,16 @@ public sealed partial class SqliteArrearsStore
     private static List<StoredAccount> Claim(SqliteSession session, long now, long until, int max, AccountSnapshots snapshots)
     {
         var accounts = new List<StoredAccount>();
-        var order = new Dictionary<string, long>(StringComparer.Ordinal);
+        var order = new Dictionary<string, (long Due, long Rowid)>(StringComparer.Ordinal);
         List<string>? read = null;
         using (var reader = session.Command(ClaimSql).Set("$now", now).Set("$until", until).Set("$max", max).ExecuteReader())
         {
             while (reader.Read())
             {
                 var id = reader.GetString(0);
-                order[id] = reader.GetInt64(3);
-                if (snapshots.Find(id, reader.GetInt64(1), SqliteInstants.Read(reader, 2)) is { } kept)
+                var due = reader.GetInt64(2);
+                order[id] = (due, reader.GetInt64(3));
+                if (snapshots.Find(id, reader.GetInt64(1), SqliteInstants.ToInstant(due)) is { } kept)
                 {
                     accounts.Add(kept);
                 }
@@ -403,13 +404,17 @@ public sealed partial class SqliteArrearsStore
             accounts.AddRange(LoadAccounts(session, rows, snapshots));
         }
 
-        // RETURNING gives no order: sort as the claim chose, earliest due first, then in the due index's order (by rowid).
-        accounts.Sort((a, b) =>
+        // RETURNING gives no order: sort as the claim chose, earliest due first, then in the due index's order (by rowid),
+        // on keys looked up once per account (the claim holds the writer while it sorts).
+        var keys = new (long Due, long Rowid)[accounts.Count];
+        for (var i = 0; i < keys.Length; i++)
         {
-            var byDue = Nullable.Compare(a.DueAt, b.DueAt);
-            return byDue != 0 ? byDue : order[a.Registration.Id].CompareTo(order[b.Registration.Id]);
-        });
-        return accounts;
+            keys[i] = order[accounts[i].Registration.Id];
+        }
+
+        var sorted = accounts.ToArray();
+        Array.Sort(keys, sorted);
+        return [.. sorted];
     }
 
     private static void SaveLifecycles(SqliteSession session, string account, AccountState state)
