@@ -94,6 +94,32 @@ public sealed class SqliteInstantRangeTests : IDisposable
     }
 
     [Fact]
+    public async Task CommitBatch_AnEvaluationThatChangesNothingWithAReviewPast2262_FailsAloneAndTheAccountStaysAtItsVersion()
+    {
+        // The second evaluation keeps the lifecycles it claimed and writes nothing else: the one-statement path of a commit.
+        var store = await _database.OpenAsync();
+        await store.ImportAsync([new AccountImport(Account("a"), null, null, null, null, T0), new AccountImport(Account("b"), null, null, null, null, T0)], Ct);
+        var state = new AccountState([new ProductLifecycle(null, LifecycleStatus.Active, 0, null, null, null)], false, T0);
+        var first = await store.ClaimDueAsync(T0, 10, Lease, Ct);
+        Assert.All(await store.CommitAsync([.. first.Select(a => new EvaluationCommit(a.Registration.Id, a.Version, state, T0, [], [], [], T0 + Duration.FromDays(1)))], Ct), r => Assert.Equal(CommitOutcome.Saved, r.Outcome));
+        var day = T0 + Duration.FromDays(1);
+        var second = await store.ClaimDueAsync(day, 10, Lease, Ct);
+        var later = new AccountState(state.Lifecycles, false, day);
+
+        var results = await store.CommitAsync(
+            [
+                new EvaluationCommit("a", second[0].Version, later, day, [], [], [], day + Duration.FromDays(1), Beyond),
+                new EvaluationCommit("b", second[1].Version, later, day, [], [], [], day + Duration.FromDays(1)),
+            ],
+            Ct);
+
+        Assert.Equal([CommitOutcome.Failed, CommitOutcome.Saved], results.Select(r => r.Outcome));
+        Assert.StartsWith("nextReviewAt: the SQLite store keeps", Assert.IsType<ArgumentException>(results[0].Error).Message, StringComparison.Ordinal);
+        Assert.Equal((second[0].Version, (Instant?)T0), ((await store.FindAccountAsync("a", Ct))!.Version, (await store.FindAccountAsync("a", Ct))!.State.LastEvaluatedAt));
+        Assert.Equal(second[1].Version + 1, (await store.FindAccountAsync("b", Ct))!.Version);
+    }
+
+    [Fact]
     public async Task Commit_InstantsAtBothEndsOfTheRange_ReadBackEqualToTheNanosecond()
     {
         var store = await _database.OpenAsync();
