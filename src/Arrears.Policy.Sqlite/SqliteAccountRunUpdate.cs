@@ -1,5 +1,4 @@
 using Arrears.Policy.Runtime;
-using Arrears.Policy.Stores;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -38,15 +37,19 @@ internal sealed class SqliteAccountRunUpdate : IDisposable
     }
 
     /// <summary>Runs the statement for a commit in the connection's open transaction; returns whether the version matched (one row written).</summary>
+    /// <exception cref="ArgumentException">An instant of the commit is outside the range the columns hold (<see cref="SqliteInstants"/>); nothing is written.</exception>
     public bool Execute(EvaluationCommit commit)
     {
+        var due = SqliteInstants.From(commit.DueAt, "dueAt");
+        var nextReview = SqliteInstants.From(commit.NextReviewAt, "nextReviewAt");
+        var lastEvaluated = SqliteInstants.From(commit.State.LastEvaluatedAt, "state.lastEvaluatedAt");
         try
         {
             Check(raw.sqlite3_bind_text(_statement, _id, commit.Account));
             Check(raw.sqlite3_bind_int64(_statement, _expected, commit.ExpectedVersion));
-            BindText(_due, StoreCodec.FormatInstant(commit.DueAt));
-            BindText(_nextReview, StoreCodec.FormatInstant(commit.NextReviewAt));
-            BindText(_lastEvaluated, StoreCodec.FormatInstant(commit.State.LastEvaluatedAt));
+            BindInstant(_due, due);
+            BindInstant(_nextReview, nextReview);
+            BindInstant(_lastEvaluated, lastEvaluated);
             Check(raw.sqlite3_bind_int(_statement, _alarmArmed, commit.State.AlarmArmed ? 1 : 0));
             var rc = raw.sqlite3_step(_statement);
             if (rc != raw.SQLITE_DONE)
@@ -64,8 +67,8 @@ internal sealed class SqliteAccountRunUpdate : IDisposable
 
     public void Dispose() => _statement.Dispose();
 
-    private void BindText(int index, string? value) =>
-        Check(value is null ? raw.sqlite3_bind_null(_statement, index) : raw.sqlite3_bind_text(_statement, index, value));
+    private void BindInstant(int index, long? value) =>
+        Check(value is { } nanoseconds ? raw.sqlite3_bind_int64(_statement, index, nanoseconds) : raw.sqlite3_bind_null(_statement, index));
 
     private void Check(int rc) => SqliteException.ThrowExceptionForRC(rc, _db);
 

@@ -29,6 +29,7 @@ public sealed partial class SqliteArrearsStore
     {
         ArgumentNullException.ThrowIfNull(account);
         var records = HoldFacts.Records(holds, revocations, recordedAt);
+        var recorded = SqliteInstants.From(recordedAt, nameof(recordedAt));
         return WriteAsync(
             Durability.Synced,
             session =>
@@ -45,7 +46,7 @@ public sealed partial class SqliteArrearsStore
                 }
 
                 InsertHoldFacts(session, account, added);
-                Touch(session, account, recordedAt);
+                Touch(session, account, recorded);
                 var granted = added.Count(record => record.Hold is not null);
                 return new HoldFactsResult(granted, added.Count - granted);
             },

@@ -15,10 +15,14 @@ public sealed partial class SqliteArrearsStore
         foreach (var import in accounts)
         {
             ArgumentNullException.ThrowIfNull(import, nameof(accounts));
+            SqliteInstants.From(import.DueAt, DueAtField(import));
         }
 
         return WriteAsync(Durability.Synced, session => new Importer(session).Run(accounts), cancellationToken);
     }
+
+    /// <summary>The name of an import's due instant in messages, as the PostgreSQL store names it.</summary>
+    private static string DueAtField(AccountImport import) => $"accounts[\"{import.Registration.Id}\"].dueAt";
 
     /// <summary>
     /// One import inside one <c>BEGIN IMMEDIATE</c> transaction: every account is checked first (in the order given, with the
@@ -58,7 +62,7 @@ public sealed partial class SqliteArrearsStore
                 var changed = plan.Existing is { } row && !StoreCodec.SameRegistration(row.Registration, import.Registration);
                 if (plan.Existing is null)
                 {
-                    BindRegistration(_insertAccount, import.Registration).Set("$due", StoreCodec.FormatInstant(import.DueAt)).ExecuteNonQuery();
+                    BindRegistration(_insertAccount, import.Registration).Set("$due", SqliteInstants.From(import.DueAt, DueAtField(import))).ExecuteNonQuery();
                 }
                 else
                 {
@@ -106,7 +110,7 @@ public sealed partial class SqliteArrearsStore
                 else if (changed)
                 {
                     updated++;
-                    _touch.Set("$id", id).Set("$due", StoreCodec.FormatInstant(import.DueAt)).ExecuteNonQuery();
+                    _touch.Set("$id", id).Set("$due", SqliteInstants.From(import.DueAt, DueAtField(import))).ExecuteNonQuery();
                 }
             }
 

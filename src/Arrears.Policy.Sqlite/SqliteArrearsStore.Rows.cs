@@ -2,7 +2,6 @@ using Arrears.Policy.Billing;
 using Arrears.Policy.Runtime;
 using Arrears.Policy.Stores;
 using Microsoft.Data.Sqlite;
-using NodaTime;
 
 namespace Arrears.Policy.Sqlite;
 
@@ -22,7 +21,7 @@ public sealed partial class SqliteArrearsStore
         WHERE id = $id
         """;
 
-    /// <summary>Makes an account due no later than an instant, and bumps its version: something about it changed.</summary>
+    /// <summary>Makes an account due no later than an instant (<c>$due</c>, in nanoseconds), and bumps its version: something about it changed.</summary>
     private const string TouchSql = """
         UPDATE account_runs SET version = version + 1, due_at = CASE WHEN due_at IS NULL OR due_at > $due THEN $due ELSE due_at END
         WHERE id = $id
@@ -209,10 +208,10 @@ public sealed partial class SqliteArrearsStore
             .Set("$billing_item", entry.BillingItem)
             .Set("$external_reference", entry.ExternalReference);
 
-    private static void Touch(SqliteSession session, string account, Instant due)
+    private static void Touch(SqliteSession session, string account, long due)
     {
         var update = session.Command(TouchSql);
-        update.Set("$id", account).Set("$due", StoreCodec.FormatInstant(due)).ExecuteNonQuery();
+        update.Set("$id", account).Set("$due", due).ExecuteNonQuery();
     }
 
     private static (long Records, string Fingerprint)? FindBatch(SqliteSession session, string account, string batch)

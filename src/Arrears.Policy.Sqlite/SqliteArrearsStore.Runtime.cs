@@ -9,20 +9,21 @@ namespace Arrears.Policy.Sqlite;
 public sealed partial class SqliteArrearsStore
 {
     /// <summary>
-    /// Claims due accounts in one statement: the earliest due first (ties by id), not held by an unexpired claim, not
-    /// evaluated after <c>$now</c>; the <c>account_runs_due</c> index on <c>(due_at, id)</c> hands them out in that order, so a
-    /// claim reads only the rows it takes (and those others hold) without sorting every due account (<c>INDEXED BY</c>
-    /// here and below: SQLite fails the statement rather than fall back to reading every row).
+    /// Claims due accounts in one statement: the earliest due first, not held by an unexpired claim, not evaluated after
+    /// <c>$now</c>; the <c>account_runs_due</c> index on <c>due_at</c> (integer nanoseconds, with the rowid as every index
+    /// entry's last part) hands them out in that order, accounts due at one instant in the order their rows were written, so
+    /// a claim reads only the rows it takes (and those others hold) without sorting every due account (<c>INDEXED BY</c> here
+    /// and below: SQLite fails the statement rather than fall back to reading every row). The rows are updated by rowid.
     /// </summary>
     private const string ClaimSql = $"""
         UPDATE account_runs SET claimed_until = $until
-        WHERE id IN (SELECT id FROM account_runs INDEXED BY account_runs_due
-                     WHERE due_at <= $now
-                       AND (claimed_until IS NULL OR claimed_until <= $now)
-                       AND (last_evaluated_at IS NULL OR last_evaluated_at <= $now)
-                     ORDER BY due_at, id
-                     LIMIT $max)
-        RETURNING id, version, due_at
+        WHERE rowid IN (SELECT rowid FROM account_runs INDEXED BY account_runs_due
+                        WHERE due_at <= $now
+                          AND (claimed_until IS NULL OR claimed_until <= $now)
+                          AND (last_evaluated_at IS NULL OR last_evaluated_at <= $now)
+                        ORDER BY due_at, rowid
+                        LIMIT $max)
+        RETURNING id, version, due_at, rowid
         """;
 
     private const string ClaimedRowsSql = $"SELECT {SqliteSql.AccountColumns} FROM {SqliteSql.AccountTables} WHERE a.id IN (SELECT value FROM json_each($ids))";
@@ -71,7 +72,8 @@ public sealed partial class SqliteArrearsStore
     public async ValueTask<IReadOnlyList<StoredAccount>> ClaimDueAsync(Instant now, int max, Duration lease, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
-        var until = StoreCodec.FormatInstant(now + lease);
+        var nowValue = SqliteInstants.From(now, nameof(now));
+        var until = SqliteInstants.From(now + lease, nameof(lease));
         var (accounts, corrupted) = await WriteAsync<(IReadOnlyList<StoredAccount>, StoreDataException?)>(
             Durability.Redone,
             session =>
@@ -79,7 +81,7 @@ public sealed partial class SqliteArrearsStore
                 session.Transaction.Save("claim");
                 try
                 {
-                    return (Claim(session, now, until, max, _snapshots), null);
+                    return (Claim(session, nowValue, until, max, _snapshots), null);
                 }
                 catch (StoreDataException ex) when (ex.Account is not null)
                 {
@@ -165,7 +167,15 @@ public sealed partial class SqliteArrearsStore
         if (lifecyclesUnchanged && commit.Charges.Count == 0 && commit.Transitions.Count == 0 && commit.Outbox.Count == 0)
         {
             // One statement, atomic by itself: the commit of an evaluation that decided nothing new.
-            return update.Execute(commit) ? CommitResult.Saved : Refused(session, commit);
+            try
+            {
+                return update.Execute(commit) ? CommitResult.Saved : Refused(session, commit);
+            }
+            catch (ArgumentException ex)
+            {
+                // An instant the columns cannot hold: refused before anything was written; the batch goes on.
+                return CommitResult.Failed(ex);
+            }
         }
 
         session.Transaction.Save("commit");
@@ -314,24 +324,42 @@ public sealed partial class SqliteArrearsStore
             {
                 // An account is due at due_at, or when its claim expires if that is later; only an account's first pending
                 // message can go next, at its next attempt or when its claim expires. Each part reads an index: the due or claimed
-                // accounts, and the pending messages.
-                var select = session.Command("""
-                    SELECT next, account, source FROM (
-                        SELECT * FROM (SELECT due_at AS next, id AS account, 'account_runs.due_at' AS source
-                                       FROM account_runs INDEXED BY account_runs_due WHERE due_at IS NOT NULL AND claimed_until IS NULL ORDER BY due_at LIMIT 1)
+                // accounts, and the pending messages. The accounts' instants are integers and the outbox's text, so the two
+                // are read apart (in one transaction) and compared here.
+                Instant? next = null;
+                var accounts = session.Command("""
+                    SELECT min(next) FROM (
+                        SELECT * FROM (SELECT due_at AS next FROM account_runs INDEXED BY account_runs_due
+                                       WHERE due_at IS NOT NULL AND claimed_until IS NULL ORDER BY due_at LIMIT 1)
                         UNION ALL
-                        SELECT * FROM (SELECT max(due_at, claimed_until) AS next, id, 'account_runs.claimed_until'
-                                       FROM account_runs INDEXED BY account_runs_claimed WHERE claimed_until IS NOT NULL AND due_at IS NOT NULL ORDER BY next LIMIT 1)
-                        UNION ALL
-                        SELECT * FROM (SELECT max(o.next_attempt_at, coalesce(o.claimed_until, o.next_attempt_at)) AS next, o.account, 'outbox.next_attempt_at'
-                                       FROM (SELECT account, min(sequence) AS first FROM outbox INDEXED BY outbox_pending
-                                             WHERE status = 'Pending' GROUP BY account) f
-                                       JOIN outbox o ON o.sequence = f.first
-                                       ORDER BY next LIMIT 1))
+                        SELECT * FROM (SELECT max(due_at, claimed_until) AS next FROM account_runs INDEXED BY account_runs_claimed
+                                       WHERE claimed_until IS NOT NULL AND due_at IS NOT NULL ORDER BY next LIMIT 1))
+                    """);
+                using (var reader = accounts.ExecuteReader())
+                {
+                    if (reader.Read())
+                    {
+                        next = SqliteInstants.Read(reader, 0);
+                    }
+                }
+
+                var outbox = session.Command("""
+                    SELECT max(o.next_attempt_at, coalesce(o.claimed_until, o.next_attempt_at)) AS next, o.account
+                    FROM (SELECT account, min(sequence) AS first FROM outbox INDEXED BY outbox_pending
+                          WHERE status = 'Pending' GROUP BY account) f
+                    JOIN outbox o ON o.sequence = f.first
                     ORDER BY next LIMIT 1
                     """);
-                using var reader = select.ExecuteReader();
-                return reader.Read() ? StoreCodec.ParseInstant(reader.GetString(0), reader.GetString(1), reader.GetString(2)) : null;
+                using (var reader = outbox.ExecuteReader())
+                {
+                    if (reader.Read())
+                    {
+                        var attempt = StoreCodec.ParseInstant(reader.GetString(0), reader.GetString(1), "outbox.next_attempt_at");
+                        next = next is { } due && due <= attempt ? due : attempt;
+                    }
+                }
+
+                return next;
             },
             cancellationToken);
 
@@ -339,17 +367,19 @@ public sealed partial class SqliteArrearsStore
     /// Claims due accounts and builds them: those this instance kept at the version claimed (<see cref="AccountSnapshots"/>)
     /// from what it kept, the others from their rows, which are then kept in turn.
     /// </summary>
-    private static List<StoredAccount> Claim(SqliteSession session, Instant now, string until, int max, AccountSnapshots snapshots)
+    private static List<StoredAccount> Claim(SqliteSession session, long now, long until, int max, AccountSnapshots snapshots)
     {
         var accounts = new List<StoredAccount>();
+        var order = new Dictionary<string, (long Due, long Rowid)>(StringComparer.Ordinal);
         List<string>? read = null;
-        using (var reader = session.Command(ClaimSql).Set("$now", StoreCodec.FormatInstant(now)).Set("$until", until).Set("$max", max).ExecuteReader())
+        using (var reader = session.Command(ClaimSql).Set("$now", now).Set("$until", until).Set("$max", max).ExecuteReader())
         {
             while (reader.Read())
             {
                 var id = reader.GetString(0);
-                var dueAt = StoreCodec.ParseOptionalInstant(reader.Text(2), id, "account_runs.due_at");
-                if (snapshots.Find(id, reader.GetInt64(1), dueAt) is { } kept)
+                var due = reader.GetInt64(2);
+                order[id] = (due, reader.GetInt64(3));
+                if (snapshots.Find(id, reader.GetInt64(1), SqliteInstants.ToInstant(due)) is { } kept)
                 {
                     accounts.Add(kept);
                 }
@@ -374,13 +404,17 @@ public sealed partial class SqliteArrearsStore
             accounts.AddRange(LoadAccounts(session, rows, snapshots));
         }
 
-        // RETURNING gives no order: sort as the claim chose, earliest due first, then by id.
-        accounts.Sort(static (a, b) =>
+        // RETURNING gives no order: sort as the claim chose, earliest due first, then in the due index's order (by rowid),
+        // on keys looked up once per account (the claim holds the writer while it sorts).
+        var keys = new (long Due, long Rowid)[accounts.Count];
+        for (var i = 0; i < keys.Length; i++)
         {
-            var byDue = Nullable.Compare(a.DueAt, b.DueAt);
-            return byDue != 0 ? byDue : string.CompareOrdinal(a.Registration.Id, b.Registration.Id);
-        });
-        return accounts;
+            keys[i] = order[accounts[i].Registration.Id];
+        }
+
+        var sorted = accounts.ToArray();
+        Array.Sort(keys, sorted);
+        return [.. sorted];
     }
 
     private static void SaveLifecycles(SqliteSession session, string account, AccountState state)

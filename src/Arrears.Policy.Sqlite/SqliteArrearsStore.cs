@@ -45,9 +45,12 @@ namespace Arrears.Policy.Sqlite;
 /// </para>
 /// <para>
 /// <b>Instants</b> are stored as fixed-width UTC text to the nanosecond (<c>2026-02-01T08:30:00.000000000Z</c>), amounts as
-/// decimal text, statuses by name; the file can be read with any SQLite client: <c>sqlite3 arrears.db "SELECT id, due_at
-/// FROM account_runs ORDER BY due_at LIMIT 10"</c> (<c>account_runs</c> holds what every pass writes: the version, due
-/// instant, claim and last evaluation; <c>accounts</c> the registration).
+/// decimal text, statuses by name; the file can be read with any SQLite client. <c>account_runs</c> holds what every pass
+/// writes (the version, due instant, claim, last evaluation and next review; <c>accounts</c> the registration), and keeps
+/// its instants as integer nanoseconds since the Unix epoch, so that its due index is small: <c>sqlite3 arrears.db "SELECT
+/// id, strftime('%Y-%m-%dT%H:%M:%SZ', due_at / 1000000000, 'unixepoch') FROM account_runs ORDER BY due_at LIMIT 10"</c>.
+/// Those instants range from 1677-09-21 to 2262-04-11: a due instant, review, evaluation or claim outside it is refused
+/// with an <see cref="ArgumentException"/> naming the field and the value (a commit carrying one fails alone).
 /// </para>
 /// <para>
 /// Microsoft.Data.Sqlite runs every command synchronously, so the methods complete on the calling thread once the database
@@ -165,6 +168,7 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
     {
         ArgumentNullException.ThrowIfNull(account);
         StoreCodec.CheckTimeZone(account.TimeZone, "account.timeZone");
+        var due = SqliteInstants.From(now, nameof(now));
         return WriteAsync(
             Durability.Synced,
             session =>
@@ -175,7 +179,7 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
                 }
 
                 var insert = session.Command(InsertAccountSql);
-                BindRegistration(insert, account).Set("$due", StoreCodec.FormatInstant(now)).ExecuteNonQuery();
+                BindRegistration(insert, account).Set("$due", due).ExecuteNonQuery();
                 return true;
             },
             cancellationToken);
@@ -197,6 +201,7 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
     {
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(entries);
+        var recorded = SqliteInstants.From(recordedAt, nameof(recordedAt));
         return WriteAsync(
             Durability.Synced,
             session =>
@@ -206,7 +211,7 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
                 if (added.Count > 0)
                 {
                     InsertEntries(session, account, added);
-                    Touch(session, account, recordedAt);
+                    Touch(session, account, recorded);
                 }
 
                 return result;
@@ -228,6 +233,7 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
             }
         }
 
+        var due = SqliteInstants.From(dueAt, nameof(dueAt));
         return WriteAsync(
             Durability.Synced,
             session =>
@@ -248,7 +254,7 @@ public sealed partial class SqliteArrearsStore : IArrearsStore, IRecipientDirect
                 InsertBatch(session, account, batch, usage, fingerprint);
                 if (usage.Count > 0)
                 {
-                    Touch(session, account, dueAt);
+                    Touch(session, account, due);
                 }
 
                 return true;

@@ -34,9 +34,9 @@ internal static class SqliteRows
         return new AccountRow(
             registration,
             reader.GetInt64(9),
-            StoreCodec.ParseOptionalInstant(reader.Text(10), id, "account_runs.due_at"),
-            StoreCodec.ParseOptionalInstant(reader.Text(11), id, "account_runs.last_evaluated_at"),
-            StoreCodec.ParseOptionalInstant(reader.Text(12), id, "account_runs.next_review_at"),
+            SqliteInstants.Read(reader, 10),
+            SqliteInstants.Read(reader, 11),
+            SqliteInstants.Read(reader, 12),
             armed);
     }
 

@@ -8,7 +8,11 @@ namespace Arrears.Policy.Sqlite;
 /// <param name="Version">The version after the migration; migrations run in increasing order, each once.</param>
 /// <param name="Description">What it changes, recorded in <c>schema_version</c> for operators.</param>
 /// <param name="Sql">The statements, run inside the migration's transaction.</param>
-internal sealed record SqliteMigration(int Version, string Description, string Sql);
+/// <param name="Then">
+/// What the migration does in code after <paramref name="Sql"/>, in the same transaction (converting values SQL alone
+/// would convert unchecked), or <see langword="null"/>.
+/// </param>
+internal sealed record SqliteMigration(int Version, string Description, string Sql, Action<SqliteConnection, SqliteTransaction>? Then = null);
 
 /// <summary>
 /// The schema of a SQLite store and its forward migrations: the database records each applied migration in
@@ -18,7 +22,9 @@ internal sealed record SqliteMigration(int Version, string Description, string S
 /// <remarks>
 /// Tables and columns carry the same logical model as the PostgreSQL store, so operators query either alike: instants are
 /// fixed-width UTC text (<c>2026-02-01T08:30:00.000000000Z</c>, ordered as text as in time), amounts decimal text, enums
-/// their names; see <c>StoreCodec</c>. Tables are <c>STRICT</c>, so a column never holds a value of another type.
+/// their names; see <c>StoreCodec</c>. Since version 4 the instants of <c>account_runs</c>, which every pass writes and
+/// the due index holds, are <c>INTEGER</c> nanoseconds since the Unix epoch (<see cref="SqliteInstants"/>). Tables are
+/// <c>STRICT</c>, so a column never holds a value of another type.
 /// </remarks>
 internal static class SqliteSchema
 {
@@ -185,7 +191,59 @@ internal static class SqliteSchema
             CREATE INDEX account_runs_due ON account_runs (due_at, id) WHERE due_at IS NOT NULL;
             CREATE INDEX account_runs_claimed ON account_runs (claimed_until) WHERE claimed_until IS NOT NULL;
             """),
+        new(4, "account_runs keeps its instants (due_at, claimed_until, last_evaluated_at, next_review_at) as INTEGER nanoseconds since the Unix epoch; the due index is on due_at alone", """
+            CREATE TABLE account_runs_v4 (
+                id                TEXT    NOT NULL PRIMARY KEY REFERENCES accounts (id),
+                version           INTEGER NOT NULL,
+                due_at            INTEGER,
+                claimed_until     INTEGER,
+                last_evaluated_at INTEGER,
+                next_review_at    INTEGER,
+                alarm_armed       INTEGER NOT NULL
+            ) STRICT;
+            """,
+            MoveAccountRunsToVersion4),
     ];
+
+    /// <summary>
+    /// Copies every <c>account_runs</c> row of version 3 into the table of version 4 (with its rowid, so accounts due at one
+    /// instant are claimed in the same order), each instant read and checked as the store reads it and written as
+    /// nanoseconds, then replaces the table and indexes it.
+    /// </summary>
+    /// <exception cref="StoreDataException">A row holds text that is not an instant, or an instant outside 1677 to 2262; names the account, the column and the value.</exception>
+    private static void MoveAccountRunsToVersion4(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        using var insert = SqliteSql.Command(connection, transaction, """
+            INSERT INTO account_runs_v4 (rowid, id, version, due_at, claimed_until, last_evaluated_at, next_review_at, alarm_armed)
+            VALUES ($rowid, $id, $version, $due_at, $claimed_until, $last_evaluated_at, $next_review_at, $alarm_armed)
+            """);
+        using (var select = SqliteSql.Command(connection, transaction, "SELECT rowid, id, version, due_at, claimed_until, last_evaluated_at, next_review_at, alarm_armed FROM account_runs ORDER BY rowid"))
+        using (var reader = select.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var id = reader.GetString(1);
+                insert
+                    .Set("$rowid", reader.GetInt64(0))
+                    .Set("$id", id)
+                    .Set("$version", reader.GetInt64(2))
+                    .Set("$due_at", SqliteInstants.FromVersion3(reader.Text(3), id, "account_runs.due_at"))
+                    .Set("$claimed_until", SqliteInstants.FromVersion3(reader.Text(4), id, "account_runs.claimed_until"))
+                    .Set("$last_evaluated_at", SqliteInstants.FromVersion3(reader.Text(5), id, "account_runs.last_evaluated_at"))
+                    .Set("$next_review_at", SqliteInstants.FromVersion3(reader.Text(6), id, "account_runs.next_review_at"))
+                    .Set("$alarm_armed", reader.GetInt64(7))
+                    .ExecuteNonQuery();
+            }
+        }
+
+        using var finish = SqliteSql.Command(connection, transaction, """
+            DROP TABLE account_runs;
+            ALTER TABLE account_runs_v4 RENAME TO account_runs;
+            CREATE INDEX account_runs_due ON account_runs (due_at) WHERE due_at IS NOT NULL;
+            CREATE INDEX account_runs_claimed ON account_runs (claimed_until) WHERE claimed_until IS NOT NULL;
+            """);
+        finish.ExecuteNonQuery();
+    }
 
     /// <summary>The schema version this code writes.</summary>
     public static int CurrentVersion => Migrations[^1].Version;
@@ -238,6 +296,7 @@ internal static class SqliteSchema
             command.Transaction = transaction;
             command.CommandText = migration.Sql;
             command.ExecuteNonQuery();
+            migration.Then?.Invoke(connection, transaction);
             command.CommandText = $"INSERT INTO schema_version (version, description, applied_at) VALUES ($version, $description, {SqliteSql.DatabaseNow})";
             command.Parameters.AddWithValue("$version", migration.Version);
             command.Parameters.AddWithValue("$description", migration.Description);

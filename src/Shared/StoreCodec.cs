@@ -22,7 +22,9 @@ namespace Arrears.Policy.Stores;
 /// <item><b>Instants</b> are text in one fixed-width form, <c>2026-02-01T08:30:00.000000000Z</c> (UTC, nine fraction
 /// digits): lossless to the nanosecond over NodaTime's whole range (an integer count of nanoseconds would not reach past
 /// 2262, and scenarios hold instants up to the year 8999), readable in any SQL console, and ordered as text exactly as in
-/// time for the years 0000 to 9999, so <c>due_at &lt;= @now</c> compares text with an index.</item>
+/// time for the years 0000 to 9999, so an instant column compares as text with an index. (The instants every pass writes
+/// are not text: PostgreSQL's <c>*_ns</c> columns and, since its schema version 4, SQLite's <c>account_runs</c> keep
+/// 64-bit nanoseconds, 1677 to 2262.)</item>
 /// <item><b>Amounts</b> are decimal text in the invariant culture (<c>-12.50</c>), parsed back to the same
 /// <see cref="decimal"/>, scale included; no exponent, no grouping.</item>
 /// <item><b>Enums</b> are their names (<c>Suspended</c>, <c>GraceExpired</c>), parsed strictly: a number or an unknown

@@ -239,7 +239,8 @@ internal sealed class StoreBench : IDisposable
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = "UPDATE account_runs SET due_at = $at";
-            command.Parameters.AddWithValue("$at", InstantText(at));
+            // account_runs keeps its instants as integer nanoseconds since the Unix epoch (schema version 4).
+            command.Parameters.AddWithValue("$at", (at - NodaConstants.UnixEpoch).ToInt64Nanoseconds());
             command.ExecuteNonQuery();
             return;
         }
@@ -284,9 +285,6 @@ internal sealed class StoreBench : IDisposable
             }
         }
     }
-
-    private static string InstantText(Instant at) =>
-        at.InUtc().LocalDateTime.ToString("uuuu'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffff'Z'", CultureInfo.InvariantCulture);
 
     private IArrearsStore Open()
     {

@@ -140,9 +140,21 @@ internal static class StoreCommands
             // The tool's runtime evaluates and writes the outbox; it never dispatches (decision 0010), so it has no notifier.
             var runtime = new ArrearsRuntime(counting, PolicyNames.Registry(), new FixedClock(now), [], new NoDispatch(), RecipientsAreAddresses.Instance);
             var watch = Stopwatch.StartNew();
-            var summary = progress is null
-                ? await runtime.EvaluateDueAsync(cancellationToken).ConfigureAwait(false)
-                : await progress.RunAsync(() => runtime.EvaluateDueAsync(cancellationToken)).ConfigureAwait(false);
+            EvaluationSummary summary;
+            try
+            {
+                summary = progress is null
+                    ? await runtime.EvaluateDueAsync(cancellationToken).ConfigureAwait(false)
+                    : await progress.RunAsync(() => runtime.EvaluateDueAsync(cancellationToken)).ConfigureAwait(false);
+            }
+            catch (ArgumentException exception) when (exception.ParamName is "now" or "lease")
+            {
+                // The store cannot keep the instant (SQLite's and PostgreSQL's due and claim instants end in 2262): nothing was claimed.
+                var message = WithoutParameter(exception);
+                await io.Error.WriteLineAsync("--as-of: " + Terminal.Printable(message[(message.IndexOf(": ", StringComparison.Ordinal) + 2)..])).ConfigureAwait(false);
+                return ArrearsCli.InvalidInput;
+            }
+
             watch.Stop();
 
             var transitions = counting.Transitions;

@@ -173,6 +173,26 @@ public sealed class SamenessTests
         return node.ToJsonString();
     }
 
+    [Fact]
+    public void Evaluate_AsOfAfter2262OnSqlite_Exit2NamingTheOptionAndTheValueAndChangesNothing()
+    {
+        // SQLite keeps due and claim instants as 64-bit nanoseconds since schema version 4 (decision 0019), as PostgreSQL does.
+        const string Line = """{"policy":"tencent-api-gateway","account":{"id":"a","currency":"CNY","creator":"o@example.com"},"entries":[{"id":"c1","kind":"charge","at":"2026-03-01T00:00:00Z","amount":"5"}]}""";
+        using var folder = new TempFolder();
+        var store = "sqlite:" + Path.Combine(folder.Path, "store.db");
+        var imported = Import(store, Line);
+        Assert.Equal((0, ""), (imported.Exit, imported.Error));
+
+        var (exit, stdout, stderr) = Cli.RunOn(Cli.Host, new MemoryStream(), "evaluate", "--store", store, "--as-of", "2300-01-01T00:00:00Z");
+
+        Assert.Equal(
+            (2, "", "--as-of: the SQLite store keeps due, claim, evaluation and review instants from 1677-09-21 to 2262-04-11, got \"2300-01-01T00:00:00.000000000Z\"\n"),
+            (exit, stdout, stderr));
+        var evaluated = Cli.RunOn(Cli.Host, new MemoryStream(), "evaluate", "--store", store, "--as-of", "2026-03-02T00:00:00Z", "--json");
+        Assert.Equal(0, evaluated.Exit);
+        Assert.Contains("\"evaluated\":1", evaluated.Out, StringComparison.Ordinal);
+    }
+
     private static (int Exit, string Out, string Error) Import(string store, string lines) =>
         Cli.RunOn(Cli.Host, new MemoryStream(Encoding.UTF8.GetBytes(lines)), "import", "--store", store, "-");
 

@@ -43,15 +43,33 @@ public sealed class SqliteCorruptionTests : IDisposable
     }
 
     [Fact]
-    public async Task NextDue_ACorruptedDueInstant_ThrowsNamingAccountAndColumn()
+    public async Task NextDue_ACorruptedNextAttempt_ThrowsNamingAccountAndColumn()
     {
         var store = await SeedAsync();
-        _database.Sql("UPDATE account_runs SET due_at = '0000-soon' WHERE id = 'acct'");
+        _database.Sql("UPDATE outbox SET next_attempt_at = '0000-soon' WHERE account = 'acct'");
 
         var error = await Assert.ThrowsAsync<StoreDataException>(async () => await store.NextDueAsync(Ct));
 
-        Assert.Equal(("acct", "account_runs.due_at"), (error.Account, error.Column));
+        Assert.Equal(("acct", "outbox.next_attempt_at"), (error.Account, error.Column));
         Assert.Contains("got \"0000-soon\"", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("due_at")]
+    [InlineData("claimed_until")]
+    [InlineData("last_evaluated_at")]
+    [InlineData("next_review_at")]
+    public async Task AccountRuns_TextInAnInstantColumn_IsRefusedBySqliteAndTheRowKept(string column)
+    {
+        // Since schema version 4 these columns are STRICT INTEGER nanoseconds: every value they can hold is an instant.
+        var store = await SeedAsync();
+        var before = await store.FindAccountAsync("acct", Ct);
+
+        var error = Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => _database.Sql($"UPDATE account_runs SET {column} = '0000-soon' WHERE id = 'acct'"));
+
+        Assert.Contains($"cannot store TEXT value in INTEGER column account_runs.{column}", error.Message, StringComparison.Ordinal);
+        var after = await store.FindAccountAsync("acct", Ct);
+        Assert.Equal((before!.Version, before.DueAt, before.NextReviewAt, before.State.LastEvaluatedAt), (after!.Version, after.DueAt, after.NextReviewAt, after.State.LastEvaluatedAt));
     }
 
     [Fact]
@@ -67,7 +85,6 @@ public sealed class SqliteCorruptionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("account_runs", "due_at", "'yesterday'", "got \"yesterday\"")]
     [InlineData("accounts", "currency", "'XYZ'", "got \"XYZ\"")]
     [InlineData("accounts", "time_zone", "'Mars/Olympus'", "got \"Mars/Olympus\"")]
     [InlineData("accounts", "opening_balance", "'1e3'", "got \"1e3\"")]
