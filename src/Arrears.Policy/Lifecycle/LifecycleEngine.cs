@@ -199,6 +199,9 @@ internal static class LifecycleEngine
     /// The idle fast path's decision (<see cref="TryEvaluateIdle"/>) without building the evaluation: the next review and the
     /// balance, values without references, so the caller builds the <see cref="Evaluation"/> in its own return buffer (a
     /// struct with references written through an <see langword="out"/> parameter costs write barriers and a block copy).
+    /// It is inlined into <see cref="AccountPolicy.Evaluate(AccountProfile, IBalanceHistory, HoldSet, AccountState, Instant)"/>,
+    /// so its answers stay in registers: read back from memory, the <see langword="out"/> <see cref="Nullable{T}"/> was
+    /// loaded wider than it had been stored, which the processor cannot forward from the stores.
     /// </summary>
     /// <param name="products">The policy's products.</param>
     /// <param name="account">The account.</param>

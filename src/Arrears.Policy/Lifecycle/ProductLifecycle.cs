@@ -116,7 +116,7 @@ public readonly struct ProductLifecycle : IEquatable<ProductLifecycle>
 
     /// <summary>
     /// Gets the suspension deadline without wrapping it, for the idle path: the lifecycle must be Overdue or Suspended, for
-    /// which every constructor requires <see cref="SuspendAt"/>.
+    /// which the public constructor requires <see cref="SuspendAt"/> and the engine always sets it.
     /// </summary>
     internal Instant SuspendAtOfEpisode => _suspendAt;
 
