@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Arrears.Policy.Runtime;
 using Arrears.Policy.Stores;
 using Microsoft.Data.Sqlite;
@@ -412,9 +413,8 @@ public sealed partial class SqliteArrearsStore
             keys[i] = order[accounts[i].Registration.Id];
         }
 
-        var sorted = accounts.ToArray();
-        Array.Sort(keys, sorted);
-        return [.. sorted];
+        keys.AsSpan().Sort(CollectionsMarshal.AsSpan(accounts));
+        return accounts;
     }
 
     private static void SaveLifecycles(SqliteSession session, string account, AccountState state)
