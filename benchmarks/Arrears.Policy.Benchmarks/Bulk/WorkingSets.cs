@@ -260,10 +260,17 @@ public sealed class RuntimeWorkingSet
     /// <summary>Appends the hour's facts of pass <paramref name="pass"/> to the transitioning accounts, through the store.</summary>
     public void Arrive(int pass)
     {
+        // One batch for every account, and the store's completed ValueTask read as it is (no Task each), so the hour's facts
+        // allocate only what the store keeps and the collections the passes cause are the runtime's.
         var flip = Population.Flip(pass);
+        LedgerEntry[] batch = [flip];
         foreach (var id in _transitioning)
         {
-            Store.AppendEntriesAsync(id, [flip], flip.At, default).AsTask().GetAwaiter().GetResult();
+            var appended = Store.AppendEntriesAsync(id, batch, flip.At, default);
+            if (!appended.IsCompletedSuccessfully)
+            {
+                appended.AsTask().GetAwaiter().GetResult();
+            }
         }
     }
 

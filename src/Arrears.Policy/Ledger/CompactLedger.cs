@@ -192,7 +192,7 @@ internal sealed class CompactLedger : IBalanceHistory
             }
 
             LedgerEntry? existing = null;
-            if (TryGetEntry(entry.Id, out var known) || (fresh is not null && fresh.TryGetValue(entry.Id, out known)))
+            if (TryGetEntry(entry.Id, out var known) || TryGetFresh(entry.Id, toAdd, fresh, out known))
             {
                 existing = known;
             }
@@ -210,7 +210,23 @@ internal sealed class CompactLedger : IBalanceHistory
                 continue;
             }
 
-            (fresh ??= new Dictionary<string, LedgerEntry>(StringComparer.Ordinal)).Add(entry.Id, entry);
+            // A batch's own ids are searched in the list until it is long enough for a dictionary to pay (most appends are one
+            // entry, and a dictionary was most of what they allocated).
+            if (fresh is not null)
+            {
+                fresh.Add(entry.Id, entry);
+            }
+            else if (toAdd.Count == LinearBatchSearch)
+            {
+                fresh = new Dictionary<string, LedgerEntry>(StringComparer.Ordinal);
+                foreach (var earlier in toAdd)
+                {
+                    fresh.Add(earlier.Id, earlier);
+                }
+
+                fresh.Add(entry.Id, entry);
+            }
+
             toAdd.Add(entry);
         }
 
@@ -235,6 +251,30 @@ internal sealed class CompactLedger : IBalanceHistory
         Array.Sort(added, static (a, b) => a.At != b.At ? a.At.CompareTo(b.At) : a.Order.CompareTo(b.Order));
         var firstChanged = UpperBound(added[0].At);
         return firstChanged == _count ? AppendAtEnd(added) : Merge(added, firstChanged);
+    }
+
+    /// <summary>How many entries of a batch are searched one by one for a repeated id before a dictionary is built.</summary>
+    private const int LinearBatchSearch = 8;
+
+    /// <summary>Finds an entry of the batch being appended by id: in the dictionary once there is one, else in the list.</summary>
+    private static bool TryGetFresh(string id, List<LedgerEntry> toAdd, Dictionary<string, LedgerEntry>? fresh, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LedgerEntry? entry)
+    {
+        if (fresh is not null)
+        {
+            return fresh.TryGetValue(id, out entry);
+        }
+
+        foreach (var added in toAdd)
+        {
+            if (string.Equals(added.Id, id, StringComparison.Ordinal))
+            {
+                entry = added;
+                return true;
+            }
+        }
+
+        entry = null;
+        return false;
     }
 
     /// <summary>Appends entries that all come at or after the last one: in place when this is the newest snapshot and there is room.</summary>

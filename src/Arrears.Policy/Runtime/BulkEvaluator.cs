@@ -352,7 +352,17 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
     /// </summary>
     private static Instant? NextDeadline(AccountPolicy policy, AccountState state, NotificationIntent intent, HoldSet holds)
     {
-        var product = policy.Products.FirstOrDefault(p => string.Equals(p.Name, intent.Product, StringComparison.Ordinal));
+        // A loop, not FirstOrDefault with a lambda: that captured the intent, two objects for every message of a bulk pass.
+        ProductPolicy? product = null;
+        var products = policy.Products;
+        for (var i = 0; i < products.Count && product is null; i++)
+        {
+            if (string.Equals(products[i].Name, intent.Product, StringComparison.Ordinal))
+            {
+                product = products[i];
+            }
+        }
+
         if (product is null)
         {
             return null;
@@ -381,29 +391,51 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
         private int _conflicts;
         private int _failures;
 
+        /// <summary>The <c>to</c> tag of <c>arrears.transitions</c> by status, formatted once (an enum's ToString boxes and allocates).</summary>
+        private static readonly string[] StatusNames = [.. Enum.GetValues<LifecycleStatus>().OrderBy(status => status).Select(status => status.ToString())];
+
+        // Indexed loops over the lists: a foreach over an IReadOnlyList allocates an enumerator, and this runs for every
+        // account a bulk pass saves.
         public void Add(EvaluationCommit commit)
         {
-            var actions = commit.Outbox.Count(m => m.Kind == OutboxKind.Enforcement);
-            var intents = commit.Outbox.Count - actions;
+            var outbox = commit.Outbox;
+            var actions = 0;
+            for (var i = 0; i < outbox.Count; i++)
+            {
+                if (outbox[i].Kind == OutboxKind.Enforcement)
+                {
+                    actions++;
+                }
+            }
+
+            var intents = outbox.Count - actions;
+            var transitions = commit.Transitions;
             lock (_lock)
             {
                 _accounts++;
                 _intents += intents;
                 _actions += actions;
-                foreach (var transition in commit.Transitions)
+                for (var i = 0; i < transitions.Count; i++)
                 {
-                    _transitions[transition.To] = _transitions.GetValueOrDefault(transition.To) + 1;
+                    var to = transitions[i].To;
+                    _transitions[to] = _transitions.GetValueOrDefault(to) + 1;
                 }
             }
 
             ArrearsTelemetry.Evaluations.Add(1);
             ArrearsTelemetry.Intents.Add(intents);
             ArrearsTelemetry.Enforcements.Add(actions);
-            foreach (var transition in commit.Transitions)
+            for (var i = 0; i < transitions.Count; i++)
             {
-                ArrearsTelemetry.Transitions.Add(1, new KeyValuePair<string, object?>("to", transition.To.ToString()));
+                if (ArrearsTelemetry.Transitions.Enabled)
+                {
+                    ArrearsTelemetry.Transitions.Add(1, new KeyValuePair<string, object?>("to", StatusName(transitions[i].To)));
+                }
             }
         }
+
+        // The statuses are numbered from 0 without gaps, so the names in value order are indexed by the value.
+        private static string StatusName(LifecycleStatus status) => (uint)status < (uint)StatusNames.Length ? StatusNames[(int)status] : status.ToString();
 
         public void Conflict()
         {

@@ -319,10 +319,11 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         {
             // An account with a transition keeps what the commit rated through (below), as when its trail lived in its extras.
             row.Extras ??= new Extras();
-            foreach (var transition in commit.Transitions)
+            var transitions = commit.Transitions;
+            for (var i = 0; i < transitions.Count; i++)
             {
                 _transitionBefore.Add(row.LastTransition);
-                _transitions.Add(transition);
+                _transitions.Add(transitions[i]);
                 row.LastTransition = _transitions.Count;
             }
         }

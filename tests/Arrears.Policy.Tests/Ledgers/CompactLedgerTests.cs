@@ -50,6 +50,32 @@ public sealed class CompactLedgerTests
         }
     }
 
+    // A batch's own ids are searched one by one for the first eight entries and in a dictionary after: a repeat must be
+    // found on either side of that threshold, and across it.
+    [Theory]
+    [InlineData(0, 1, 2)]
+    [InlineData(2, 7, 9)]
+    [InlineData(3, 8, 20)]
+    [InlineData(9, 10, 20)]
+    [InlineData(0, 19, 20)]
+    public void Append_AnIdRepeatedInTheBatch_IsAReplayOrAConflictAsInLedger(int first, int repeat, int size)
+    {
+        List<LedgerEntry> entries = [.. Enumerable.Range(0, size).Select(i => new LedgerEntry($"c{i}", LedgerEntryKind.Charge, T0 + Duration.FromMinutes(i % 3), 1m + i))];
+        entries.Insert(repeat, entries[first]);
+        var ledger = new Ledger(Cny, 10m);
+        var compact = CompactLedger.Empty(Cny, 10m).Append(entries, out var actual)!;
+
+        Assert.Equal(ledger.Append(entries), actual);
+        Assert.Equal(new AppendResult(size, 1), actual);
+        AssertSame(ledger, compact, new Random(first));
+
+        entries[repeat] = new LedgerEntry(entries[first].Id, LedgerEntryKind.Charge, entries[first].At, 99m);
+        var expected = Assert.Throws<ArgumentException>(() => new Ledger(Cny, 10m).Append(entries));
+        var thrown = Assert.Throws<ArgumentException>(() => CompactLedger.Empty(Cny, 10m).Append(entries, out _));
+        Assert.Equal(expected.Message, thrown.Message);
+        Assert.Contains($"entries[{repeat}].id", thrown.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Append_AnIdWithOtherContent_ThrowsTheLedgersMessageAndAppliesNothing()
     {
