@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Arrears.Policy.Billing;
 using NodaTime;
 
@@ -36,9 +35,9 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
 
     // The outbox: a row of values per message, in write order (a message's position is its sequence less one), in chunks, so
-    // growing never copies it and a message is no object of its own for the collector to promote, only its key; messages are
-    // built from their rows when read. The key table maps each key to its position.
-    private readonly Dictionary<string, int> _outbox = new(StringComparer.Ordinal);
+    // growing never copies it and a message is no object of its own for the collector to promote; messages are built from
+    // their rows when read. The keys are text in the key index, at the same positions, not strings (see OutboxKeyIndex).
+    private readonly OutboxKeyIndex _outboxKeys = new();
     private readonly ChunkedList<OutboxRow> _outboxRows = new();
 
     // Each account's pending messages, as positions in the outbox (values: appending one to an old queue marks no card).
@@ -339,11 +338,11 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         for (var m = 0; m < outbox.Count; m++)
         {
             var message = outbox[m];
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_outbox, message.Key, out var exists);
-            if (!exists)
+            if (_outboxKeys.TryAdd(message.Key, out var position))
             {
-                slot = _outboxRows.Add(new OutboxRow(message, commit.EvaluatedAt));
-                AddPending(message.Account, slot, ref queue);
+                var added = _outboxRows.Add(new OutboxRow(message, commit.EvaluatedAt));
+                System.Diagnostics.Debug.Assert(added == position, "the outbox's rows and keys share their positions");
+                AddPending(message.Account, position, ref queue);
             }
         }
 
@@ -388,7 +387,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
                     }
 
                     row.ClaimedUntil = now + lease;
-                    claimed.Add(row.ToMessage(position));
+                    claimed.Add(row.ToMessage(position, _outboxKeys.KeyAt(position)));
                     if (claimed.Count == max)
                     {
                         return ValueTask.FromResult<IReadOnlyList<OutboxMessage>>(claimed);
@@ -405,7 +404,9 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
     {
         lock (_lock)
         {
-            if (!_outbox.TryGetValue(key, out var position))
+            ArgumentNullException.ThrowIfNull(key);
+            var position = _outboxKeys.Find(key);
+            if (position < 0)
             {
                 throw new ArgumentException($"key: no outbox message with key \"{key}\"", nameof(key));
             }
@@ -442,7 +443,7 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             var start = FirstAfter(query.After);
             for (var i = start; i < _outboxRows.Count && result.Count < query.Max; i++)
             {
-                var message = _outboxRows[i].ToMessage(i);
+                var message = _outboxRows[i].ToMessage(i, _outboxKeys.KeyAt(i));
                 if (query.Matches(message))
                 {
                     result.Add(message);
@@ -940,10 +941,12 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         }
     }
 
-    /// <summary>One outbox message as values (the strings it holds are the commit's and the registration's), and its claim.</summary>
+    /// <summary>
+    /// One outbox message as values (the strings it holds are the registration's and the policy's), and its claim; its key is
+    /// in the key index, at the same position.
+    /// </summary>
     private struct OutboxRow(OutboxMessage message, Instant nextAttemptAt)
     {
-        public readonly string Key = message.Key;
         public readonly string Account = message.Account;
         public readonly string? Product = message.Product;
         public readonly string? Recipient = message.Recipient;
@@ -963,10 +966,10 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
         public string? LastError;
         public Instant? ClaimedUntil;
 
-        /// <summary>The message, with its sequence: its position plus one.</summary>
-        public readonly OutboxMessage ToMessage(int position) => new()
+        /// <summary>The message, with its key and its sequence (its position plus one).</summary>
+        public readonly OutboxMessage ToMessage(int position, string key) => new()
         {
-            Key = Key,
+            Key = key,
             Account = Account,
             Sequence = position + 1L,
             Kind = Kind,
