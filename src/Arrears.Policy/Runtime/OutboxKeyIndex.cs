@@ -27,8 +27,10 @@ internal sealed class OutboxKeyIndex
     private int _currentChunk = -1;
     private int _used;
 
-    // Position + 1 of the key in each slot, 0 for an empty slot; at most half full, so a probe soon meets an empty slot.
-    private int[] _table = new int[16];
+    // Each slot holds a key's hash code (high 32 bits) and its position + 1 (low 32 bits), 0 when empty: a probe compares
+    // hash codes in the table itself and reads a key's text only when they match. At most half full, so a probe soon meets
+    // an empty slot.
+    private long[] _table = new long[16];
 
     /// <summary>Gets the number of keys.</summary>
     public int Count => _places.Count;
@@ -39,7 +41,7 @@ internal sealed class OutboxKeyIndex
     public int Find(ReadOnlySpan<char> key)
     {
         var slot = Probe(key, string.GetHashCode(key, StringComparison.Ordinal));
-        return _table[slot] - 1;
+        return PositionIn(_table[slot]);
     }
 
     /// <summary>
@@ -56,12 +58,12 @@ internal sealed class OutboxKeyIndex
         var slot = Probe(key, hash);
         if (_table[slot] != 0)
         {
-            position = _table[slot] - 1;
+            position = PositionIn(_table[slot]);
             return false;
         }
 
-        position = _places.Add(new KeyPlace(Store(key), key.Length, hash));
-        _table[slot] = position + 1;
+        position = _places.Add(new KeyPlace(Store(key), key.Length));
+        _table[slot] = ((long)hash << 32) | (uint)(position + 1);
         if (2L * Count > _table.Length)
         {
             Grow();
@@ -80,10 +82,9 @@ internal sealed class OutboxKeyIndex
     {
         var mask = _table.Length - 1;
         var slot = hash & mask;
-        while (_table[slot] != 0)
+        while (_table[slot] is var entry && entry != 0)
         {
-            ref readonly var place = ref _places[_table[slot] - 1];
-            if (place.Hash == hash && Text(in place).SequenceEqual(key))
+            if ((int)(entry >> 32) == hash && Text(in _places[PositionIn(entry)]).SequenceEqual(key))
             {
                 return slot;
             }
@@ -94,20 +95,28 @@ internal sealed class OutboxKeyIndex
         return slot;
     }
 
-    /// <summary>Doubles the table and places every position again by its hash code (kept, so no key is read).</summary>
+    /// <summary>The position in a full slot (-1 in an empty one).</summary>
+    private static int PositionIn(long entry) => (int)(uint)entry - 1;
+
+    /// <summary>Doubles the table and places every entry again by its hash code (kept in the entry, so no key is read).</summary>
     private void Grow()
     {
-        var table = new int[_table.Length * 2];
+        var table = new long[_table.Length * 2];
         var mask = table.Length - 1;
-        for (var position = 0; position < Count; position++)
+        foreach (var entry in _table)
         {
-            var slot = _places[position].Hash & mask;
+            if (entry == 0)
+            {
+                continue;
+            }
+
+            var slot = (int)(entry >> 32) & mask;
             while (table[slot] != 0)
             {
                 slot = (slot + 1) & mask;
             }
 
-            table[slot] = position + 1;
+            table[slot] = entry;
         }
 
         _table = table;
@@ -146,6 +155,6 @@ internal sealed class OutboxKeyIndex
     private ReadOnlySpan<char> Text(in KeyPlace place) =>
         place.Length == 0 ? [] : _chunks[(int)(place.At >> 32)].AsSpan((int)(uint)place.At, place.Length);
 
-    /// <summary>Where a key's text is (its chunk in the high 32 bits, its offset in the low), its length, and its hash code.</summary>
-    private readonly record struct KeyPlace(long At, int Length, int Hash);
+    /// <summary>Where a key's text is (its chunk in the high 32 bits, its offset in the low), and its length.</summary>
+    private readonly record struct KeyPlace(long At, int Length);
 }
