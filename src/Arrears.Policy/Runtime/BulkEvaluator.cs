@@ -379,6 +379,15 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
         };
     }
 
+    /// <summary>The <c>to</c> tag of <c>arrears.transitions</c> by status, formatted once (an enum's ToString boxes and allocates).</summary>
+    private static readonly string[] StatusNames = [.. Enum.GetValues<LifecycleStatus>().OrderBy(status => status).Select(status => status.ToString())];
+
+    /// <summary>
+    /// The name of a status, as its <see cref="Enum.ToString()"/> gives it, without allocating: the statuses are numbered
+    /// from 0 without gaps, so the names in value order are indexed by the value.
+    /// </summary>
+    internal static string StatusTag(LifecycleStatus status) => (uint)status < (uint)StatusNames.Length ? StatusNames[(int)status] : status.ToString();
+
     private sealed class Totals
     {
         private readonly Lock _lock = new();
@@ -390,9 +399,6 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
         private int _actions;
         private int _conflicts;
         private int _failures;
-
-        /// <summary>The <c>to</c> tag of <c>arrears.transitions</c> by status, formatted once (an enum's ToString boxes and allocates).</summary>
-        private static readonly string[] StatusNames = [.. Enum.GetValues<LifecycleStatus>().OrderBy(status => status).Select(status => status.ToString())];
 
         // Indexed loops over the lists: a foreach over an IReadOnlyList allocates an enumerator, and this runs for every
         // account a bulk pass saves.
@@ -429,13 +435,11 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
             {
                 if (ArrearsTelemetry.Transitions.Enabled)
                 {
-                    ArrearsTelemetry.Transitions.Add(1, new KeyValuePair<string, object?>("to", StatusName(transitions[i].To)));
+                    ArrearsTelemetry.Transitions.Add(1, new KeyValuePair<string, object?>("to", StatusTag(transitions[i].To)));
                 }
             }
         }
 
-        // The statuses are numbered from 0 without gaps, so the names in value order are indexed by the value.
-        private static string StatusName(LifecycleStatus status) => (uint)status < (uint)StatusNames.Length ? StatusNames[(int)status] : status.ToString();
 
         public void Conflict()
         {

@@ -404,7 +404,6 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
     {
         lock (_lock)
         {
-            ArgumentNullException.ThrowIfNull(key);
             var position = _outboxKeys.Find(key);
             if (position < 0)
             {
@@ -443,7 +442,15 @@ public sealed class InMemoryArrearsStore : IArrearsStore, IRecipientDirectory
             var start = FirstAfter(query.After);
             for (var i = start; i < _outboxRows.Count && result.Count < query.Max; i++)
             {
-                var message = _outboxRows[i].ToMessage(i, _outboxKeys.KeyAt(i));
+                // The query's status and account are checked on the row first, so only the messages returned are built.
+                ref readonly var row = ref _outboxRows[i];
+                if ((query.Status is { } status && row.Status != status) ||
+                    (query.Account is not null && !string.Equals(row.Account, query.Account, StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                var message = row.ToMessage(i, _outboxKeys.KeyAt(i));
                 if (query.Matches(message))
                 {
                     result.Add(message);

@@ -12,8 +12,9 @@ namespace Arrears.Policy.Runtime;
 /// the keys' places are arrays of integers.
 /// </para>
 /// <para>
-/// Positions are handed out in order from 0, as the outbox's rows are. Hash codes are <see cref="string.GetHashCode(ReadOnlySpan{char}, StringComparison)"/>,
-/// (ordinal), so they differ from one process to the next, as the dictionary's did. Not thread-safe: the owner's lock guards it.
+/// Positions are handed out in order from 0, as the outbox's rows are. Hash codes are
+/// <see cref="string.GetHashCode(ReadOnlySpan{char}, StringComparison)"/>'s (ordinal, randomized per process), so a
+/// chosen set of keys cannot make the table probe long. Not thread-safe: the owner's lock guards it.
 /// </para>
 /// </remarks>
 internal sealed class OutboxKeyIndex
@@ -38,9 +39,11 @@ internal sealed class OutboxKeyIndex
     /// <summary>Returns the position of <paramref name="key"/>, or -1 when it is not there.</summary>
     /// <param name="key">The key.</param>
     /// <returns>The position, or -1.</returns>
-    public int Find(ReadOnlySpan<char> key)
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is null (as a span it would find the empty key).</exception>
+    public int Find(string key)
     {
-        var slot = Probe(key, string.GetHashCode(key, StringComparison.Ordinal));
+        ArgumentNullException.ThrowIfNull(key);
+        var slot = Probe(key, string.GetHashCode(key.AsSpan(), StringComparison.Ordinal));
         return PositionIn(_table[slot]);
     }
 

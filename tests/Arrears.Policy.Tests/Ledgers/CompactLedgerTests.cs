@@ -56,6 +56,8 @@ public sealed class CompactLedgerTests
     [InlineData(0, 1, 2)]
     [InlineData(2, 7, 9)]
     [InlineData(3, 8, 20)]
+    [InlineData(7, 9, 20)]
+    [InlineData(8, 12, 20)]
     [InlineData(9, 10, 20)]
     [InlineData(0, 19, 20)]
     public void Append_AnIdRepeatedInTheBatch_IsAReplayOrAConflictAsInLedger(int first, int repeat, int size)

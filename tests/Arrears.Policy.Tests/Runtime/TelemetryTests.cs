@@ -12,6 +12,13 @@ public sealed class TelemetryTests
     private static readonly Duration Grace = PolicyPresets.TencentApiGateway.Policy.Grace;
 
     [Fact]
+    public void StatusTag_EveryStatus_IsItsName()
+    {
+        Assert.All(Enum.GetValues<LifecycleStatus>(), status => Assert.Equal(status.ToString(), BulkEvaluator.StatusTag(status)));
+        Assert.Equal("7", BulkEvaluator.StatusTag((LifecycleStatus)7));
+    }
+
+    [Fact]
     public async Task Transitions_AreCountedWithTheStatusTheyLeadTo()
     {
         // Other tests run in parallel and count too: only the tag values are checked, and that this run's two are among them.
