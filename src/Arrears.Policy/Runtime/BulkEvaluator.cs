@@ -431,15 +431,11 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
             ArrearsTelemetry.Evaluations.Add(1);
             ArrearsTelemetry.Intents.Add(intents);
             ArrearsTelemetry.Enforcements.Add(actions);
-            for (var i = 0; i < transitions.Count; i++)
+            for (var i = 0; i < transitions.Count && ArrearsTelemetry.Transitions.Enabled; i++)
             {
-                if (ArrearsTelemetry.Transitions.Enabled)
-                {
-                    ArrearsTelemetry.Transitions.Add(1, new KeyValuePair<string, object?>("to", StatusTag(transitions[i].To)));
-                }
+                ArrearsTelemetry.Transitions.Add(1, new KeyValuePair<string, object?>("to", StatusTag(transitions[i].To)));
             }
         }
-
 
         public void Conflict()
         {
