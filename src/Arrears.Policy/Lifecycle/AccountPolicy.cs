@@ -116,22 +116,27 @@ public sealed class AccountPolicy
             return new Evaluation(state.WithEvaluation(state.AlarmArmed, now), nextReviewAt, balance);
         }
 
-        return EvaluateFull(account, balances, holds, state, now);
+        return EvaluateDue(account, balances, holds, state, now, entriesWalk: true);
     }
 
     /// <summary>
-    /// Evaluates by walking every instant, without the idle fast path (<see cref="LifecycleEngine.TryEvaluateIdle"/>); the
-    /// arguments are already checked. Tests compare the two.
+    /// Evaluates by walking every instant, without the idle fast path (<see cref="LifecycleEngine.TryEvaluateIdle"/>) or the
+    /// entries walk (<see cref="LifecycleEngine.TryEvaluateEntries"/>); the arguments are already checked. Tests compare
+    /// the three.
     /// </summary>
+    internal Evaluation EvaluateFull(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now) =>
+        EvaluateDue(account, balances, holds, state, now, entriesWalk: false);
+
+    /// <summary>Evaluates an account the idle fast path declined: through the entries walk when it answers and <paramref name="entriesWalk"/>, else by walking every instant.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)] // keeps the walk's stack buffers out of Evaluate's frame (the idle path's)
-    internal Evaluation EvaluateFull(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now)
+    private Evaluation EvaluateDue(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now, bool entriesWalk)
     {
         // The working lifecycles live on the stack, in a buffer no larger than needed (zeroing a large one costs time).
         return _products.Length switch
         {
-            <= 2 => EvaluateWithSmallBuffer(account, balances, holds, state, now),
-            <= MaxStackProducts => EvaluateWithLargeBuffer(account, balances, holds, state, now),
-            _ => EvaluateIn(new ProductLifecycle[_products.Length], account, balances, holds, state, now),
+            <= 2 => EvaluateWithSmallBuffer(account, balances, holds, state, now, entriesWalk),
+            <= MaxStackProducts => EvaluateWithLargeBuffer(account, balances, holds, state, now, entriesWalk),
+            _ => EvaluateIn(new ProductLifecycle[_products.Length], account, balances, holds, state, now, entriesWalk),
         };
     }
 
@@ -218,23 +223,29 @@ public sealed class AccountPolicy
 
     [SkipLocalsInit]
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private Evaluation EvaluateWithSmallBuffer(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now)
+    private Evaluation EvaluateWithSmallBuffer(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now, bool entriesWalk)
     {
         var buffer = default(SmallLifecycleBuffer);
-        return EvaluateIn(((Span<ProductLifecycle>)buffer)[.._products.Length], account, balances, holds, state, now);
+        return EvaluateIn(((Span<ProductLifecycle>)buffer)[.._products.Length], account, balances, holds, state, now, entriesWalk);
     }
 
     [SkipLocalsInit]
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private Evaluation EvaluateWithLargeBuffer(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now)
+    private Evaluation EvaluateWithLargeBuffer(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now, bool entriesWalk)
     {
         var buffer = default(LifecycleBuffer);
-        return EvaluateIn(((Span<ProductLifecycle>)buffer)[.._products.Length], account, balances, holds, state, now);
+        return EvaluateIn(((Span<ProductLifecycle>)buffer)[.._products.Length], account, balances, holds, state, now, entriesWalk);
     }
 
-    private Evaluation EvaluateIn(Span<ProductLifecycle> lifecycles, AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now)
+    private Evaluation EvaluateIn(Span<ProductLifecycle> lifecycles, AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now, bool entriesWalk)
     {
         var inOrder = Match(state.LifecycleSpan, lifecycles);
+        if (entriesWalk && inOrder && holds.IsEmpty &&
+            LifecycleEngine.TryEvaluateEntries(this, _products, account, balances, in state, lifecycles, now, out var evaluation))
+        {
+            return evaluation;
+        }
+
         return LifecycleEngine.Evaluate(this, _products, account, balances, holds, state, inOrder, lifecycles, now);
     }
 

@@ -140,7 +140,7 @@ internal static class LifecycleEngine
         return new Evaluation(
             newState,
             run.Transitions.ToReadOnlyList(),
-            run.Notifications.ToReadOnlyList(),
+            run.NotificationList(),
             NextReview(products, lifecycles, holds, now),
             run.Balance);
     }
@@ -328,6 +328,132 @@ internal static class LifecycleEngine
         return true;
     }
 
+    /// <summary>
+    /// The entries walk: evaluates an account evaluated before (last, at its state's last evaluation) whose only instants to act at in <c>(last, now]</c> are its
+    /// new entries' (the common due account: a charge that takes it into arrears, a payment that cures it), walking those
+    /// instants with one ledger search each, and returns <see langword="false"/> (before changing anything, leaving the work
+    /// to <see cref="Evaluate"/>) whenever a deadline, a purge warning, a hold or a late fact could act. Its result is the one
+    /// <see cref="Evaluate"/> gives.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The walk of every instant does nothing more here, step by step. With no holds, every deadline is nominal. Step 0
+    /// acts on nothing: every status agrees with the balance at <c>last</c> (no cure or entry into Overdue is
+    /// due there) and no deadline is at or before <paramref name="now"/>. Steps 1 and 5 act on nothing at any instant up
+    /// to <paramref name="now"/>: the saved deadlines and the purge warnings that reach someone lie after it, and a deadline
+    /// created in the walk at <c>t &gt; last</c> is <c>t + grace</c>, after <paramref name="now"/> because every product's
+    /// grace is at least <c>now - last</c>. At <paramref name="now"/>, when no entry lies there, the balance is the last
+    /// entry instant's, with which the alarm and the statuses already agree. So the instants that matter are the entries',
+    /// and at each of them steps 2 to 4 (<see cref="Run.ProcessEntries"/>), the same code as the full walk's.
+    /// </para>
+    /// </remarks>
+    /// <param name="policy">The account policy.</param>
+    /// <param name="products">The account policy's products.</param>
+    /// <param name="account">The account.</param>
+    /// <param name="balances">The balance history.</param>
+    /// <param name="state">The previous state, its lifecycles in the products' order.</param>
+    /// <param name="lifecycles">The previous lifecycles (a copy of the state's); updated in place when the walk answers.</param>
+    /// <param name="now">The evaluation instant.</param>
+    /// <param name="evaluation">The evaluation, when the walk answers.</param>
+    /// <returns>Whether the walk answered.</returns>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static bool TryEvaluateEntries(
+        AccountPolicy policy,
+        ReadOnlySpan<ProductPolicy> products,
+        AccountProfile account,
+        IBalanceHistory balances,
+        in AccountState state,
+        Span<ProductLifecycle> lifecycles,
+        Instant now,
+        out Evaluation evaluation)
+    {
+        Unsafe.SkipInit(out evaluation);
+        if (!state.TryGetLastEvaluatedAt(out var last) || now <= last || lifecycles.Length != products.Length ||
+            !NextStep(balances, last, out var balance, out var t) || t > now)
+        {
+            return false;
+        }
+
+        var window = now - last;
+        for (var i = 0; i < lifecycles.Length; i++)
+        {
+            var productPolicy = products[i].Policy;
+            ref readonly var s = ref lifecycles[i];
+            if (productPolicy.Grace < window)
+            {
+                return false;
+            }
+
+            var inArrears = balance < productPolicy.ArrearsThreshold;
+            switch (s.Status)
+            {
+                case LifecycleStatus.Active when !inArrears:
+                case LifecycleStatus.Purged:
+                    break;
+                case LifecycleStatus.Overdue when inArrears && s.SuspendAtOfEpisode > now:
+                    break;
+                case LifecycleStatus.Suspended when (inArrears || (productPolicy.ResumeMinimumBalance is { } minimum && balance < minimum)) &&
+                                                    s.PurgeAt!.Value > now &&
+                                                    !(NextDeadline(productPolicy, in s, HoldSet.Empty, last) <= now):
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        var run = new Run(policy, products, account, balances, HoldSet.Empty)
+        {
+            AlarmArmed = state.AlarmArmed,
+        };
+
+        while (true)
+        {
+            var more = NextStep(balances, t, out balance, out var next);
+            run.ProcessEntries(t, lifecycles, balance);
+            if (!more || next > now)
+            {
+                break;
+            }
+
+            t = next;
+        }
+
+        var previous = state.LifecycleSpan;
+        var changed = false;
+        for (var i = 0; i < lifecycles.Length && !changed; i++)
+        {
+            changed = lifecycles[i] != previous[i];
+        }
+
+        var newState = changed
+            ? AccountState.Wrap(Copy(lifecycles), run.AlarmArmed, now)
+            : state.WithEvaluation(run.AlarmArmed, now);
+        evaluation = new Evaluation(
+            newState,
+            run.Transitions.ToReadOnlyList(),
+            run.NotificationList(),
+            NextReview(products, lifecycles, HoldSet.Empty, now),
+            run.Balance);
+        return true;
+    }
+
+    /// <summary>The balance at <paramref name="at"/> (its entries included) and the next entry instant after it, with one search where the history allows.</summary>
+    private static bool NextStep(IBalanceHistory balances, Instant at, out decimal balance, out Instant next)
+    {
+        if (balances is CompactLedger compact)
+        {
+            return compact.BalanceAtAndNextEntry(at, out balance, out next);
+        }
+
+        if (balances is Ledger ledger)
+        {
+            return ledger.BalanceAtAndNextEntry(at, out balance, out next);
+        }
+
+        balance = balances.BalanceAt(at);
+        return balances.TryGetNextEntryInstant(at, out next);
+    }
+
     private enum IdleOutcome
     {
         Deadline,
@@ -469,8 +595,18 @@ internal static class LifecycleEngine
         /// <summary>The transitions so far, in order (a field, so adding to it changes the run's own copy).</summary>
         public Collector<Transition> Transitions;
 
-        /// <summary>The notification intents so far, in order.</summary>
-        public Collector<NotificationIntent> Notifications;
+        /// <summary>The notification events so far, in order (each with at least one intent).</summary>
+        public Collector<NotificationEvent> Events;
+
+        /// <summary>How many intents the events make.</summary>
+        private int _intentCount;
+
+        /// <summary>The intents of the events so far, built when first read (<see cref="Policy.NotificationList"/>).</summary>
+        public readonly IReadOnlyList<NotificationIntent> NotificationList() => _intentCount == 0
+            ? Array.Empty<NotificationIntent>()
+            : Events.Count == 1
+                ? new NotificationList(Events.First, _account, _intentCount)
+                : new NotificationList(Events.ToArray(), _account, _intentCount);
 
         /// <summary>
         /// Step 0: with the balance the previous evaluation would have seen had it known every entry, applies the cure checks
@@ -529,18 +665,7 @@ internal static class LifecycleEngine
             }
 
             // 2. The instant's entries, as one batch (BalanceAt already nets them), and the account's balance alarm.
-            if (_account.BalanceAlarm is { } alarm && !AllPurged(lifecycles))
-            {
-                if (AlarmArmed && _balance < alarm)
-                {
-                    AlarmArmed = false;
-                    Notify(NotificationKind.BalanceLow, t, productIndex: -1, episode: 0);
-                }
-                else if (!AlarmArmed && _balance >= alarm)
-                {
-                    AlarmArmed = true;
-                }
-            }
+            Alarm(t, lifecycles);
 
             // 3. and 4. Cure checks, then entering Overdue.
             CureAndEnter(t, lifecycles, isLate: false);
@@ -573,6 +698,35 @@ internal static class LifecycleEngine
                     {
                         Purge(ref s, i, t, purgeAt, isLate: false);
                     }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Steps 2 to 4 at an entry instant <paramref name="t"/> whose balance (after its entries) is
+        /// <paramref name="balance"/>, for the entries walk (<see cref="TryEvaluateEntries"/>), whose precondition makes
+        /// steps 0, 1 and 5 act on nothing.
+        /// </summary>
+        public void ProcessEntries(Instant t, scoped Span<ProductLifecycle> lifecycles, decimal balance)
+        {
+            _balance = balance;
+            Alarm(t, lifecycles);
+            CureAndEnter(t, lifecycles, isLate: false);
+        }
+
+        /// <summary>Step 2's balance alarm: an armed alarm fires below its threshold, a fired one re-arms at or above it.</summary>
+        private void Alarm(Instant t, scoped ReadOnlySpan<ProductLifecycle> lifecycles)
+        {
+            if (_account.BalanceAlarm is { } alarm && !AllPurged(lifecycles))
+            {
+                if (AlarmArmed && _balance < alarm)
+                {
+                    AlarmArmed = false;
+                    Notify(NotificationKind.BalanceLow, t, productIndex: -1, episode: 0);
+                }
+                else if (!AlarmArmed && _balance >= alarm)
+                {
+                    AlarmArmed = true;
                 }
             }
         }
@@ -697,37 +851,16 @@ internal static class LifecycleEngine
                 return;
             }
 
-            var channels = route.Channels;
-            if (channels.Count == 0)
+            var count = Policy.NotificationList.CountOf(route, _account);
+            if (count == 0)
             {
                 return;
             }
 
-            // Every intent of the event shares one object with all but its recipient and channel.
+            // Every intent of the event is built from it when the list is first read.
             var product = productIndex >= 0 ? _products[productIndex].Name : null;
-            var notificationEvent = new NotificationEvent(t, kind, _account.Id, episode, product, _balance, purgeAt);
-            if ((route.Audience & Audience.Creator) != 0)
-            {
-                Fan(notificationEvent, _account.Creator, channels);
-            }
-
-            if ((route.Audience & Audience.Collaborators) != 0)
-            {
-                var collaborators = _account.Collaborators;
-                for (var c = 0; c < collaborators.Count; c++)
-                {
-                    Fan(notificationEvent, collaborators[c], channels);
-                }
-            }
-        }
-
-        /// <summary>One intent per channel; each intent formats its key (<see cref="NotificationKey"/>) when first read.</summary>
-        private void Fan(NotificationEvent notificationEvent, string recipient, IReadOnlyList<string> channels)
-        {
-            for (var c = 0; c < channels.Count; c++)
-            {
-                Notifications.Add(new NotificationIntent(notificationEvent, recipient, channels[c]));
-            }
+            Events.Add(new NotificationEvent(t, kind, _account.Id, episode, product, _balance, purgeAt, route));
+            _intentCount += count;
         }
     }
 
@@ -761,6 +894,29 @@ internal static class LifecycleEngine
                 _overflow.AddRange(_buffer);
                 _overflow.Add(item);
             }
+        }
+
+        /// <summary>Gets how many items were added.</summary>
+        public readonly int Count => _overflow?.Count ?? _count;
+
+        /// <summary>Gets the first item (there is one).</summary>
+        public readonly T First => _overflow is { } overflow ? overflow[0] : _buffer[0]!;
+
+        /// <summary>The items as a new exact-size array.</summary>
+        public readonly T[] ToArray()
+        {
+            if (_overflow is not null)
+            {
+                return [.. _overflow];
+            }
+
+            var items = new T[_count];
+            for (var i = 0; i < items.Length; i++)
+            {
+                items[i] = _buffer[i];
+            }
+
+            return items;
         }
 
         /// <summary>The items as an exact-size array (a shared empty one for none), or the overflow list.</summary>

@@ -26,8 +26,10 @@ internal sealed class NotificationEvent
     /// <param name="product">The product, or <see langword="null"/>.</param>
     /// <param name="balance">The balance the decision was based on.</param>
     /// <param name="purgeAt">For a purge warning, the purge instant it warns of; the warning's offset (part of the key) is <c>purgeAt - at</c>.</param>
-    public NotificationEvent(Instant at, NotificationKind kind, string account, int episode, string? product, decimal balance, Instant? purgeAt)
+    /// <param name="route">Who is told and over which channels (the policy's route for the kind).</param>
+    public NotificationEvent(Instant at, NotificationKind kind, string account, int episode, string? product, decimal balance, Instant? purgeAt, NotificationRoute route)
     {
+        Route = route;
         At = at;
         _kind = (byte)kind;
         Account = account;
@@ -51,6 +53,9 @@ internal sealed class NotificationEvent
     public decimal Balance { get; }
 
     public Instant? PurgeAt => _hasPurgeAt ? _purgeAt : null;
+
+    /// <summary>Gets who is told and over which channels.</summary>
+    public NotificationRoute Route { get; }
 
     /// <summary>Gets the part of the key shared by every recipient and channel (always the same text; concurrent first reads format equal strings).</summary>
     public string Scope => _scope ??= Kind switch

@@ -297,11 +297,12 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
     {
         var messages = new List<OutboxMessage>(evaluation.Transitions.Count + evaluation.Notifications.Count);
         var transitions = evaluation.Transitions;
-        var notifications = evaluation.Notifications;
-        int t = 0, n = 0;
-        while (t < transitions.Count || n < notifications.Count)
+        var notifications = new Notices(evaluation.Notifications);
+        var t = 0;
+        var more = notifications.MoveNext();
+        while (t < transitions.Count || more)
         {
-            if (t < transitions.Count && (n >= notifications.Count || transitions[t].At <= notifications[n].At))
+            if (t < transitions.Count && (!more || transitions[t].At <= notifications.At))
             {
                 var transition = transitions[t++];
                 if (EnforcementAction.For(transition) is { } kind)
@@ -324,40 +325,83 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
                 continue;
             }
 
-            var intent = notifications[n++];
             messages.Add(new OutboxMessage
             {
-                Key = intent.Key.Value,
+                Key = notifications.Key,
                 Account = registration.Id,
                 Kind = OutboxKind.Notification,
-                Notification = intent.Kind,
-                Product = intent.Product,
-                Episode = intent.Episode,
-                At = intent.At,
-                Balance = intent.Balance,
-                Recipient = intent.Recipient,
-                Channel = intent.Channel,
-                NextDeadline = NextDeadline(policy, evaluation.State, intent, holds),
+                Notification = notifications.Kind,
+                Product = notifications.Product,
+                Episode = notifications.Episode,
+                At = notifications.At,
+                Balance = notifications.Balance,
+                Recipient = notifications.Recipient,
+                Channel = notifications.Channel,
+                NextDeadline = NextDeadline(policy, evaluation.State, notifications.Kind, notifications.Product, notifications.Episode, notifications.At, notifications.PurgeAt, holds),
                 Currency = registration.Currency.Code,
                 TimeZone = registration.TimeZone.Id,
             });
+            more = notifications.MoveNext();
         }
 
         return messages;
     }
 
     /// <summary>
+    /// An evaluation's notification intents one by one: read from the engine's events where it gave them (no intent is
+    /// built), else from the intents.
+    /// </summary>
+    private struct Notices
+    {
+        private readonly IReadOnlyList<NotificationIntent> _intents;
+        private NotificationList.PartEnumerator _parts;
+        private readonly bool _fromParts;
+        private int _index;
+
+        public Notices(IReadOnlyList<NotificationIntent> intents)
+        {
+            _intents = intents;
+            _fromParts = intents is NotificationList;
+            _parts = _fromParts ? ((NotificationList)intents).Parts() : default;
+            _index = -1;
+        }
+
+        public readonly Instant At => _fromParts ? _parts.Event.At : _intents[_index].At;
+
+        public readonly NotificationKind Kind => _fromParts ? _parts.Event.Kind : _intents[_index].Kind;
+
+        public readonly string? Product => _fromParts ? _parts.Event.Product : _intents[_index].Product;
+
+        public readonly int Episode => _fromParts ? _parts.Event.Episode : _intents[_index].Episode;
+
+        public readonly decimal Balance => _fromParts ? _parts.Event.Balance : _intents[_index].Balance;
+
+        public readonly Instant? PurgeAt => _fromParts ? _parts.Event.PurgeAt : _intents[_index].PurgeAt;
+
+        public readonly string Recipient => _fromParts ? _parts.Recipient : _intents[_index].Recipient;
+
+        public readonly string Channel => _fromParts ? _parts.Channel : _intents[_index].Channel;
+
+        /// <summary>The key, as <see cref="NotificationIntent.Key"/> formats it.</summary>
+        public readonly string Key => _fromParts
+            ? NotificationKey.Complete(_parts.Event.Scope, _parts.Recipient, _parts.Channel).Value
+            : _intents[_index].Key.Value;
+
+        public bool MoveNext() => _fromParts ? _parts.MoveNext() : ++_index < _intents.Count;
+    }
+
+    /// <summary>
     /// The deadline a notice tells of, as the holds known at the evaluation make it (the end of a hold that defers it;
     /// none under an open-ended hold): the suspension for <c>Overdue</c>, the purge for <c>Suspended</c> and a purge warning.
     /// </summary>
-    private static Instant? NextDeadline(AccountPolicy policy, AccountState state, NotificationIntent intent, HoldSet holds)
+    private static Instant? NextDeadline(AccountPolicy policy, AccountState state, NotificationKind kind, string? productName, int episode, Instant at, Instant? purgeAt, HoldSet holds)
     {
-        // A loop, not FirstOrDefault with a lambda: that captured the intent, two objects for every message of a bulk pass.
+        // A loop, not FirstOrDefault with a lambda: that captured the notice, two objects for every message of a bulk pass.
         ProductPolicy? product = null;
         var products = policy.Products;
         for (var i = 0; i < products.Count && product is null; i++)
         {
-            if (string.Equals(products[i].Name, intent.Product, StringComparison.Ordinal))
+            if (string.Equals(products[i].Name, productName, StringComparison.Ordinal))
             {
                 product = products[i];
             }
@@ -368,13 +412,12 @@ internal sealed class BulkEvaluator(IArrearsStore store, AccountPolicyRegistry p
             return null;
         }
 
-        var lifecycle = state.LifecycleOf(intent.Product);
-        return intent.Kind switch
+        return kind switch
         {
-            NotificationKind.Overdue => holds.IsEmpty ? intent.At + product.Policy.Grace : holds.Effective(HoldKind.Suspension, intent.Product, intent.At + product.Policy.Grace),
-            NotificationKind.Suspended => holds.IsEmpty ? intent.At + product.Policy.Retention : holds.Effective(HoldKind.Purge, intent.Product, intent.At + product.Policy.Retention),
+            NotificationKind.Overdue => holds.IsEmpty ? at + product.Policy.Grace : holds.Effective(HoldKind.Suspension, productName, at + product.Policy.Grace),
+            NotificationKind.Suspended => holds.IsEmpty ? at + product.Policy.Retention : holds.Effective(HoldKind.Purge, productName, at + product.Policy.Retention),
             // The purge the warning warns of: the effective one, after any hold that deferred it (the state keeps the nominal one).
-            NotificationKind.PurgeWarning => intent.PurgeAt ?? (lifecycle.Episode == intent.Episode ? lifecycle.PurgeAt : null),
+            NotificationKind.PurgeWarning => purgeAt ?? (state.LifecycleOf(productName) is var lifecycle && lifecycle.Episode == episode ? lifecycle.PurgeAt : null),
             _ => null,
         };
     }

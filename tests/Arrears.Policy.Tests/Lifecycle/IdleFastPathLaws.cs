@@ -144,9 +144,21 @@ public sealed class IdleFastPathLaws
             .Classify(outcome.Declined > 0, "fast path declined");
     }
 
-    private sealed record Outcome(int Taken, int Declined, string? Mismatch);
+    internal sealed record Outcome(int Taken, int Declined, string? Mismatch);
 
-    private static Outcome Probe(LawCase c)
+    /// <summary>A fast path under test: its evaluation of the account at <c>now</c>, or null when it declines.</summary>
+    internal delegate Evaluation? FastPath(AccountPolicy policy, AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant last, Instant now);
+
+    private static Outcome Probe(LawCase c) => Probe(c, Idle);
+
+    private static Evaluation? Idle(AccountPolicy policy, AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant last, Instant now) =>
+        LifecycleEngine.TryEvaluateIdle([.. policy.Products], account, balances, holds, state, last, now, out var fast) ? fast : null;
+
+    /// <summary>
+    /// Evaluates the case's accounts on a schedule and, after each evaluation, probes <paramref name="fastPath"/> at the
+    /// boundary instants against the full walk, with entries known on time, all entries, and the compact ledger.
+    /// </summary>
+    internal static Outcome Probe(LawCase c, FastPath fastPath)
     {
         var taken = 0;
         var declined = 0;
@@ -191,7 +203,7 @@ public sealed class IdleFastPathLaws
                     foreach (IBalanceHistory balances in new IBalanceHistory[] { onTime, all, compact })
                     {
                         var full = accountPolicy.EvaluateFull(account, balances, holds, state, now);
-                        if (!LifecycleEngine.TryEvaluateIdle([.. accountPolicy.Products], account, balances, holds, state, last, now, out var fast))
+                        if (fastPath(accountPolicy, account, balances, holds, state, last, now) is not { } fast)
                         {
                             declined++;
                             continue;

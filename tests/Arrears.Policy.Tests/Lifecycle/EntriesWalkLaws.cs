@@ -1,0 +1,161 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using NodaTime;
+
+namespace Arrears.Policy.Tests.Lifecycle;
+
+/// <summary>
+/// The entries walk (<see cref="LifecycleEngine.TryEvaluateEntries"/>) against the full walk of every instant
+/// (<see cref="AccountPolicy.EvaluateFull"/>): whenever it answers, its evaluation is the full walk's, field by field, over
+/// the same generated cases and boundary instants as the idle fast path (<see cref="IdleFastPathLaws"/>): entries known
+/// late, the alarm, one and two products, both ledgers. It runs only without holds and with the previous lifecycles in
+/// the products' order, as <see cref="AccountPolicy"/> calls it.
+/// </summary>
+[Properties(Arbitrary = [typeof(LawArbitraries)], MaxTest = 500)]
+public sealed class EntriesWalkLaws
+{
+    private static readonly AccountPolicy ApiGateway = AccountPolicy.For(PolicyPresets.TencentApiGateway.Policy);
+    private static readonly AccountProfile Account = new("acct", "owner@example.com", collaborators: ["dev@example.com"], balanceAlarm: 10m);
+
+    [Property]
+    public Property EntriesWalk_AgreesWithTheFullWalk(LawCase c)
+    {
+        var outcome = IdleFastPathLaws.Probe(c, Entries);
+        return (outcome.Mismatch is null).Label(outcome.Mismatch ?? string.Empty)
+            .Classify(outcome.Taken > 0, "entries walk taken")
+            .Classify(outcome.Declined > 0, "entries walk declined");
+    }
+
+    /// <summary>The law above means something only if the walk answers often and declines often over the generated cases.</summary>
+    [Fact]
+    public void EntriesWalk_IsTakenAndDeclinedOverTheGeneratedCases()
+    {
+        var taken = 0;
+        var declined = 0;
+        foreach (var c in LawArbitraries.CaseGen().Sample(200, 10))
+        {
+            var outcome = IdleFastPathLaws.Probe(c, Entries);
+            Assert.True(outcome.Mismatch is null, outcome.Mismatch + Environment.NewLine + c);
+            taken += outcome.Taken;
+            declined += outcome.Declined;
+        }
+
+        Assert.True(taken > 100, $"the entries walk answered {taken} probes");
+        Assert.True(declined > 100, $"the entries walk declined {declined} probes");
+    }
+
+    [Fact]
+    public void AChargeIntoArrears_IsAnsweredByTheWalk_AsTheFullWalkAnswers()
+    {
+        var (ledger, state, last) = Charged(10m);
+        ledger.Append(new LedgerEntry("c2", LedgerEntryKind.Charge, last + Duration.FromHours(1), 25m));
+        var now = last + Duration.FromHours(2);
+
+        var walked = Walk(ApiGateway, ledger, state, now);
+        Assert.NotNull(walked);
+        var full = ApiGateway.EvaluateFull(Account, ledger, HoldSet.Empty, state, now);
+        Assert.Null(IdleFastPathLaws.Differences(walked.Value, full));
+        var transition = Assert.Single(walked.Value.Transitions);
+        Assert.Equal((LifecycleStatus.Active, LifecycleStatus.Overdue, last + Duration.FromHours(1)), (transition.From, transition.To, transition.At));
+        Assert.Equal(last + Duration.FromHours(1) + PolicyPresets.TencentApiGateway.Policy.Grace, walked.Value.NextReviewAt);
+
+        // Creator and collaborator, by email and SMS, in that order, each with the key the public functions build.
+        Assert.Equal(
+            ["owner@example.com/Email", "owner@example.com/SMS", "dev@example.com/Email", "dev@example.com/SMS"],
+            walked.Value.Notifications.Select(n => $"{n.Recipient}/{n.Channel}"));
+        Assert.All(walked.Value.Notifications, n => Assert.Equal(NotificationKey.For("acct", null, 1, NotificationKind.Overdue, n.Recipient, n.Channel), n.Key));
+    }
+
+    [Fact]
+    public void ChargesAndPaymentsAtSeveralInstants_CureAndEnterAgain_AsTheFullWalkDoes()
+    {
+        var (ledger, state, last) = Charged(10m);
+        ledger.Append(
+        [
+            new LedgerEntry("c2", LedgerEntryKind.Charge, last + Duration.FromMinutes(10), 30m),
+            new LedgerEntry("p1", LedgerEntryKind.Payment, last + Duration.FromMinutes(20), 50m),
+            new LedgerEntry("c3", LedgerEntryKind.Charge, last + Duration.FromMinutes(30), 20m),
+            new LedgerEntry("c4", LedgerEntryKind.Charge, last + Duration.FromMinutes(30), 20m),
+        ]);
+        var now = last + Duration.FromHours(1);
+
+        var walked = Walk(ApiGateway, ledger, state, now);
+        Assert.NotNull(walked);
+        Assert.Null(IdleFastPathLaws.Differences(walked.Value, ApiGateway.EvaluateFull(Account, ledger, HoldSet.Empty, state, now)));
+        Assert.Equal(
+            [(LifecycleStatus.Overdue, 1), (LifecycleStatus.Active, 1), (LifecycleStatus.Overdue, 2)],
+            walked.Value.Transitions.Select(t => (t.To, t.Episode)));
+        Assert.Equal(-15m, walked.Value.Balance);
+    }
+
+    [Fact]
+    public void TheWalk_Declines_WhenAGraceShorterThanTheGapCouldEndInIt()
+    {
+        var (ledger, state, last) = Charged(10m);
+        ledger.Append(new LedgerEntry("c2", LedgerEntryKind.Charge, last + Duration.FromHours(1), 25m));
+        var grace = PolicyPresets.TencentApiGateway.Policy.Grace;
+
+        Assert.NotNull(Walk(ApiGateway, ledger, state, last + grace));
+        Assert.Null(Walk(ApiGateway, ledger, state, last + grace + Duration.Epsilon));
+
+        // The full walk suspends at the end of the grace the charge started: the walk was right to decline.
+        var late = ApiGateway.Evaluate(Account, ledger, state, last + Duration.FromHours(1) + grace);
+        Assert.Equal([LifecycleStatus.Overdue, LifecycleStatus.Suspended], late.Transitions.Select(t => t.To));
+    }
+
+    [Fact]
+    public void TheWalk_Declines_AnEntryKnownLateThatChangesAStatus_AndAnOverdueDeadlineUpToNow()
+    {
+        var (ledger, state, last) = Charged(10m);
+
+        // A charge at the last evaluated instant, known only now: step 0 enters Overdue late.
+        var late = new Ledger(EngineHarness.Cny, 10m);
+        late.Append([new LedgerEntry("c1", LedgerEntryKind.Charge, last - Duration.FromHours(1), 5m), new LedgerEntry("at-last", LedgerEntryKind.Charge, last, 20m)]);
+        late.Append(new LedgerEntry("c2", LedgerEntryKind.Charge, last + Duration.FromHours(1), 1m));
+        Assert.Null(Walk(ApiGateway, late, state, last + Duration.FromHours(2)));
+        Assert.True(Assert.Single(ApiGateway.Evaluate(Account, late, state, last + Duration.FromHours(2)).Transitions).IsLate);
+
+        // An overdue account whose suspension falls in the window: a deadline to act on, not only entries.
+        ledger.Append(new LedgerEntry("c2", LedgerEntryKind.Charge, last + Duration.FromHours(1), 25m));
+        var overdue = ApiGateway.Evaluate(Account, ledger, state, last + Duration.FromHours(2)).State;
+        var suspendAt = overdue.LifecycleOf(null).SuspendAt!.Value;
+        ledger.Append(new LedgerEntry("c3", LedgerEntryKind.Charge, suspendAt - Duration.FromHours(1), 1m));
+        Assert.NotNull(Walk(ApiGateway, ledger, overdue, suspendAt - Duration.Epsilon));
+        Assert.Null(Walk(ApiGateway, ledger, overdue, suspendAt));
+    }
+
+    [Fact]
+    public void TheWalk_Declines_WithoutAnEntryInTheWindow_OrWithoutAnEarlierEvaluation()
+    {
+        var (ledger, state, last) = Charged(10m);
+        Assert.Null(Walk(ApiGateway, ledger, state, last + Duration.FromHours(1)));
+        Assert.Null(Walk(ApiGateway, ledger, AccountState.Initial, last + Duration.FromHours(1)));
+    }
+
+    /// <summary>A ledger opened at <paramref name="opening"/> with a charge of 5, evaluated an hour after it.</summary>
+    private static (Ledger Ledger, AccountState State, Instant Last) Charged(decimal opening)
+    {
+        var ledger = new Ledger(EngineHarness.Cny, opening);
+        ledger.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, LawCase.T0, 5m));
+        var last = LawCase.T0 + Duration.FromHours(1);
+        return (ledger, ApiGateway.Evaluate(Account, ledger, AccountState.Initial, last).State, last);
+    }
+
+    private static Evaluation? Walk(AccountPolicy policy, IBalanceHistory balances, AccountState state, Instant now) =>
+        Entries(policy, Account, balances, HoldSet.Empty, state, state.LastEvaluatedAt ?? default, now);
+
+    /// <summary>The walk as <see cref="AccountPolicy"/> calls it: without holds, the previous lifecycles in the products' order.</summary>
+    private static Evaluation? Entries(AccountPolicy policy, AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant last, Instant now)
+    {
+        _ = last;
+        var products = policy.Products.ToArray();
+        var lifecycles = state.Lifecycles.ToArray();
+        if (!holds.IsEmpty || lifecycles.Length != products.Length || lifecycles.Where((l, i) => l.Product != products[i].Name).Any())
+        {
+            return null;
+        }
+
+        return LifecycleEngine.TryEvaluateEntries(policy, products, account, balances, in state, lifecycles, now, out var evaluation) ? evaluation : null;
+    }
+}
