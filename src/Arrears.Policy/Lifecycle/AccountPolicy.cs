@@ -116,7 +116,23 @@ public sealed class AccountPolicy
             return new Evaluation(state.WithEvaluation(state.AlarmArmed, now), nextReviewAt, balance);
         }
 
-        return EvaluateDue(account, balances, holds, state, now, entriesWalk: true);
+        return EvaluateDue(account, balances, holds, state, now);
+    }
+
+    /// <summary>
+    /// Evaluates an account the idle fast path declined: through the entries walk (<see cref="LifecycleEngine.TryEvaluateEntries"/>)
+    /// when it answers, else by walking every instant.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // keeps the walks' stack buffers out of Evaluate's frame (the idle path's)
+    private Evaluation EvaluateDue(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now)
+    {
+        if (holds.IsEmpty && _products.Length <= LifecycleEngine.EntriesWalkProducts &&
+            LifecycleEngine.TryEvaluateEntries(this, _products, account, balances, in state, now, out var evaluation))
+        {
+            return evaluation;
+        }
+
+        return EvaluateFull(account, balances, holds, state, now);
     }
 
     /// <summary>
@@ -124,19 +140,15 @@ public sealed class AccountPolicy
     /// entries walk (<see cref="LifecycleEngine.TryEvaluateEntries"/>); the arguments are already checked. Tests compare
     /// the three.
     /// </summary>
-    internal Evaluation EvaluateFull(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now) =>
-        EvaluateDue(account, balances, holds, state, now, entriesWalk: false);
-
-    /// <summary>Evaluates an account the idle fast path declined: through the entries walk when it answers and <paramref name="entriesWalk"/>, else by walking every instant.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)] // keeps the walk's stack buffers out of Evaluate's frame (the idle path's)
-    private Evaluation EvaluateDue(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now, bool entriesWalk)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal Evaluation EvaluateFull(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now)
     {
         // The working lifecycles live on the stack, in a buffer no larger than needed (zeroing a large one costs time).
         return _products.Length switch
         {
-            <= 2 => EvaluateWithSmallBuffer(account, balances, holds, state, now, entriesWalk),
-            <= MaxStackProducts => EvaluateWithLargeBuffer(account, balances, holds, state, now, entriesWalk),
-            _ => EvaluateIn(new ProductLifecycle[_products.Length], account, balances, holds, state, now, entriesWalk),
+            <= 2 => EvaluateWithSmallBuffer(account, balances, holds, state, now),
+            <= MaxStackProducts => EvaluateWithLargeBuffer(account, balances, holds, state, now),
+            _ => EvaluateIn(new ProductLifecycle[_products.Length], account, balances, holds, state, now),
         };
     }
 
@@ -223,29 +235,23 @@ public sealed class AccountPolicy
 
     [SkipLocalsInit]
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private Evaluation EvaluateWithSmallBuffer(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now, bool entriesWalk)
+    private Evaluation EvaluateWithSmallBuffer(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now)
     {
         var buffer = default(SmallLifecycleBuffer);
-        return EvaluateIn(((Span<ProductLifecycle>)buffer)[.._products.Length], account, balances, holds, state, now, entriesWalk);
+        return EvaluateIn(((Span<ProductLifecycle>)buffer)[.._products.Length], account, balances, holds, state, now);
     }
 
     [SkipLocalsInit]
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private Evaluation EvaluateWithLargeBuffer(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now, bool entriesWalk)
+    private Evaluation EvaluateWithLargeBuffer(AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now)
     {
         var buffer = default(LifecycleBuffer);
-        return EvaluateIn(((Span<ProductLifecycle>)buffer)[.._products.Length], account, balances, holds, state, now, entriesWalk);
+        return EvaluateIn(((Span<ProductLifecycle>)buffer)[.._products.Length], account, balances, holds, state, now);
     }
 
-    private Evaluation EvaluateIn(Span<ProductLifecycle> lifecycles, AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now, bool entriesWalk)
+    private Evaluation EvaluateIn(Span<ProductLifecycle> lifecycles, AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant now)
     {
         var inOrder = Match(state.LifecycleSpan, lifecycles);
-        if (entriesWalk && inOrder && holds.IsEmpty &&
-            LifecycleEngine.TryEvaluateEntries(this, _products, account, balances, in state, lifecycles, now, out var evaluation))
-        {
-            return evaluation;
-        }
-
         return LifecycleEngine.Evaluate(this, _products, account, balances, holds, state, inOrder, lifecycles, now);
     }
 

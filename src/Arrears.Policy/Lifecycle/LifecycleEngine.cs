@@ -351,8 +351,7 @@ internal static class LifecycleEngine
     /// <param name="products">The account policy's products.</param>
     /// <param name="account">The account.</param>
     /// <param name="balances">The balance history.</param>
-    /// <param name="state">The previous state, its lifecycles in the products' order.</param>
-    /// <param name="lifecycles">The previous lifecycles (a copy of the state's); updated in place when the walk answers.</param>
+    /// <param name="state">The previous state (its lifecycles in the products' order, or the walk declines).</param>
     /// <param name="now">The evaluation instant.</param>
     /// <param name="evaluation">The evaluation, when the walk answers.</param>
     /// <returns>Whether the walk answered.</returns>
@@ -363,22 +362,28 @@ internal static class LifecycleEngine
         AccountProfile account,
         IBalanceHistory balances,
         in AccountState state,
-        Span<ProductLifecycle> lifecycles,
         Instant now,
         out Evaluation evaluation)
     {
         Unsafe.SkipInit(out evaluation);
-        if (!state.TryGetLastEvaluatedAt(out var last) || now <= last || lifecycles.Length != products.Length ||
+        var previous = state.LifecycleSpan;
+        if (!state.TryGetLastEvaluatedAt(out var last) || now <= last || previous.Length != products.Length || products.Length > EntriesWalkProducts ||
             !NextStep(balances, last, out var balance, out var t) || t > now)
         {
             return false;
         }
 
         var window = now - last;
-        for (var i = 0; i < lifecycles.Length; i++)
+        for (var i = 0; i < previous.Length; i++)
         {
-            var productPolicy = products[i].Policy;
-            ref readonly var s = ref lifecycles[i];
+            var product = products[i];
+            var productPolicy = product.Policy;
+            ref readonly var s = ref previous[i];
+            if (!ReferenceEquals(s.Product, product.Name) && !string.Equals(s.Product, product.Name, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
             if (productPolicy.Grace < window)
             {
                 return false;
@@ -401,6 +406,14 @@ internal static class LifecycleEngine
             }
         }
 
+        // The working lifecycles, on the stack, element by element (a span copy of structs with references is slower for one or two).
+        var buffer = default(SmallLifecycleBuffer);
+        var lifecycles = ((Span<ProductLifecycle>)buffer)[..previous.Length];
+        for (var i = 0; i < previous.Length; i++)
+        {
+            lifecycles[i] = previous[i];
+        }
+
         var run = new Run(policy, products, account, balances, HoldSet.Empty)
         {
             AlarmArmed = state.AlarmArmed,
@@ -418,7 +431,6 @@ internal static class LifecycleEngine
             t = next;
         }
 
-        var previous = state.LifecycleSpan;
         var changed = false;
         for (var i = 0; i < lifecycles.Length && !changed; i++)
         {
@@ -436,6 +448,9 @@ internal static class LifecycleEngine
             run.Balance);
         return true;
     }
+
+    /// <summary>The most products the entries walk takes (its stack buffer's room); accounts with more are walked in full.</summary>
+    internal const int EntriesWalkProducts = 2;
 
     /// <summary>The balance at <paramref name="at"/> (its entries included) and the next entry instant after it, with one search where the history allows.</summary>
     private static bool NextStep(IBalanceHistory balances, Instant at, out decimal balance, out Instant next)

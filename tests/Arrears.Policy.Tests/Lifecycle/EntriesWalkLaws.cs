@@ -9,8 +9,7 @@ namespace Arrears.Policy.Tests.Lifecycle;
 /// The entries walk (<see cref="LifecycleEngine.TryEvaluateEntries"/>) against the full walk of every instant
 /// (<see cref="AccountPolicy.EvaluateFull"/>): whenever it answers, its evaluation is the full walk's, field by field, over
 /// the same generated cases and boundary instants as the idle fast path (<see cref="IdleFastPathLaws"/>): entries known
-/// late, the alarm, one and two products, both ledgers. It runs only without holds and with the previous lifecycles in
-/// the products' order, as <see cref="AccountPolicy"/> calls it.
+/// late, the alarm, one and two products, both ledgers. It runs only without holds, as <see cref="AccountPolicy"/> calls it.
 /// </summary>
 [Properties(Arbitrary = [typeof(LawArbitraries)], MaxTest = 500)]
 public sealed class EntriesWalkLaws
@@ -149,13 +148,11 @@ public sealed class EntriesWalkLaws
     private static Evaluation? Entries(AccountPolicy policy, AccountProfile account, IBalanceHistory balances, HoldSet holds, AccountState state, Instant last, Instant now)
     {
         _ = last;
-        var products = policy.Products.ToArray();
-        var lifecycles = state.Lifecycles.ToArray();
-        if (!holds.IsEmpty || lifecycles.Length != products.Length || lifecycles.Where((l, i) => l.Product != products[i].Name).Any())
+        if (!holds.IsEmpty)
         {
             return null;
         }
 
-        return LifecycleEngine.TryEvaluateEntries(policy, products, account, balances, in state, lifecycles, now, out var evaluation) ? evaluation : null;
+        return LifecycleEngine.TryEvaluateEntries(policy, [.. policy.Products], account, balances, in state, now, out var evaluation) ? evaluation : null;
     }
 }
