@@ -5,7 +5,8 @@ namespace Arrears.Policy.Benchmarks;
 
 /// <summary>
 /// One account evaluated by the pure engine. "Idle" accounts have nothing to do (the common case in bulk runs) and must not
-/// allocate; "Transition" makes one transition (Active to Overdue, told by email and SMS); "CatchUp" replays a whole episode
+/// allocate; "Transition" makes one transition (Active to Overdue, told by email and SMS; "WithKeys" reads every intent
+/// and its key too, where the plain one reads the transitions only); "CatchUp" replays a whole episode
 /// (Overdue, Suspended, two warnings, Purged) in one late evaluation. "Compact" reads the in-memory store's compact ledger.
 /// </summary>
 [MemoryDiagnoser]
@@ -74,6 +75,19 @@ public class EvaluationBenchmarks
 
     [Benchmark]
     public int TransitionToOverdue() => _policy.Evaluate(_account, _charged, _beforeCharge, _chargedNow).Transitions.Count;
+
+    /// <summary>The same transition with every intent and its key read, as a host that delivers them would.</summary>
+    [Benchmark]
+    public int TransitionToOverdueWithKeys()
+    {
+        var length = 0;
+        foreach (var intent in _policy.Evaluate(_account, _charged, _beforeCharge, _chargedNow).Notifications)
+        {
+            length += intent.Key.Value.Length;
+        }
+
+        return length;
+    }
 
     [Benchmark]
     public Instant? IdleOverdue() => _policy.Evaluate(_account, _overdue, _overdueState, _overdueNow).NextReviewAt;

@@ -127,6 +127,16 @@ internal static class LifecycleEngine
             firstInstant = false;
         }
 
+        return Finish(ref run, products, holds, in state, reusable, lifecycles, now);
+    }
+
+    /// <summary>
+    /// The evaluation a walk ends with: the state (the previous one's lifecycle array reused when nothing changed and it
+    /// is <paramref name="reusable"/>), the transitions, the intents, the next review and the balance.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // one copy for both walks, out of their frames
+    private static Evaluation Finish(scoped ref Run run, ReadOnlySpan<ProductPolicy> products, HoldSet holds, in AccountState state, bool reusable, scoped ReadOnlySpan<ProductLifecycle> lifecycles, Instant now)
+    {
         var previous = state.LifecycleSpan;
         var changed = !reusable;
         for (var i = 0; i < lifecycles.Length && !changed; i++)
@@ -431,21 +441,7 @@ internal static class LifecycleEngine
             t = next;
         }
 
-        var changed = false;
-        for (var i = 0; i < lifecycles.Length && !changed; i++)
-        {
-            changed = lifecycles[i] != previous[i];
-        }
-
-        var newState = changed
-            ? AccountState.Wrap(Copy(lifecycles), run.AlarmArmed, now)
-            : state.WithEvaluation(run.AlarmArmed, now);
-        evaluation = new Evaluation(
-            newState,
-            run.Transitions.ToReadOnlyList(),
-            run.NotificationList(),
-            NextReview(products, lifecycles, HoldSet.Empty, now),
-            run.Balance);
+        evaluation = Finish(ref run, products, HoldSet.Empty, in state, reusable: true, lifecycles, now);
         return true;
     }
 
