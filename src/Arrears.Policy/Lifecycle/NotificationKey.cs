@@ -94,7 +94,9 @@ public readonly struct NotificationKey : IEquatable<NotificationKey>
 
     /// <summary>The part of a key shared by every recipient and channel of a transition's notification.</summary>
     internal static string EpisodeScope(string account, string? product, int episode, NotificationKind kind) =>
-        $"{Scope(account, product)}/{episode.ToString(CultureInfo.InvariantCulture)}/{kind}";
+        product is null
+            ? string.Concat([Part(account), "/", episode.ToString(CultureInfo.InvariantCulture), "/", KindName(kind)])
+            : string.Concat([Part(account), "/", Part(product), "/", episode.ToString(CultureInfo.InvariantCulture), "/", KindName(kind)]);
 
     /// <summary>The part of a key shared by every recipient and channel of a purge warning.</summary>
     internal static string PurgeWarningScope(string account, string? product, int episode, Duration offset, Instant purgeAt) =>
@@ -108,7 +110,19 @@ public readonly struct NotificationKey : IEquatable<NotificationKey>
         $"{Scope(account, product)}/{episode.ToString(CultureInfo.InvariantCulture)}/{action}";
 
     /// <summary>Completes a scope with the recipient and the channel.</summary>
-    internal static NotificationKey Complete(string scope, string recipient, string channel) => new($"{scope}/{Part(recipient)}/{Part(channel)}");
+    internal static NotificationKey Complete(string scope, string recipient, string channel) => new(string.Concat([scope, "/", Part(recipient), "/", Part(channel)]));
+
+    /// <summary>A kind's name as keys spell it (its enum name), without formatting the enum each time.</summary>
+    private static string KindName(NotificationKind kind) => kind switch
+    {
+        NotificationKind.Overdue => nameof(NotificationKind.Overdue),
+        NotificationKind.Suspended => nameof(NotificationKind.Suspended),
+        NotificationKind.Resumed => nameof(NotificationKind.Resumed),
+        NotificationKind.Purged => nameof(NotificationKind.Purged),
+        NotificationKind.PurgeWarning => nameof(NotificationKind.PurgeWarning),
+        NotificationKind.BalanceLow => nameof(NotificationKind.BalanceLow),
+        _ => kind.ToString(),
+    };
 
     /// <summary>Returns the key.</summary>
     /// <returns><see cref="Value"/>.</returns>
