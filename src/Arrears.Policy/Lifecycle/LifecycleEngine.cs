@@ -137,8 +137,10 @@ internal static class LifecycleEngine
     [MethodImpl(MethodImplOptions.NoInlining)] // one copy for both walks, out of their frames
     private static Evaluation Finish(scoped ref Run run, ReadOnlySpan<ProductPolicy> products, HoldSet holds, in AccountState state, bool reusable, scoped ReadOnlySpan<ProductLifecycle> lifecycles, Instant now)
     {
+        // A transition always changes a lifecycle (its status, or its episode when it comes back to the same status), so
+        // only an evaluation without one compares the lifecycles to reuse the array.
         var previous = state.LifecycleSpan;
-        var changed = !reusable;
+        var changed = !reusable || run.Transitions.Count > 0;
         for (var i = 0; i < lifecycles.Length && !changed; i++)
         {
             changed = lifecycles[i] != previous[i];
