@@ -26,6 +26,19 @@ public sealed class EntriesWalkLaws
             .Classify(outcome.Declined > 0, "entries walk declined");
     }
 
+    /// <summary>
+    /// The same law under narrowed routes: purge warnings that reach nobody (so they are no instants to look at), Overdue
+    /// told to the collaborators only by SMS, Suspended to the creator only, and the balance alarm to the collaborators.
+    /// </summary>
+    [Property]
+    public Property EntriesWalk_AgreesWithTheFullWalk_UnderNarrowedRoutes(LawCase c)
+    {
+        var outcome = IdleFastPathLaws.Probe(c, Entries, NarrowRoutes);
+        return (outcome.Mismatch is null).Label(outcome.Mismatch ?? string.Empty)
+            .Classify(outcome.Taken > 0, "entries walk taken")
+            .Classify(outcome.Declined > 0, "entries walk declined");
+    }
+
     /// <summary>The law above means something only if the walk answers often and declines often over the generated cases.</summary>
     [Fact]
     public void EntriesWalk_IsTakenAndDeclinedOverTheGeneratedCases()
@@ -125,6 +138,52 @@ public sealed class EntriesWalkLaws
     }
 
     [Fact]
+    public void TheWalk_Declines_AStateSavedWithTheProductsInAnotherOrder_WhichTheFullWalkMapsByName()
+    {
+        var policy = new AccountPolicyBuilder().AddProduct("apigw", PolicyPresets.TencentApiGateway.Policy).AddProduct("redis", PolicyPresets.TencentRedis.Policy).Build();
+        var (ledger, _, last) = Charged(10m);
+        var saved = policy.Evaluate(Account, ledger, AccountState.Initial, last).State;
+        var swapped = new AccountState([.. saved.Lifecycles.Reverse()], saved.AlarmArmed, saved.LastEvaluatedAt);
+        ledger.Append(new LedgerEntry("c2", LedgerEntryKind.Charge, last + Duration.FromHours(1), 25m));
+        var now = last + Duration.FromHours(2);
+
+        Assert.NotNull(Walk(policy, ledger, saved, now));
+        Assert.Null(Walk(policy, ledger, swapped, now));
+
+        var evaluation = policy.Evaluate(Account, ledger, swapped, now);
+        Assert.Null(IdleFastPathLaws.Differences(evaluation, policy.EvaluateFull(Account, ledger, HoldSet.Empty, swapped, now)));
+        Assert.Equal(["apigw", "redis"], evaluation.State.Lifecycles.Select(l => l.Product));
+        Assert.Equal(["apigw", "redis"], evaluation.Transitions.Select(t => t.Product));
+    }
+
+    [Fact]
+    public void TheWalk_Declines_MoreProductsThanItsBuffer_AndAPurgeWarningInTheWindow()
+    {
+        var (ledger, _, last) = Charged(10m);
+        var three = new AccountPolicyBuilder()
+            .AddProduct("a", PolicyPresets.TencentApiGateway.Policy).AddProduct("b", PolicyPresets.TencentApiGateway.Policy).AddProduct("c", PolicyPresets.TencentApiGateway.Policy)
+            .Build();
+        var threeState = three.Evaluate(Account, ledger, AccountState.Initial, last).State;
+        ledger.Append(new LedgerEntry("c2", LedgerEntryKind.Charge, last + Duration.FromHours(1), 25m));
+        Assert.Null(Walk(three, ledger, threeState, last + Duration.FromHours(2)));
+        Assert.Equal(3, three.Evaluate(Account, ledger, threeState, last + Duration.FromHours(2)).Transitions.Count);
+
+        // A suspended account two hours before its first purge warning (seven days before the purge), with a new charge in
+        // the window: walked up to the warning, declined at it (the warning is an instant to look at).
+        var debt = new Ledger(EngineHarness.Cny, 10m);
+        debt.Append(new LedgerEntry("d1", LedgerEntryKind.Charge, LawCase.T0, 25m));
+        var suspended = ApiGateway.Evaluate(Account, debt, AccountState.Initial, LawCase.T0 + Duration.FromDays(10)).State;
+        Assert.Equal(LifecycleStatus.Suspended, suspended.LifecycleOf(null).Status);
+        var warnAt = suspended.LifecycleOf(null).PurgeAt!.Value - Duration.FromDays(7);
+        var before = ApiGateway.Evaluate(Account, debt, suspended, warnAt - Duration.FromHours(2)).State;
+        debt.Append(new LedgerEntry("d2", LedgerEntryKind.Charge, warnAt - Duration.FromHours(1), 1m));
+
+        Assert.NotNull(Walk(ApiGateway, debt, before, warnAt - Duration.Epsilon));
+        Assert.Null(Walk(ApiGateway, debt, before, warnAt));
+        Assert.Equal([NotificationKind.PurgeWarning], ApiGateway.Evaluate(Account, debt, before, warnAt).Notifications.Select(n => n.Kind).Distinct());
+    }
+
+    [Fact]
     public void TheWalk_Declines_WithoutAnEntryInTheWindow_OrWithoutAnEarlierEvaluation()
     {
         var (ledger, state, last) = Charged(10m);
@@ -139,6 +198,14 @@ public sealed class EntriesWalkLaws
         ledger.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, LawCase.T0, 5m));
         var last = LawCase.T0 + Duration.FromHours(1);
         return (ledger, ApiGateway.Evaluate(Account, ledger, AccountState.Initial, last).State, last);
+    }
+
+    private static void NarrowRoutes(LifecyclePolicyOptions options)
+    {
+        options.Routes[NotificationKind.PurgeWarning] = new NotificationRoute(Audience.None, []);
+        options.Routes[NotificationKind.Overdue] = new NotificationRoute(Audience.Collaborators, ["SMS"]);
+        options.Routes[NotificationKind.Suspended] = new NotificationRoute(Audience.Creator, ["Email"]);
+        options.Routes[NotificationKind.BalanceLow] = new NotificationRoute(Audience.Collaborators, ["Email", "SMS"]);
     }
 
     private static Evaluation? Walk(AccountPolicy policy, IBalanceHistory balances, AccountState state, Instant now) =>

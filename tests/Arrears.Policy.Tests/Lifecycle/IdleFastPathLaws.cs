@@ -156,14 +156,15 @@ public sealed class IdleFastPathLaws
 
     /// <summary>
     /// Evaluates the case's accounts on a schedule and, after each evaluation, probes <paramref name="fastPath"/> at the
-    /// boundary instants against the full walk, with entries known on time, all entries, and the compact ledger.
+    /// boundary instants against the full walk, with entries known on time, all entries, and the compact ledger;
+    /// <paramref name="configure"/> changes both products' policy options (their routes, for example).
     /// </summary>
-    internal static Outcome Probe(LawCase c, FastPath fastPath)
+    internal static Outcome Probe(LawCase c, FastPath fastPath, Action<LifecyclePolicyOptions>? configure = null)
     {
         var taken = 0;
         var declined = 0;
-        var policy = c.Policy();
-        var other = LifecyclePolicy.Create(new LifecyclePolicyOptions
+        var policy = c.Policy(configure);
+        var otherOptions = new LifecyclePolicyOptions
         {
             Name = "other",
             Grace = c.Grace + Duration.FromHours(1),
@@ -171,7 +172,9 @@ public sealed class IdleFastPathLaws
             Retention = c.Retention,
             RetentionBoundary = c.RetentionBoundary,
             Tolerance = c.Tolerance + 1m,
-        });
+        };
+        configure?.Invoke(otherOptions);
+        var other = LifecyclePolicy.Create(otherOptions);
         var single = AccountPolicy.For(policy);
         var two = new AccountPolicyBuilder().AddProduct("a", policy).AddProduct("b", other).Build();
         var account = c.Account();

@@ -31,7 +31,8 @@ public sealed record LawCase(
     public HoldSet HoldSet(string? product = null) =>
         new([.. Holds.Select(h => h.ToHold(product))], [.. Revocations.Select(r => r.ToRevocation())]);
 
-    public LifecyclePolicy Policy()
+    /// <summary>The case's lifecycle policy, with <paramref name="configure"/> applied to its options last (routes, for example).</summary>
+    public LifecyclePolicy Policy(Action<LifecyclePolicyOptions>? configure = null)
     {
         var options = new LifecyclePolicyOptions
         {
@@ -44,6 +45,7 @@ public sealed record LawCase(
             ResumeMinimumBalance = ResumeMinimum,
         };
         options.PurgeWarnings.ReplaceWith(Warnings);
+        configure?.Invoke(options);
 
         return LifecyclePolicy.Create(options);
     }

@@ -85,18 +85,65 @@ public sealed class NotificationListTests
     }
 
     [Fact]
-    public void ConcurrentFirstReads_SeeEqualIntents_AndTheListKeepsOneArray()
+    public void EventsWithDifferentRoutes_FanOutEachByItsOwnRoute()
     {
-        for (var round = 0; round < 20; round++)
+        // Overdue to the collaborators by SMS, Suspended to the creator by Email, the warnings to nobody, Purged to everyone
+        // by Email and SMS, the balance alarm to the creator by SMS.
+        var options = new LifecyclePolicyOptions { Name = "mixed" };
+        options.Routes[NotificationKind.Overdue] = new NotificationRoute(Audience.Collaborators, ["SMS"]);
+        options.Routes[NotificationKind.Suspended] = new NotificationRoute(Audience.Creator, ["Email"]);
+        options.Routes[NotificationKind.PurgeWarning] = new NotificationRoute(Audience.None, []);
+        options.Routes[NotificationKind.Purged] = new NotificationRoute(Audience.Everyone, ["Email", "SMS"]);
+        options.Routes[NotificationKind.BalanceLow] = new NotificationRoute(Audience.Creator, ["SMS"]);
+        var policy = AccountPolicy.For(LifecyclePolicy.Create(options));
+        var account = new AccountProfile("acct", "owner@example.com", collaborators: ["dev@example.com", "ops@example.com"], balanceAlarm: 1m);
+        var ledger = new Ledger(EngineHarness.Cny, 10m);
+        ledger.Append(new LedgerEntry("c1", LedgerEntryKind.Charge, Start, 25m));
+
+        var list = Assert.IsType<NotificationList>(policy.Evaluate(account, ledger, AccountState.Initial, Start + Duration.FromDays(400)).Notifications);
+        Assert.Equal(
+            [
+                "BalanceLow/owner@example.com/SMS",
+                "Overdue/dev@example.com/SMS", "Overdue/ops@example.com/SMS",
+                "Suspended/owner@example.com/Email",
+                "Purged/owner@example.com/Email", "Purged/owner@example.com/SMS",
+                "Purged/dev@example.com/Email", "Purged/dev@example.com/SMS",
+                "Purged/ops@example.com/Email", "Purged/ops@example.com/SMS",
+            ],
+            list.Select(n => $"{n.Kind}/{n.Recipient}/{n.Channel}"));
+        Assert.Equal(10, list.Count);
+
+        var parts = new List<string>();
+        for (var p = list.Parts(); p.MoveNext();)
+        {
+            parts.Add($"{p.Event.Kind}/{p.Recipient}/{p.Channel}");
+        }
+
+        Assert.Equal(list.Select(n => $"{n.Kind}/{n.Recipient}/{n.Channel}"), parts);
+    }
+
+    [Fact]
+    public void ConcurrentFirstReads_AllGetTheSameIntents()
+    {
+        // Threads released together read the first intent of a list nobody has read: every one gets the same object, so
+        // one array was kept (a list that kept each reader's own array would hand out different objects).
+        const int Readers = 4;
+        for (var round = 0; round < 50; round++)
         {
             var (evaluation, _) = Overdue(Audience.Everyone, collaborators: 2, ["Email", "SMS"]);
             var list = evaluation.Notifications;
-            var seen = new NotificationIntent[8][];
-            Parallel.For(0, seen.Length, i => seen[i] = [.. list]);
+            var seen = new NotificationIntent[Readers];
+            using var start = new Barrier(Readers);
+            var threads = Enumerable.Range(0, Readers).Select(i => new Thread(() =>
+            {
+                start.SignalAndWait();
+                seen[i] = list[0];
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
 
-            Assert.All(seen, intents => Assert.Equal(seen[0], intents));
-            Assert.Same(list[0], list[0]);
-            Assert.Same(list[list.Count - 1], list.Skip(list.Count - 1).Single());
+            Assert.All(seen, intent => Assert.Same(seen[0], intent));
+            Assert.Same(seen[0], list[0]);
         }
     }
 
