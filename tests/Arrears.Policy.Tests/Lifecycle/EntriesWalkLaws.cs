@@ -1,5 +1,4 @@
 using FsCheck;
-using FsCheck.Fluent;
 using FsCheck.Xunit;
 using NodaTime;
 
@@ -18,44 +17,17 @@ public sealed class EntriesWalkLaws
     private static readonly AccountProfile Account = new("acct", "owner@example.com", collaborators: ["dev@example.com"], balanceAlarm: 10m);
 
     [Property]
-    public Property EntriesWalk_AgreesWithTheFullWalk(LawCase c)
-    {
-        var outcome = IdleFastPathLaws.Probe(c, Entries);
-        return (outcome.Mismatch is null).Label(outcome.Mismatch ?? string.Empty)
-            .Classify(outcome.Taken > 0, "entries walk taken")
-            .Classify(outcome.Declined > 0, "entries walk declined");
-    }
+    public Property EntriesWalk_AgreesWithTheFullWalk(LawCase c) => IdleFastPathLaws.Agrees(c, Entries, "entries walk");
 
     /// <summary>
     /// The same law under narrowed routes: purge warnings that reach nobody (so they are no instants to look at), Overdue
     /// told to the collaborators only by SMS, Suspended to the creator only, and the balance alarm to the collaborators.
     /// </summary>
     [Property]
-    public Property EntriesWalk_AgreesWithTheFullWalk_UnderNarrowedRoutes(LawCase c)
-    {
-        var outcome = IdleFastPathLaws.Probe(c, Entries, NarrowRoutes);
-        return (outcome.Mismatch is null).Label(outcome.Mismatch ?? string.Empty)
-            .Classify(outcome.Taken > 0, "entries walk taken")
-            .Classify(outcome.Declined > 0, "entries walk declined");
-    }
+    public Property EntriesWalk_AgreesWithTheFullWalk_UnderNarrowedRoutes(LawCase c) => IdleFastPathLaws.Agrees(c, Entries, "entries walk", NarrowRoutes);
 
-    /// <summary>The law above means something only if the walk answers often and declines often over the generated cases.</summary>
     [Fact]
-    public void EntriesWalk_IsTakenAndDeclinedOverTheGeneratedCases()
-    {
-        var taken = 0;
-        var declined = 0;
-        foreach (var c in LawArbitraries.CaseGen().Sample(200, 10))
-        {
-            var outcome = IdleFastPathLaws.Probe(c, Entries);
-            Assert.True(outcome.Mismatch is null, outcome.Mismatch + Environment.NewLine + c);
-            taken += outcome.Taken;
-            declined += outcome.Declined;
-        }
-
-        Assert.True(taken > 100, $"the entries walk answered {taken} probes");
-        Assert.True(declined > 100, $"the entries walk declined {declined} probes");
-    }
+    public void EntriesWalk_IsTakenAndDeclinedOverTheGeneratedCases() => IdleFastPathLaws.AnswersAndDeclinesOften(Entries, "the entries walk");
 
     [Fact]
     public void AChargeIntoArrears_IsAnsweredByTheWalk_AsTheFullWalkAnswers()

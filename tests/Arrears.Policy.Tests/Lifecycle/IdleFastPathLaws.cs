@@ -26,21 +26,7 @@ public sealed class IdleFastPathLaws
     /// (a fast path that always declined would pass it vacuously; one that never declined would be wrong).
     /// </summary>
     [Fact]
-    public void FastPath_IsTakenAndDeclinedOverTheGeneratedCases()
-    {
-        var taken = 0;
-        var declined = 0;
-        foreach (var c in LawArbitraries.CaseGen().Sample(200, 10))
-        {
-            var outcome = Probe(c);
-            Assert.True(outcome.Mismatch is null, outcome.Mismatch + Environment.NewLine + c);
-            taken += outcome.Taken;
-            declined += outcome.Declined;
-        }
-
-        Assert.True(taken > 100, $"the fast path answered {taken} probes");
-        Assert.True(declined > 100, $"the fast path declined {declined} probes");
-    }
+    public void FastPath_IsTakenAndDeclinedOverTheGeneratedCases() => AnswersAndDeclinesOften(Idle, "the fast path");
 
     /// <summary>
     /// Intents format their keys when first read: every key equals the one the public <see cref="NotificationKey"/>
@@ -136,12 +122,35 @@ public sealed class IdleFastPathLaws
         Assert.True(policy.Evaluate(armed, ledger, disarmed, now).State.AlarmArmed);
     }
 
-    private static Property Check(LawCase c)
+    private static Property Check(LawCase c) => Agrees(c, Idle, "fast path");
+
+    /// <summary>The law that <paramref name="fastPath"/>, whenever it answers, answers as the full walk does (<see cref="Probe(LawCase, FastPath, Action{LifecyclePolicyOptions}?)"/>).</summary>
+    internal static Property Agrees(LawCase c, FastPath fastPath, string name, Action<LifecyclePolicyOptions>? configure = null)
     {
-        var outcome = Probe(c);
+        var outcome = Probe(c, fastPath, configure);
         return (outcome.Mismatch is null).Label(outcome.Mismatch ?? string.Empty)
-            .Classify(outcome.Taken > 0, "fast path taken")
-            .Classify(outcome.Declined > 0, "fast path declined");
+            .Classify(outcome.Taken > 0, $"{name} taken")
+            .Classify(outcome.Declined > 0, $"{name} declined");
+    }
+
+    /// <summary>
+    /// Such a law is only worth something if the fast path answers often and declines often over the generated cases (one
+    /// that always declined would pass it vacuously; one that never declined would be wrong).
+    /// </summary>
+    internal static void AnswersAndDeclinesOften(FastPath fastPath, string name)
+    {
+        var taken = 0;
+        var declined = 0;
+        foreach (var c in LawArbitraries.CaseGen().Sample(200, 10))
+        {
+            var outcome = Probe(c, fastPath);
+            Assert.True(outcome.Mismatch is null, outcome.Mismatch + Environment.NewLine + c);
+            taken += outcome.Taken;
+            declined += outcome.Declined;
+        }
+
+        Assert.True(taken > 100, $"{name} answered {taken} probes");
+        Assert.True(declined > 100, $"{name} declined {declined} probes");
     }
 
     internal sealed record Outcome(int Taken, int Declined, string? Mismatch);

@@ -75,13 +75,9 @@ public sealed class NotificationListTests
             [NotificationKind.BalanceLow, NotificationKind.Overdue, NotificationKind.Suspended, NotificationKind.PurgeWarning, NotificationKind.PurgeWarning, NotificationKind.Purged],
             events.Select(intents => intents[0].Kind));
 
-        var parts = new List<string>();
-        for (var p = list.Parts(); p.MoveNext();)
-        {
-            parts.Add($"{p.Event.Kind}@{p.Event.At}/{p.Recipient}/{p.Channel}/{NotificationKey.Complete(p.Event.Scope, p.Recipient, p.Channel).Value}");
-        }
-
-        Assert.Equal(list.Select(n => $"{n.Kind}@{n.At}/{n.Recipient}/{n.Channel}/{n.Key.Value}"), parts);
+        Assert.Equal(
+            list.Select(n => $"{n.Kind}@{n.At}/{n.Recipient}/{n.Channel}/{n.Key.Value}"),
+            Parts(list, (e, recipient, channel) => $"{e.Kind}@{e.At}/{recipient}/{channel}/{NotificationKey.Complete(e.Scope, recipient, channel).Value}"));
     }
 
     [Fact]
@@ -113,13 +109,7 @@ public sealed class NotificationListTests
             list.Select(n => $"{n.Kind}/{n.Recipient}/{n.Channel}"));
         Assert.Equal(10, list.Count);
 
-        var parts = new List<string>();
-        for (var p = list.Parts(); p.MoveNext();)
-        {
-            parts.Add($"{p.Event.Kind}/{p.Recipient}/{p.Channel}");
-        }
-
-        Assert.Equal(list.Select(n => $"{n.Kind}/{n.Recipient}/{n.Channel}"), parts);
+        Assert.Equal(list.Select(n => $"{n.Kind}/{n.Recipient}/{n.Channel}"), Parts(list, (e, recipient, channel) => $"{e.Kind}/{recipient}/{channel}"));
     }
 
     [Fact]
@@ -145,6 +135,18 @@ public sealed class NotificationListTests
             Assert.All(seen, intent => Assert.Same(seen[0], intent));
             Assert.Same(seen[0], list[0]);
         }
+    }
+
+    /// <summary>The list's parts (event, recipient, channel) in order, each as <paramref name="format"/> writes it.</summary>
+    private static List<string> Parts(NotificationList list, Func<NotificationEvent, string, string, string> format)
+    {
+        var parts = new List<string>();
+        for (var p = list.Parts(); p.MoveNext();)
+        {
+            parts.Add(format(p.Event, p.Recipient, p.Channel));
+        }
+
+        return parts;
     }
 
     /// <summary>An account a charge takes into arrears, under a policy whose Overdue route is the one given.</summary>
