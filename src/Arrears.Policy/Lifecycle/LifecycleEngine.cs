@@ -341,11 +341,11 @@ internal static class LifecycleEngine
     }
 
     /// <summary>
-    /// The entries walk: evaluates an account evaluated before (last, at its state's last evaluation) whose only instants to act at in <c>(last, now]</c> are its
-    /// new entries' (the common due account: a charge that takes it into arrears, a payment that cures it), walking those
-    /// instants with one ledger search each, and returns <see langword="false"/> (before changing anything, leaving the work
-    /// to <see cref="Evaluate"/>) whenever a deadline, a purge warning, a hold or a late fact could act. Its result is the one
-    /// <see cref="Evaluate"/> gives.
+    /// The entries walk: evaluates an account whose only instants to act at since its last evaluation (<c>last</c>), in
+    /// <c>(last, now]</c>, are its new entries' (the common due account: a charge that takes it into arrears, a payment that
+    /// cures it), walking those instants with one ledger search each, and returns <see langword="false"/> (before changing
+    /// anything, leaving the work to <see cref="Evaluate"/>) whenever a deadline, a purge warning, a hold or a late fact
+    /// could act. Its result is the one <see cref="Evaluate"/> gives.
     /// </summary>
     /// <remarks>
     /// <para>
@@ -878,7 +878,7 @@ internal static class LifecycleEngine
     }
 
     /// <summary>
-    /// Collects an evaluation's transitions or intents in order: the first eight in a buffer inside the run (on the stack),
+    /// Collects an evaluation's transitions or notification events in order: the first eight in a buffer inside the run (on the stack),
     /// handed out as an array of exactly their number, where a list would allocate itself and a larger array; past the
     /// buffer's capacity they move to a list, which is handed out as it is.
     /// </summary>
@@ -933,28 +933,9 @@ internal static class LifecycleEngine
         }
 
         /// <summary>The items as an exact-size array (a shared empty one for none), or the overflow list.</summary>
-        public readonly IReadOnlyList<T> ToReadOnlyList()
-        {
-            if (_overflow is not null)
-            {
-                return _overflow;
-            }
+        public readonly IReadOnlyList<T> ToReadOnlyList() => (IReadOnlyList<T>?)_overflow ?? (_count == 0 ? Array.Empty<T>() : ToArray());
 
-            if (_count == 0)
-            {
-                return Array.Empty<T>();
-            }
-
-            var items = new T[_count];
-            for (var i = 0; i < items.Length; i++)
-            {
-                items[i] = _buffer[i];
-            }
-
-            return items;
-        }
-
-        /// <summary>Room for eight references (an event told to two recipients over two channels is four intents).</summary>
+        /// <summary>Room for eight references (a whole episode caught up in one evaluation is three transitions and six events).</summary>
         [InlineArray(Capacity)]
         private struct Buffer
         {
