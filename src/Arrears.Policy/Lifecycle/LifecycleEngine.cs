@@ -240,6 +240,10 @@ internal static class LifecycleEngine
         // Written only on success (the caller reads them only then): no zeroing on every call.
         Unsafe.SkipInit(out nextReviewAt);
         Unsafe.SkipInit(out balance);
+
+        // Read first, though used last: at a million accounts the profile, the state and the ledger are each a cache miss
+        // away, and loading them together overlaps their misses (a due account's later steps then find the profile cached).
+        var alarmThreshold = account.BalanceAlarm;
         var lifecycles = state.LifecycleSpan;
         if (lifecycles.Length != products.Length || now <= last)
         {
@@ -331,7 +335,7 @@ internal static class LifecycleEngine
         }
 
         // An armed alarm fires below its threshold; a fired one re-arms at or above it. Either declines.
-        if (account.BalanceAlarm is { } alarm && !allPurged && DecimalOrder.LessThan(balance, alarm) == state.AlarmArmed)
+        if (alarmThreshold is { } alarm && !allPurged && DecimalOrder.LessThan(balance, alarm) == state.AlarmArmed)
         {
             return false;
         }
