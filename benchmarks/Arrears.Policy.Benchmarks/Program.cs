@@ -11,6 +11,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 // Quick mode (a few minutes, JSON in BenchmarkDotNet.Artifacts/results): -- --quick
 // Durable stores, one timed pass each (profiling, not BenchmarkDotNet): -- --store-pass sqlite|postgres [accounts] [evaluators] [batch] [repeat]
 // The runtime over the in-memory store, timed passes with their collections (profiling, not BenchmarkDotNet): -- --runtime-pass [accounts] [passes] [threads]
+// The engine over its working set with the due index, timed passes, and what a due account costs: -- --engine-pass [accounts] [passes] [--collect]
 // Footprint per account (managed heap before and after building N accounts): -- --footprint [N] [--entries E] [layouts...]
 if (args.Length > 0 && args[0] == "--footprint")
 {
@@ -38,6 +39,12 @@ if (args.Length > 0 && args[0] == "--store-pass")
 if (args.Length > 0 && args[0] == "--runtime-pass")
 {
     RuntimePass.Run([.. args.Skip(1)]);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--engine-pass")
+{
+    EnginePass.Run([.. args.Skip(1)]);
     return;
 }
 

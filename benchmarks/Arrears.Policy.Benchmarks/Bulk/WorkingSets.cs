@@ -67,6 +67,19 @@ public sealed class EngineWorkingSet
     /// <returns>The number of transitions.</returns>
     public int PassDue(int threads) => PassDue(Population.PassAt(_pass), threads);
 
+    /// <summary>Counts the accounts due by the end of the current hour (those <see cref="PassDue(int)"/> evaluates).</summary>
+    public int CountDue()
+    {
+        var now = CompactLedger.ToNanoseconds(Population.PassAt(_pass));
+        var count = 0;
+        foreach (var due in _due)
+        {
+            count += due <= now ? 1 : 0;
+        }
+
+        return count;
+    }
+
     /// <summary>One pass at the current hour, evaluating every account, as without a due index.</summary>
     /// <returns>The number of transitions.</returns>
     public int PassAll(int threads) => Run(Population.PassAt(_pass), threads, dueOnly: false);
