@@ -237,7 +237,7 @@ public sealed class LedgerTests
         _ = ledger.BalanceAt(T0);
 
         var total = 0m;
-        var allocated = Allocations.Fewest(_ =>
+        var allocated = Allocations.Fewest(() =>
         {
             for (var i = 0; i < 1000; i++)
             {

@@ -45,7 +45,7 @@ public sealed class InMemoryStoreLayoutTests
         Assert.Equal(T0, held.NextHoldRecordedAfter(T0 - Duration.FromTicks(1)));
 
         _ = plain.HoldsKnownAt(later);
-        var allocated = Allocations.Fewest(round =>
+        var allocated = Allocations.Fewest(() =>
         {
             for (var i = 0; i < 1000; i++)
             {
